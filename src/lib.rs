@@ -1,0 +1,25 @@
+//! tokenkit — access-token management as one pure Rust core.
+//!
+//! Every fact about a token lives here: its text format ([`secret`]), its stored digest
+//! ([`digest`]), its expiry ([`lifetime`]), what it may do ([`scope`]), how it may be changed
+//! ([`patch`]) and how the four seed APIs spell all of that on the wire ([`dialect`]).
+//! The core does no I/O and never reads the clock or the random source behind the caller's
+//! back: time is a parameter, randomness goes through one injectable seam.
+//!
+//! The JS facade in `src/wasm/` is the only module that knows about wasm-bindgen.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod dialect;
+pub mod digest;
+pub mod error;
+pub mod lifetime;
+pub mod patch;
+pub mod scope;
+pub mod secret;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use error::Error;
