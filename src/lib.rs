@@ -20,6 +20,7 @@ pub mod scope;
 pub mod secret;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+#[doc(hidden)]
+pub mod wasm;
 
 pub use error::Error;

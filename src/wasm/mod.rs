@@ -4,10 +4,10 @@
 //! convert the result out. Every failure becomes a JS `Error` carrying a stable `code`
 //! (see [`error`]). Nothing here may panic on any input: a panic traps the wasm instance.
 
-mod error;
-mod secret;
-mod digest;
-mod lifetime;
-mod scope;
-mod patch;
-mod dialect;
+pub mod error;
+pub mod secret;
+pub mod digest;
+pub mod lifetime;
+pub mod scope;
+pub mod patch;
+pub mod dialect;
