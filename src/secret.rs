@@ -120,7 +120,12 @@ impl fmt::Display for SecretError {
                 }
             }
             SecretError::InvalidLength { expected, actual } => {
-                write!(f, "invalid token length: expected {expected} characters, got {actual}")
+                let bound = match (*expected, *actual) {
+                    (MIN_TOKEN_LEN, a) if a < MIN_TOKEN_LEN => "at least ",
+                    (MAX_TOKEN_LEN, a) if a > MAX_TOKEN_LEN => "at most ",
+                    _ => "",
+                };
+                write!(f, "invalid token length: expected {bound}{expected} characters, got {actual}")
             }
             SecretError::InvalidCharacter { index } => {
                 write!(f, "invalid token character at index {index}: expected base62 (0-9, A-Z, a-z)")
