@@ -453,7 +453,8 @@ mod tests {
         // A digest under v1 with v2's key bytes: same version label, wrong key.
         let forged = format!("hmac-sha256:v1:{}", &d2["hmac-sha256:v2:".len()..]);
         let both = [v2.clone(), v1.clone()];
-        let cases: Vec<(&str, &str, &[Pepper], Result<bool, DigestError>)> = vec![
+        type Case<'a> = (&'a str, &'a str, &'a [Pepper], Result<bool, DigestError>);
+        let cases: Vec<Case> = vec![
             (secret, &plain, &[], Ok(true)),
             (secret, &plain, &both, Ok(true)),
             ("tk_other", &plain, &[], Ok(false)),

@@ -574,7 +574,8 @@ mod tests {
         let a = Some(ts("2025-01-01T00:00:00Z"));
         let b = Some(ts("2026-01-01T00:00:00Z"));
         let err = |l: Option<Timestamp>| Err(LifetimeError::ExceedsMaximum { latest: l.unwrap() });
-        let cases: &[(Option<Timestamp>, Option<Timestamp>, CapMode, Result<Option<Timestamp>, LifetimeError>)] = &[
+        type Case = (Option<Timestamp>, Option<Timestamp>, CapMode, Result<Option<Timestamp>, LifetimeError>);
+        let cases: &[Case] = &[
             (a, b, CapMode::Error, Ok(a)),
             (a, b, CapMode::Clamp, Ok(a)),
             (a, a, CapMode::Error, Ok(a)),
@@ -599,12 +600,12 @@ mod tests {
 
     #[test]
     fn outlives() {
-        let a = Some(ts("2025-01-01T00:00:00Z"));
-        let b = Some(ts("2026-01-01T00:00:00Z"));
+        let t = ts("2025-01-01T00:00:00Z");
+        let (a, b) = (Some(t), Some(ts("2026-01-01T00:00:00Z")));
         assert_eq!(check_outlives(a, b), Ok(()));
         assert_eq!(check_outlives(a, a), Ok(()));
-        assert_eq!(check_outlives(b, a), Err(LifetimeError::OutlivesIssuer { issuer: a.unwrap() }));
-        assert_eq!(check_outlives(None, a), Err(LifetimeError::OutlivesIssuer { issuer: a.unwrap() }));
+        assert_eq!(check_outlives(b, a), Err(LifetimeError::OutlivesIssuer { issuer: t }));
+        assert_eq!(check_outlives(None, a), Err(LifetimeError::OutlivesIssuer { issuer: t }));
         assert_eq!(check_outlives(None, None), Ok(()));
         assert_eq!(check_outlives(b, None), Ok(()));
     }
