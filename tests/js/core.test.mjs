@@ -33,6 +33,19 @@ test("every core export is a function", () => {
   for (const name of CORE_EXPORTS) assert.equal(typeof tk[name], "function", name);
 });
 
+test("every core export is typed in the .d.ts, without any", () => {
+  const dts = readFileSync(new URL("../../pkg/tokenkit.d.ts", import.meta.url), "utf8");
+  for (const name of CORE_EXPORTS) {
+    const decl = dts.match(new RegExp(`^export function ${name}\\((.*)\\): (.*);$`, "m"));
+    assert.ok(decl, `declaration of ${name}`);
+    assert.doesNotMatch(decl[0], /\bany\b/, decl[0]);
+    assert.doesNotMatch(decl[1], /[a-z]_[a-z]/, `camelCase parameter names: ${decl[0]}`);
+  }
+  for (const t of ["TokenParts", "Pepper", "DigestParts", "LifetimeInput", "InstantInput", "CapMode", "LifetimePreset", "CoreErrorCode"]) {
+    assert.match(dts, new RegExp(`export (interface|type) ${t}\\b`), t);
+  }
+});
+
 test("generateToken: format, default prefix, uniqueness", () => {
   const re = new RegExp(`^${tk.tokenPattern().replaceAll("\\b", "")}$`);
   const seen = new Set();
