@@ -26,7 +26,17 @@
 
 use core::{fmt, str::FromStr};
 
-use jiff::{SignedDuration, Span, Timestamp, tz::TimeZone};
+use jiff::{
+    fmt::temporal::{DateTimeParser, SpanParser},
+    tz::TimeZone,
+    SignedDuration, Span, Timestamp,
+};
+
+/// ISO 8601 durations only. (`Span::from_str` also accepts jiff's "friendly" format, `1 month`;
+/// using the Temporal parser directly keeps that grammar out of the input language and out of
+/// the wasm binary.)
+static SPAN_PARSER: SpanParser = SpanParser::new();
+static INSTANT_PARSER: DateTimeParser = DateTimeParser::new();
 
 /// Errors of this area.
 #[derive(Debug, Clone, PartialEq)]
@@ -211,7 +221,7 @@ impl Lifetime {
             };
         }
         if unsigned.starts_with(['P', 'p']) {
-            return match Span::from_str(input) {
+            return match SPAN_PARSER.parse_span(input) {
                 Ok(span) => Ok(Lifetime::Duration(span)),
                 Err(_) => Err(LifetimeError::InvalidLifetime { reason: "not a valid ISO 8601 duration" }),
             };
@@ -322,7 +332,7 @@ pub fn expires_at(input: &str, now: Timestamp) -> Result<Option<Timestamp>, Life
 pub fn parse_instant(input: &str) -> Result<Timestamp, LifetimeError> {
     // jiff's parser also takes Temporal extras such as a trailing `[Europe/Paris]` annotation;
     // the offset still decides the instant, so those are harmless.
-    Timestamp::from_str(input).map_err(|_| LifetimeError::InvalidInstant)
+    INSTANT_PARSER.parse_timestamp(input).map_err(|_| LifetimeError::InvalidInstant)
 }
 
 /// RFC 3339 in UTC with exactly three fractional digits, like JS `Date.prototype.toISOString`
