@@ -90,6 +90,14 @@ impl Glob {
         Glob { segments, source: spec.to_string() }
     }
 
+    /// The text every match starts with: up to the first `*` (empty for the universal `*`).
+    pub fn literal_prefix(&self) -> &str {
+        match &self.segments {
+            None => "",
+            Some(_) => self.source.split('*').next().unwrap_or(""),
+        }
+    }
+
     /// The specifier as written.
     pub fn as_str(&self) -> &str {
         &self.source
