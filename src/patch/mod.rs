@@ -610,10 +610,10 @@ pub fn apply_patch_json_tree(doc_text: &str, patch_text: &str) -> Result<String,
 /// ```
 /// use tokenkit::patch::apply_patch_json;
 /// let out = apply_patch_json(
-///     r#"{"name":"ci","scope":{"ops":["read"]}}"#,
+///     r#"{"name":"ci","n":1.50,"scope":{"ops":["read"]}}"#,
 ///     r#"[{"op":"add","path":"/scope/ops/-","value":"write"}]"#,
 /// ).unwrap();
-/// assert_eq!(out, r#"{"name":"ci","scope":{"ops":["read","write"]}}"#);
+/// assert_eq!(out, r#"{"name":"ci","n":1.50,"scope":{"ops":["read","write"]}}"#);
 /// ```
 pub fn apply_patch_json(doc_text: &str, patch_text: &str) -> Result<String, PatchError> {
     text::apply(doc_text, patch_text)

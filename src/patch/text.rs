@@ -1,7 +1,710 @@
 //! The text-splicing implementation of [`super::apply_patch_json`].
+//!
+//! 1. One validating pass over the document (the same grammar and limits as `serde_json`)
+//!    records every container's span, height and value count in a *tape*, in document order.
+//! 2. The document becomes one [`Node::Raw`] span. An operation walks its pointer and *expands*
+//!    only the containers it passes through into [`Node::Obj`] / [`Node::Arr`], whose children
+//!    stay raw spans; skipping a child container is one tape look-up, not a scan.
+//! 3. Values from the patch are [`Node::Val`] trees. The output writes raw spans back byte for
+//!    byte and only the expanded containers compactly.
+//!
+//! The operations mirror the tree implementation step by step (same checks, same order, same
+//! errors), which `tests/patch_differential.rs` checks on random documents and patches.
 
-use super::{apply_patch_json_tree, PatchError};
+use serde_json::{Number, Value};
+
+use super::pointer::{array_index, ArrayIndex};
+use super::{
+    child_index, count_nodes, depth, json_eq, not_found, parse_patch_json, JsonInput, Operation, PatchError, Pointer,
+    MAX_COPIED_NODES, MAX_DEPTH,
+};
+
+/// Per-container facts gathered by the validating pass, indexed in document order.
+struct Tape {
+    start: Vec<usize>,
+    end: Vec<usize>,
+    height: Vec<u8>,
+    nodes: Vec<usize>,
+}
+
+impl Tape {
+    fn find(&self, start: usize) -> Option<usize> {
+        self.start.binary_search(&start).ok()
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Key {
+    /// The bytes between the quotes, which contain no escape.
+    Raw(usize, usize),
+    Owned(String),
+}
+
+#[derive(Clone, Debug)]
+enum Node {
+    /// A validated value, as a span of the document text (no surrounding whitespace).
+    Raw(usize, usize),
+    /// A value from the patch.
+    Val(Value),
+    Obj(Vec<(Key, Node)>),
+    Arr(Vec<Node>),
+}
+
+struct Doc<'a> {
+    text: &'a str,
+    src: &'a [u8],
+    tape: Tape,
+}
 
 pub(super) fn apply(doc_text: &str, patch_text: &str) -> Result<String, PatchError> {
-    apply_patch_json_tree(doc_text, patch_text)
+    let (tape, root) = match validate(doc_text.as_bytes()) {
+        Some(ok) => ok,
+        None => return Err(invalid_document(doc_text)),
+    };
+    let ops = parse_patch_json(patch_text)?;
+    let doc = Doc { text: doc_text, src: doc_text.as_bytes(), tape };
+    let mut root = Node::Raw(root.0, root.1);
+    let mut copied = 0usize;
+    for (index, op) in ops.iter().enumerate() {
+        doc.apply_one(&mut root, index, op, &mut copied)?;
+    }
+    let mut out = Vec::with_capacity(doc_text.len() + 64);
+    doc.write(&root, &mut out);
+    String::from_utf8(out).map_err(|_| PatchError::InvalidJson {
+        input: JsonInput::Document,
+        message: "internal error: output is not UTF-8".into(),
+    })
+}
+
+/// The error for a document the validator rejected: `serde_json`'s own message, so both
+/// implementations report the same thing.
+#[cold]
+fn invalid_document(text: &str) -> PatchError {
+    let message = match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+        Err(e) => e.to_string(),
+        Ok(_) => "not accepted by the validator".into(),
+    };
+    PatchError::InvalidJson { input: JsonInput::Document, message }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation.
+
+fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+fn skip_ws(src: &[u8], mut i: usize) -> usize {
+    while src.get(i).is_some_and(|&b| is_ws(b)) {
+        i += 1;
+    }
+    i
+}
+
+struct Frame {
+    tape: usize,
+    obj: bool,
+    max_child: u8,
+    nodes: usize,
+}
+
+/// Validates `src` as one JSON value with `serde_json`'s rules (nesting at most [`MAX_DEPTH`],
+/// no control characters in strings, finite numbers, valid `\u` escapes). Returns the tape and
+/// the root's span, or `None`.
+fn validate(src: &[u8]) -> Option<(Tape, (usize, usize))> {
+    let mut tape = Tape { start: Vec::new(), end: Vec::new(), height: Vec::new(), nodes: Vec::new() };
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut i = skip_ws(src, 0);
+    let root_start = i;
+    'value: loop {
+        // A value starts at `i` (whitespace already skipped).
+        let b = *src.get(i)?;
+        match b {
+            b'{' | b'[' => {
+                if stack.len() >= MAX_DEPTH {
+                    return None;
+                }
+                let obj = b == b'{';
+                tape.start.push(i);
+                tape.end.push(0);
+                tape.height.push(0);
+                tape.nodes.push(0);
+                stack.push(Frame { tape: tape.start.len() - 1, obj, max_child: 0, nodes: 1 });
+                i = skip_ws(src, i + 1);
+                let close = if obj { b'}' } else { b']' };
+                if src.get(i) == Some(&close) {
+                    i += 1;
+                    close_frame(&mut tape, &mut stack, i)?;
+                } else if obj {
+                    i = member_key(src, i)?;
+                    continue 'value;
+                } else {
+                    continue 'value;
+                }
+            }
+            b'"' => {
+                i = string(src, i)?;
+                scalar_done(&mut stack);
+            }
+            b'-' | b'0'..=b'9' => {
+                i = number(src, i)?;
+                scalar_done(&mut stack);
+            }
+            b't' | b'f' | b'n' => {
+                let lit: &[u8] = match b {
+                    b't' => b"true",
+                    b'f' => b"false",
+                    _ => b"null",
+                };
+                if src.get(i..i + lit.len())? != lit {
+                    return None;
+                }
+                i += lit.len();
+                scalar_done(&mut stack);
+            }
+            _ => return None,
+        }
+        // After a value: separators and closing brackets until the next value or the end.
+        loop {
+            let Some(top) = stack.last() else {
+                let end = i;
+                return (skip_ws(src, i) == src.len()).then_some((tape, (root_start, end)));
+            };
+            let obj = top.obj;
+            i = skip_ws(src, i);
+            match src.get(i) {
+                Some(b',') => {
+                    i = skip_ws(src, i + 1);
+                    if obj {
+                        i = member_key(src, i)?;
+                    }
+                    continue 'value;
+                }
+                Some(b'}') if obj => {
+                    i += 1;
+                    close_frame(&mut tape, &mut stack, i)?;
+                }
+                Some(b']') if !obj => {
+                    i += 1;
+                    close_frame(&mut tape, &mut stack, i)?;
+                }
+                _ => return None,
+            }
+        }
+    }
+}
+
+fn scalar_done(stack: &mut [Frame]) {
+    if let Some(top) = stack.last_mut() {
+        top.nodes = top.nodes.saturating_add(1);
+    }
+}
+
+fn close_frame(tape: &mut Tape, stack: &mut Vec<Frame>, end: usize) -> Option<()> {
+    let f = stack.pop()?;
+    let height = f.max_child.saturating_add(1);
+    *tape.end.get_mut(f.tape)? = end;
+    *tape.height.get_mut(f.tape)? = height;
+    *tape.nodes.get_mut(f.tape)? = f.nodes;
+    if let Some(parent) = stack.last_mut() {
+        parent.max_child = parent.max_child.max(height);
+        parent.nodes = parent.nodes.saturating_add(f.nodes);
+    }
+    Some(())
+}
+
+/// A member key and its colon, starting at `i`; returns where the value starts.
+fn member_key(src: &[u8], i: usize) -> Option<usize> {
+    if src.get(i) != Some(&b'"') {
+        return None;
+    }
+    let i = skip_ws(src, string(src, i)?);
+    if src.get(i) != Some(&b':') {
+        return None;
+    }
+    Some(skip_ws(src, i + 1))
+}
+
+/// A string starting at the quote at `i`; returns the index after the closing quote.
+fn string(src: &[u8], start: usize) -> Option<usize> {
+    let mut i = start + 1;
+    let mut unicode_escape = false;
+    loop {
+        let b = *src.get(i)?;
+        match b {
+            b'"' => break,
+            b'\\' => {
+                match *src.get(i + 1)? {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                    b'u' => unicode_escape = true,
+                    _ => return None,
+                }
+                i += 2;
+            }
+            0..=0x1f => return None,
+            _ => i += 1,
+        }
+    }
+    let end = i + 1;
+    if unicode_escape {
+        // Hex digits and surrogate pairing: exactly as serde_json decides.
+        let text = core::str::from_utf8(src.get(start..end)?).ok()?;
+        serde_json::from_str::<String>(text).ok()?;
+    }
+    Some(end)
+}
+
+/// A number starting at `i` (JSON grammar, finite as `serde_json` parses it).
+fn number(src: &[u8], start: usize) -> Option<usize> {
+    let digits = |mut i: usize| {
+        let s = i;
+        while src.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        (i, i - s)
+    };
+    let mut i = start;
+    if src.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    let int_digits;
+    match src.get(i) {
+        Some(b'0') => {
+            i += 1;
+            int_digits = 1;
+        }
+        Some(b'1'..=b'9') => (i, int_digits) = digits(i),
+        _ => return None,
+    }
+    let mut simple = int_digits <= 18;
+    if src.get(i) == Some(&b'.') {
+        let (j, n) = digits(i + 1);
+        if n == 0 {
+            return None;
+        }
+        i = j;
+        simple = false;
+    }
+    if matches!(src.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(src.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let (j, n) = digits(i);
+        if n == 0 {
+            return None;
+        }
+        i = j;
+        simple = false;
+    }
+    if !simple {
+        let text = core::str::from_utf8(src.get(start..i)?).ok()?;
+        serde_json::from_str::<Number>(text).ok()?;
+    }
+    Some(i)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Navigation and operations over trusted (validated) text.
+
+impl Doc<'_> {
+    fn at(&self, i: usize) -> u8 {
+        self.src.get(i).copied().unwrap_or(0)
+    }
+
+    /// The index after the value starting at `i`.
+    fn value_end(&self, i: usize) -> usize {
+        match self.at(i) {
+            b'{' | b'[' => self.tape.find(i).and_then(|t| self.tape.end.get(t).copied()).unwrap_or(self.src.len()),
+            b'"' => self.string_end(i),
+            _ => {
+                let mut j = i;
+                while j < self.src.len() && !matches!(self.at(j), b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r') {
+                    j += 1;
+                }
+                j
+            }
+        }
+    }
+
+    fn string_end(&self, start: usize) -> usize {
+        let mut i = start + 1;
+        while i < self.src.len() {
+            match self.at(i) {
+                b'"' => return i + 1,
+                b'\\' => i += 2,
+                _ => i += 1,
+            }
+        }
+        self.src.len()
+    }
+
+    fn key_of(&self, start: usize, end: usize) -> Key {
+        let inner = self.src.get(start + 1..end.saturating_sub(1)).unwrap_or_default();
+        if !inner.contains(&b'\\') {
+            return Key::Raw(start + 1, end.saturating_sub(1));
+        }
+        let quoted = self.text.get(start..end).unwrap_or_default();
+        Key::Owned(serde_json::from_str::<String>(quoted).unwrap_or_default())
+    }
+
+    fn key_bytes<'k>(&'k self, k: &'k Key) -> &'k [u8] {
+        match k {
+            Key::Raw(s, e) => self.src.get(*s..*e).unwrap_or_default(),
+            Key::Owned(s) => s.as_bytes(),
+        }
+    }
+
+    /// Turns a container node into `Obj`/`Arr` (children stay raw or values); scalars stay.
+    fn expand(&self, node: &mut Node) {
+        match node {
+            Node::Raw(s, e) => {
+                let (s, e) = (*s, *e);
+                match self.at(s) {
+                    b'{' => *node = Node::Obj(self.expand_object(s, e)),
+                    b'[' => *node = Node::Arr(self.expand_array(s, e)),
+                    _ => {}
+                }
+            }
+            Node::Val(v @ (Value::Object(_) | Value::Array(_))) => match v.take() {
+                Value::Object(m) => *node = Node::Obj(m.into_iter().map(|(k, v)| (Key::Owned(k), Node::Val(v))).collect()),
+                Value::Array(a) => *node = Node::Arr(a.into_iter().map(Node::Val).collect()),
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+
+    fn expand_object(&self, s: usize, e: usize) -> Vec<(Key, Node)> {
+        let mut entries = Vec::new();
+        let mut i = skip_ws(self.src, s + 1);
+        while i < e && self.at(i) == b'"' {
+            let ke = self.string_end(i);
+            let key = self.key_of(i, ke);
+            let mut j = skip_ws(self.src, ke);
+            if self.at(j) == b':' {
+                j = skip_ws(self.src, j + 1);
+            }
+            let ve = self.value_end(j);
+            entries.push((key, Node::Raw(j, ve)));
+            i = skip_ws(self.src, ve);
+            if self.at(i) == b',' {
+                i = skip_ws(self.src, i + 1);
+            } else {
+                break;
+            }
+        }
+        self.merge_duplicates(entries)
+    }
+
+    /// Duplicate keys: the last value wins, at the first key's place (as parsers do).
+    fn merge_duplicates(&self, mut entries: Vec<(Key, Node)>) -> Vec<(Key, Node)> {
+        if entries.len() < 2 {
+            return entries;
+        }
+        let mut order: Vec<usize> = (0..entries.len()).collect();
+        order.sort_by(|&a, &b| {
+            let ka = entries.get(a).map(|e| self.key_bytes(&e.0)).unwrap_or_default();
+            let kb = entries.get(b).map(|e| self.key_bytes(&e.0)).unwrap_or_default();
+            ka.cmp(kb).then(a.cmp(&b))
+        });
+        let dup = order.windows(2).any(|w| match (entries.get(w[0]), entries.get(w[1])) {
+            (Some(a), Some(b)) => self.key_bytes(&a.0) == self.key_bytes(&b.0),
+            _ => false,
+        });
+        if !dup {
+            return entries;
+        }
+        let mut merged: Vec<(Key, Node)> = Vec::with_capacity(entries.len());
+        for (k, v) in entries.drain(..) {
+            let kb = self.key_bytes(&k).to_vec();
+            match merged.iter_mut().find(|(mk, _)| self.key_bytes(mk) == kb.as_slice()) {
+                Some(slot) => slot.1 = v,
+                None => merged.push((k, v)),
+            }
+        }
+        merged
+    }
+
+    fn expand_array(&self, s: usize, e: usize) -> Vec<Node> {
+        let mut items = Vec::new();
+        let mut i = skip_ws(self.src, s + 1);
+        while i < e && self.at(i) != b']' {
+            let ve = self.value_end(i);
+            if ve <= i {
+                break;
+            }
+            items.push(Node::Raw(i, ve));
+            i = skip_ws(self.src, ve);
+            if self.at(i) == b',' {
+                i = skip_ws(self.src, i + 1);
+            } else {
+                break;
+            }
+        }
+        items
+    }
+
+    fn find_key(&self, entries: &[(Key, Node)], token: &str) -> Option<usize> {
+        entries.iter().position(|(k, _)| self.key_bytes(k) == token.as_bytes())
+    }
+
+    /// The node at `tokens` (expanding the containers passed through), with the tree
+    /// implementation's errors.
+    fn resolve<'n>(&self, mut cur: &'n mut Node, tokens: &[String], index: usize, path: &Pointer) -> Result<&'n mut Node, PatchError> {
+        for t in tokens {
+            self.expand(cur);
+            cur = match cur {
+                Node::Obj(entries) => {
+                    let i = self.find_key(entries, t).ok_or_else(|| not_found(index, path))?;
+                    entries.get_mut(i).map(|e| &mut e.1).ok_or_else(|| not_found(index, path))?
+                }
+                Node::Arr(items) => {
+                    let i = child_index(index, path, items.len(), t)?;
+                    items.get_mut(i).ok_or_else(|| not_found(index, path))?
+                }
+                _ => return Err(not_found(index, path)),
+            };
+        }
+        Ok(cur)
+    }
+
+    fn node_depth(&self, n: &Node) -> usize {
+        match n {
+            Node::Raw(s, _) => self.tape.find(*s).and_then(|t| self.tape.height.get(t)).map_or(0, |&h| usize::from(h)),
+            Node::Val(v) => depth(v),
+            Node::Obj(entries) => 1 + entries.iter().map(|(_, c)| self.node_depth(c)).max().unwrap_or(0),
+            Node::Arr(items) => 1 + items.iter().map(|c| self.node_depth(c)).max().unwrap_or(0),
+        }
+    }
+
+    fn node_count(&self, n: &Node) -> usize {
+        match n {
+            Node::Raw(s, _) => self.tape.find(*s).and_then(|t| self.tape.nodes.get(t).copied()).unwrap_or(1),
+            Node::Val(v) => count_nodes(v),
+            Node::Obj(entries) => entries.iter().fold(1usize, |acc, (_, c)| acc.saturating_add(self.node_count(c))),
+            Node::Arr(items) => items.iter().fold(1usize, |acc, c| acc.saturating_add(self.node_count(c))),
+        }
+    }
+
+    fn check_depth(&self, index: usize, path: &Pointer, d: usize) -> Result<(), PatchError> {
+        if path.tokens().len().saturating_add(d) > MAX_DEPTH {
+            return Err(PatchError::TooDeep { index: Some(index), pointer: Some(path.as_str().into()) });
+        }
+        Ok(())
+    }
+
+    fn apply_one(&self, root: &mut Node, index: usize, op: &Operation, copied: &mut usize) -> Result<(), PatchError> {
+        match op {
+            Operation::Add { path, value } => {
+                self.check_depth(index, path, depth(value))?;
+                self.add(root, index, path, Node::Val(value.clone()))
+            }
+            Operation::Remove { path } => self.remove(root, index, path).map(drop),
+            Operation::Replace { path, value } => {
+                self.check_depth(index, path, depth(value))?;
+                *self.resolve(root, path.tokens(), index, path)? = Node::Val(value.clone());
+                Ok(())
+            }
+            Operation::Move { from, path } => {
+                if from.is_proper_prefix_of(path) {
+                    return Err(PatchError::MoveIntoChild { index, from: from.as_str().into(), pointer: path.as_str().into() });
+                }
+                if from.tokens() == path.tokens() {
+                    return self.resolve(root, from.tokens(), index, from).map(drop);
+                }
+                let d = self.node_depth(self.resolve(root, from.tokens(), index, from)?);
+                self.check_depth(index, path, d)?;
+                let v = self.remove(root, index, from)?;
+                self.add(root, index, path, v)
+            }
+            Operation::Copy { from, path } => {
+                let v = self.resolve(root, from.tokens(), index, from)?;
+                self.check_depth(index, path, self.node_depth(v))?;
+                *copied = copied.saturating_add(self.node_count(v));
+                if *copied > MAX_COPIED_NODES {
+                    return Err(PatchError::TooLarge { index, pointer: path.as_str().into() });
+                }
+                let v = v.clone();
+                self.add(root, index, path, v)
+            }
+            Operation::Test { path, value } => {
+                let n = self.resolve(root, path.tokens(), index, path)?;
+                if self.node_eq(n, value) {
+                    Ok(())
+                } else {
+                    Err(PatchError::TestFailed { index, pointer: path.as_str().into() })
+                }
+            }
+        }
+    }
+
+    fn parent<'n, 'p>(&self, root: &'n mut Node, index: usize, path: &'p Pointer) -> Result<(&'n mut Node, &'p str), PatchError> {
+        let (last, init) = path.tokens().split_last().ok_or(PatchError::CannotRemoveRoot { index })?;
+        let parent = self.resolve(root, init, index, path)?;
+        self.expand(parent);
+        Ok((parent, last.as_str()))
+    }
+
+    fn add(&self, root: &mut Node, index: usize, path: &Pointer, value: Node) -> Result<(), PatchError> {
+        if path.is_root() {
+            *root = value;
+            return Ok(());
+        }
+        let (parent, last) = self.parent(root, index, path)?;
+        match parent {
+            Node::Obj(entries) => {
+                match self.find_key(entries, last) {
+                    Some(i) => {
+                        if let Some(e) = entries.get_mut(i) {
+                            e.1 = value;
+                        }
+                    }
+                    None => entries.push((Key::Owned(last.to_owned()), value)),
+                }
+                Ok(())
+            }
+            Node::Arr(items) => match array_index(last) {
+                Some(ArrayIndex::End) => {
+                    items.push(value);
+                    Ok(())
+                }
+                Some(ArrayIndex::At(i)) if i <= items.len() => {
+                    items.insert(i, value);
+                    Ok(())
+                }
+                Some(ArrayIndex::At(_)) => Err(PatchError::IndexOutOfBounds { index, pointer: path.as_str().into() }),
+                None => Err(PatchError::InvalidArrayIndex { index, pointer: path.as_str().into() }),
+            },
+            _ => Err(not_found(index, path)),
+        }
+    }
+
+    fn remove(&self, root: &mut Node, index: usize, path: &Pointer) -> Result<Node, PatchError> {
+        let (parent, last) = self.parent(root, index, path)?;
+        match parent {
+            Node::Obj(entries) => {
+                let i = self.find_key(entries, last).ok_or_else(|| not_found(index, path))?;
+                Ok(entries.remove(i).1)
+            }
+            Node::Arr(items) => {
+                let i = child_index(index, path, items.len(), last)?;
+                Ok(items.remove(i))
+            }
+            _ => Err(not_found(index, path)),
+        }
+    }
+
+    fn node_eq(&self, n: &Node, v: &Value) -> bool {
+        match n {
+            Node::Raw(s, e) => match self.text.get(*s..*e).map(serde_json::from_str::<Value>) {
+                Some(Ok(parsed)) => json_eq(&parsed, v),
+                _ => false,
+            },
+            Node::Val(x) => json_eq(x, v),
+            Node::Obj(entries) => match v {
+                Value::Object(m) => {
+                    entries.len() == m.len()
+                        && entries.iter().all(|(k, c)| {
+                            core::str::from_utf8(self.key_bytes(k))
+                                .ok()
+                                .and_then(|k| m.get(k))
+                                .is_some_and(|w| self.node_eq(c, w))
+                        })
+                }
+                _ => false,
+            },
+            Node::Arr(items) => match v {
+                Value::Array(a) => items.len() == a.len() && items.iter().zip(a).all(|(c, w)| self.node_eq(c, w)),
+                _ => false,
+            },
+        }
+    }
+
+    fn write(&self, n: &Node, out: &mut Vec<u8>) {
+        match n {
+            Node::Raw(s, e) => out.extend_from_slice(self.src.get(*s..*e).unwrap_or_default()),
+            Node::Val(v) => {
+                // Writing a Value into a Vec cannot fail.
+                let _ = serde_json::to_writer(&mut *out, v);
+            }
+            Node::Obj(entries) => {
+                out.push(b'{');
+                for (i, (k, c)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    match k {
+                        Key::Raw(s, e) => {
+                            out.push(b'"');
+                            out.extend_from_slice(self.src.get(*s..*e).unwrap_or_default());
+                            out.push(b'"');
+                        }
+                        Key::Owned(s) => {
+                            let _ = serde_json::to_writer(&mut *out, s);
+                        }
+                    }
+                    out.push(b':');
+                    self.write(c, out);
+                }
+                out.push(b'}');
+            }
+            Node::Arr(items) => {
+                out.push(b'[');
+                for (i, c) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    self.write(c, out);
+                }
+                out.push(b']');
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validator_agrees_with_serde_json() {
+        let cases = [
+            "1", " 1 ", "-0", "01", "1.", ".5", "1e5", "1E+5", "1e", "-", "+1", "1e400", "-1e400", "1e-400",
+            "123456789012345678901234567890", "true", "tru", "null", "nul", "\"a\"", "\"\\u00e9\"", "\"\\ud800\"",
+            "\"\\ud800\\udc00\"", "\"\\udc00\"", "\"\\x\"", "\"a\nb\"", "\"\\u12\"", "[]", "[1,]", "[,1]", "[1 2]",
+            "{}", "{\"a\":1}", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "{\"a\":1}x", "[1]]", "[[]", "", " ", "{\"a\":[1,{\"b\":null}]}",
+            "\"\\/\"", "[1,2,3]\n", "\u{feff}1", "[\"é\"]",
+        ];
+        for c in cases {
+            let mine = validate(c.as_bytes()).is_some();
+            let theirs = serde_json::from_str::<Value>(c).is_ok();
+            assert_eq!(mine, theirs, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn depth_limit_matches_serde_json() {
+        for n in [126, 127, 128, 129] {
+            let text = format!("{}{}", "[".repeat(n), "]".repeat(n));
+            assert_eq!(validate(text.as_bytes()).is_some(), serde_json::from_str::<Value>(&text).is_ok(), "{n}");
+        }
+    }
+
+    #[test]
+    fn keeps_untouched_bytes() {
+        let doc = "{ \"b\" : 1.50, \"a\": [1, 2 ,3], \"k\\u0041\": {\"x\" : 1e2} }";
+        let out = apply(doc, r#"[{"op":"add","path":"/a/1","value":9},{"op":"replace","path":"/kA/x","value":7}]"#).unwrap();
+        assert_eq!(out, r#"{"b":1.50,"a":[1,9,2,3],"kA":{"x":7}}"#);
+        let out = apply(doc, "[]").unwrap();
+        assert_eq!(out, doc.trim());
+    }
+
+    #[test]
+    fn duplicate_keys_last_wins() {
+        let out = apply(r#"{"a":1,"b":2,"a":3}"#, r#"[{"op":"test","path":"/a","value":3}]"#).unwrap();
+        assert_eq!(out, r#"{"a":3,"b":2}"#); // the root was expanded on the way to /a
+        let out = apply(r#"{"a":1,"b":2,"a":3}"#, r#"[{"op":"add","path":"/c","value":0}]"#).unwrap();
+        assert_eq!(out, r#"{"a":3,"b":2,"c":0}"#);
+    }
 }
