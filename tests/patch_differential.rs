@@ -142,6 +142,21 @@ fn agree_on_edge_cases() {
         (r#"{"a":1}"#, r#"[{"op":"copy","from":"/a","path":"/b"},{"op":"test","path":"/b","value":1.0}]"#),
         (r#"[[[[1]]]]"#, r#"[{"op":"copy","from":"/0","path":"/0/0/0/-"}]"#),
         ("  7  ", r#"[{"op":"test","path":"","value":7.0}]"#),
+        // Patch-text quirks: duplicate members (last wins), non-object operations, wrong types.
+        (r#"{"a":1}"#, r#"[{"op":"add","op":"remove","path":"/a","value":2}]"#),
+        (r#"{"a":1}"#, r#"[{"op":"remove","path":"/zz","path":"/a"}]"#),
+        (r#"{"a":1}"#, r#"[{"op":"test","path":"/a","value":2,"value":1}]"#),
+        (r#"{"a":1}"#, r#"[{"op":"add","path":"/b","value":1}, 5]"#),
+        (r#"{"a":1}"#, r#"[{"op":"add","path":"/b","value":1}, {"op":5,"path":"/a"}]"#),
+        (r#"{"a":1}"#, r#"[{"op":"add","path":"/b","value":1}, {"path":"/a"}]"#),
+        (r#"{"a":1}"#, r#"[{"op":"move","path":"/b","from":7}]"#),
+        (r#"{"a":1}"#, r#"[{"op":"copy","from":"/a","path":"/~1bA"},{"op":"test","path":"/\/bA","value":1}]"#),
+        (r#"{"a":1}"#, r#"[{"op":"add","path":"/b","value":{"x":[1,{"y":null}]}},{"op":"add","path":"/b/x/1/z","value":2}]"#),
+        (r#"{"a":1}"#, r#"{"op":"add","path":"/b","value":1}"#),
+        (r#"{"a":1}"#, r#"[{"op":"add","path":"/b","value":1}"#),
+        (r#"{"a":1}"#, r#"[]  x"#),
+        (r#"{"a":1}"#, r#"[{"op":"add","path":"/b","value":1e400}]"#),
+        (r#"{"a":1}"#, r#"[{"op":"add","path":"/b","value":12.50}]"#),
     ];
     for (doc, patch) in cases {
         check(doc, patch).unwrap();

@@ -15,76 +15,190 @@ use serde_json::{Number, Value};
 
 use super::pointer::{array_index, ArrayIndex};
 use super::{
-    child_index, count_nodes, depth, json_eq, not_found, parse_patch_json, JsonInput, Operation, PatchError, Pointer,
+    child_index, count_nodes, depth, json_eq, not_found, JsonInput, Operation, PatchError, Pointer,
     MAX_COPIED_NODES, MAX_DEPTH,
 };
 
 /// Per-container facts gathered by the validating pass, indexed in document order.
-struct Tape {
-    start: Vec<usize>,
-    end: Vec<usize>,
-    height: Vec<u8>,
-    nodes: Vec<usize>,
+struct Tape(Vec<Container>);
+
+#[derive(Clone, Copy)]
+struct Container {
+    start: usize,
+    end: usize,
+    nodes: usize,
+    height: u8,
 }
 
 impl Tape {
-    fn find(&self, start: usize) -> Option<usize> {
-        self.start.binary_search(&start).ok()
+    fn find(&self, start: usize) -> Option<&Container> {
+        let i = self.0.binary_search_by_key(&start, |c| c.start).ok()?;
+        self.0.get(i)
     }
+}
+
+/// Which text a span points into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Src {
+    Doc,
+    Patch,
 }
 
 #[derive(Clone, Debug)]
 enum Key {
     /// The bytes between the quotes, which contain no escape.
-    Raw(usize, usize),
+    Raw(Src, usize, usize),
     Owned(String),
 }
 
 #[derive(Clone, Debug)]
 enum Node {
-    /// A validated value, as a span of the document text (no surrounding whitespace).
-    Raw(usize, usize),
-    /// A value from the patch.
+    /// A validated value, as a span of the document or patch text (no surrounding whitespace).
+    Raw(Src, usize, usize),
+    /// A value built from a decoded container (the children of an expanded patch value).
     Val(Value),
     Obj(Vec<(Key, Node)>),
     Arr(Vec<Node>),
 }
 
-struct Doc<'a> {
+/// One validated text and its tape.
+struct Source<'a> {
     text: &'a str,
     src: &'a [u8],
     tape: Tape,
 }
 
+struct Doc<'a> {
+    doc: Source<'a>,
+    patch: Source<'a>,
+}
+
+/// An operation whose `value` is a span of the patch text.
+struct TextOp {
+    op: Operation,
+    value: Option<(usize, usize)>,
+}
+
 pub(super) fn apply(doc_text: &str, patch_text: &str) -> Result<String, PatchError> {
     let (tape, root) = match validate(doc_text.as_bytes()) {
         Some(ok) => ok,
-        None => return Err(invalid_document(doc_text)),
+        None => return Err(invalid_json(JsonInput::Document, doc_text)),
     };
-    let ops = parse_patch_json(patch_text)?;
-    let doc = Doc { text: doc_text, src: doc_text.as_bytes(), tape };
-    let mut root = Node::Raw(root.0, root.1);
+    let doc = Source { text: doc_text, src: doc_text.as_bytes(), tape };
+    let (patch, ops) = parse_patch(patch_text)?;
+    let d = Doc { doc, patch };
+    let mut root = Node::Raw(Src::Doc, root.0, root.1);
     let mut copied = 0usize;
     for (index, op) in ops.iter().enumerate() {
-        doc.apply_one(&mut root, index, op, &mut copied)?;
+        d.apply_one(&mut root, index, op, &mut copied)?;
     }
-    let mut out = Vec::with_capacity(doc_text.len() + 64);
-    doc.write(&root, &mut out);
+    let mut out = Vec::with_capacity(doc_text.len() + patch_text.len() + 16);
+    d.write(&root, &mut out);
     String::from_utf8(out).map_err(|_| PatchError::InvalidJson {
         input: JsonInput::Document,
         message: "internal error: output is not UTF-8".into(),
     })
 }
 
-/// The error for a document the validator rejected: `serde_json`'s own message, so both
+/// The error for a text the validator rejected: `serde_json`'s own message, so both
 /// implementations report the same thing.
 #[cold]
-fn invalid_document(text: &str) -> PatchError {
+fn invalid_json(input: JsonInput, text: &str) -> PatchError {
     let message = match serde_json::from_str::<serde::de::IgnoredAny>(text) {
         Err(e) => e.to_string(),
         Ok(_) => "not accepted by the validator".into(),
     };
-    PatchError::InvalidJson { input: JsonInput::Document, message }
+    PatchError::InvalidJson { input, message }
+}
+
+/// Parses the patch text without building values: validates it, then reads each operation's
+/// members from the text. The checks and their order are those of `parse_operation` (the
+/// differential test holds them equal); `value`s stay spans of the patch text.
+fn parse_patch(text: &str) -> Result<(Source<'_>, Vec<TextOp>), PatchError> {
+    let (tape, root) = match validate(text.as_bytes()) {
+        Some(ok) => ok,
+        None => return Err(invalid_json(JsonInput::Patch, text)),
+    };
+    let patch = Source { text, src: text.as_bytes(), tape };
+    if patch.at(root.0) != b'[' {
+        return Err(PatchError::NotAnArray);
+    }
+    let items = patch.expand_array(Src::Patch, root.0, root.1);
+    let mut ops = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        let Node::Raw(_, s, e) = *item else { continue };
+        ops.push(patch.parse_op(index, s, e)?);
+    }
+    Ok((patch, ops))
+}
+
+impl Source<'_> {
+    fn parse_op(&self, index: usize, s: usize, e: usize) -> Result<TextOp, PatchError> {
+        let bad = |message: String| PatchError::InvalidOperation { index, message };
+        if self.at(s) != b'{' {
+            return Err(bad("an operation must be an object".into()));
+        }
+        // The last occurrence of a member wins, as when the patch is parsed into a map.
+        let (mut op, mut path, mut from, mut value) = (None, None, None, None);
+        for (key, node) in self.expand_object_raw(Src::Patch, s, e) {
+            let Node::Raw(_, vs, ve) = node else { continue };
+            let slot = match self.key_text(&key).as_ref() {
+                "op" => &mut op,
+                "path" => &mut path,
+                "from" => &mut from,
+                "value" => &mut value,
+                _ => continue,
+            };
+            *slot = Some((vs, ve));
+        }
+        let string = |span: (usize, usize)| -> Option<String> {
+            (self.at(span.0) == b'"').then(|| self.decode_string(span.0, span.1))
+        };
+        let op_name = match op {
+            None => return Err(bad("missing 'op'".into())),
+            Some(span) => string(span).ok_or_else(|| bad("'op' must be a string".into()))?,
+        };
+        let pointer = |member: &str, span: Option<(usize, usize)>| -> Result<Pointer, PatchError> {
+            let span = span.ok_or_else(|| bad(format!("missing '{member}'")))?;
+            let text = string(span).ok_or_else(|| bad(format!("'{member}' must be a string")))?;
+            Pointer::parse(&text).map_err(|message| PatchError::InvalidPointer { index, pointer: text.clone(), message })
+        };
+        let need_value = || value.ok_or_else(|| bad(format!("missing 'value' for '{op_name}'")));
+        let unit = Value::Null; // the value lives in the patch text (TextOp::value)
+        let (op, value) = match op_name.as_str() {
+            "add" => (Operation::Add { path: pointer("path", path)?, value: unit }, Some(need_value()?)),
+            "remove" => (Operation::Remove { path: pointer("path", path)? }, None),
+            "replace" => (Operation::Replace { path: pointer("path", path)?, value: unit }, Some(need_value()?)),
+            "move" => (Operation::Move { from: pointer("from", from)?, path: pointer("path", path)? }, None),
+            "copy" => (Operation::Copy { from: pointer("from", from)?, path: pointer("path", path)? }, None),
+            "test" => (Operation::Test { path: pointer("path", path)?, value: unit }, Some(need_value()?)),
+            other => {
+                let mut shown: String = other.chars().take(32).collect();
+                if shown.len() < other.len() {
+                    shown.push('…');
+                }
+                return Err(bad(format!("unknown op '{shown}'")));
+            }
+        };
+        // (A value inside a validated patch nests at most MAX_DEPTH - 2 deep, so parse_operation's
+        // depth check cannot fail here.)
+        Ok(TextOp { op, value })
+    }
+
+    fn decode_string(&self, s: usize, e: usize) -> String {
+        let inner = self.src.get(s + 1..e.saturating_sub(1)).unwrap_or_default();
+        if !inner.contains(&b'\\') {
+            return self.text.get(s + 1..e.saturating_sub(1)).unwrap_or_default().to_owned();
+        }
+        serde_json::from_str::<String>(self.text.get(s..e).unwrap_or_default()).unwrap_or_default()
+    }
+
+    fn key_text<'k>(&'k self, k: &'k Key) -> std::borrow::Cow<'k, str> {
+        match k {
+            Key::Raw(_, s, e) => std::borrow::Cow::Borrowed(self.text.get(*s..*e).unwrap_or_default()),
+            Key::Owned(s) => std::borrow::Cow::Borrowed(s.as_str()),
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -112,7 +226,7 @@ struct Frame {
 /// no control characters in strings, finite numbers, valid `\u` escapes). Returns the tape and
 /// the root's span, or `None`.
 fn validate(src: &[u8]) -> Option<(Tape, (usize, usize))> {
-    let mut tape = Tape { start: Vec::new(), end: Vec::new(), height: Vec::new(), nodes: Vec::new() };
+    let mut tape = Tape(Vec::with_capacity(src.len() / 32));
     let mut stack: Vec<Frame> = Vec::new();
     let mut i = skip_ws(src, 0);
     let root_start = i;
@@ -125,11 +239,8 @@ fn validate(src: &[u8]) -> Option<(Tape, (usize, usize))> {
                     return None;
                 }
                 let obj = b == b'{';
-                tape.start.push(i);
-                tape.end.push(0);
-                tape.height.push(0);
-                tape.nodes.push(0);
-                stack.push(Frame { tape: tape.start.len() - 1, obj, max_child: 0, nodes: 1 });
+                tape.0.push(Container { start: i, end: 0, nodes: 0, height: 0 });
+                stack.push(Frame { tape: tape.0.len() - 1, obj, max_child: 0, nodes: 1 });
                 i = skip_ws(src, i + 1);
                 let close = if obj { b'}' } else { b']' };
                 if src.get(i) == Some(&close) {
@@ -203,9 +314,10 @@ fn scalar_done(stack: &mut [Frame]) {
 fn close_frame(tape: &mut Tape, stack: &mut Vec<Frame>, end: usize) -> Option<()> {
     let f = stack.pop()?;
     let height = f.max_child.saturating_add(1);
-    *tape.end.get_mut(f.tape)? = end;
-    *tape.height.get_mut(f.tape)? = height;
-    *tape.nodes.get_mut(f.tape)? = f.nodes;
+    let c = tape.0.get_mut(f.tape)?;
+    c.end = end;
+    c.height = height;
+    c.nodes = f.nodes;
     if let Some(parent) = stack.last_mut() {
         parent.max_child = parent.max_child.max(height);
         parent.nodes = parent.nodes.saturating_add(f.nodes);
@@ -225,11 +337,35 @@ fn member_key(src: &[u8], i: usize) -> Option<usize> {
     Some(skip_ws(src, i + 1))
 }
 
+/// A mask whose lowest set bit marks the first byte of `w` (little-endian) that is `"`, `\\` or
+/// below 0x20; zero if there is none (SWAR: eight bytes per step; bits above the lowest
+/// may be false positives, the lowest is exact).
+fn special_mask(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let quote = has_zero(w ^ (ONES * u64::from(b'"')));
+    let backslash = has_zero(w ^ (ONES * u64::from(b'\\')));
+    let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    quote | backslash | control
+}
+
 /// A string starting at the quote at `i`; returns the index after the closing quote.
 fn string(src: &[u8], start: usize) -> Option<usize> {
     let mut i = start + 1;
     let mut unicode_escape = false;
     loop {
+        // Skip eight ordinary bytes at a time.
+        while let Some(chunk) = src.get(i..i + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let mask = special_mask(u64::from_le_bytes(word));
+            if mask != 0 {
+                i += (mask.trailing_zeros() / 8) as usize;
+                break;
+            }
+            i += 8;
+        }
         let b = *src.get(i)?;
         match b {
             b'"' => break,
@@ -276,14 +412,15 @@ fn number(src: &[u8], start: usize) -> Option<usize> {
         Some(b'1'..=b'9') => (i, int_digits) = digits(i),
         _ => return None,
     }
-    let mut simple = int_digits <= 18;
+    // Below 10^300 a number is certainly finite; only larger ones (or long exponents) are
+    // handed to serde_json to decide exactly as the tree implementation's parser does.
+    let mut simple = int_digits <= 300;
     if src.get(i) == Some(&b'.') {
         let (j, n) = digits(i + 1);
         if n == 0 {
             return None;
         }
         i = j;
-        simple = false;
     }
     if matches!(src.get(i), Some(b'e' | b'E')) {
         i += 1;
@@ -294,8 +431,9 @@ fn number(src: &[u8], start: usize) -> Option<usize> {
         if n == 0 {
             return None;
         }
+        // A short exponent keeps the magnitude below 10^(300 + 99).
+        simple = simple && n <= 2 && int_digits <= 200;
         i = j;
-        simple = false;
     }
     if !simple {
         let text = core::str::from_utf8(src.get(start..i)?).ok()?;
@@ -307,7 +445,7 @@ fn number(src: &[u8], start: usize) -> Option<usize> {
 // ---------------------------------------------------------------------------------------------
 // Navigation and operations over trusted (validated) text.
 
-impl Doc<'_> {
+impl Source<'_> {
     fn at(&self, i: usize) -> u8 {
         self.src.get(i).copied().unwrap_or(0)
     }
@@ -315,7 +453,7 @@ impl Doc<'_> {
     /// The index after the value starting at `i`.
     fn value_end(&self, i: usize) -> usize {
         match self.at(i) {
-            b'{' | b'[' => self.tape.find(i).and_then(|t| self.tape.end.get(t).copied()).unwrap_or(self.src.len()),
+            b'{' | b'[' => self.tape.find(i).map_or(self.src.len(), |c| c.end),
             b'"' => self.string_end(i),
             _ => {
                 let mut j = i;
@@ -339,18 +477,68 @@ impl Doc<'_> {
         self.src.len()
     }
 
-    fn key_of(&self, start: usize, end: usize) -> Key {
+    fn key_of(&self, which: Src, start: usize, end: usize) -> Key {
         let inner = self.src.get(start + 1..end.saturating_sub(1)).unwrap_or_default();
         if !inner.contains(&b'\\') {
-            return Key::Raw(start + 1, end.saturating_sub(1));
+            return Key::Raw(which, start + 1, end.saturating_sub(1));
         }
-        let quoted = self.text.get(start..end).unwrap_or_default();
-        Key::Owned(serde_json::from_str::<String>(quoted).unwrap_or_default())
+        Key::Owned(self.decode_string(start, end))
+    }
+
+    /// The members of the object at `s..e`, in order, duplicates included.
+    fn expand_object_raw(&self, which: Src, s: usize, e: usize) -> Vec<(Key, Node)> {
+        let mut entries = Vec::new();
+        let mut i = skip_ws(self.src, s + 1);
+        while i < e && self.at(i) == b'"' {
+            let ke = self.string_end(i);
+            let key = self.key_of(which, i, ke);
+            let mut j = skip_ws(self.src, ke);
+            if self.at(j) == b':' {
+                j = skip_ws(self.src, j + 1);
+            }
+            let ve = self.value_end(j);
+            entries.push((key, Node::Raw(which, j, ve)));
+            i = skip_ws(self.src, ve);
+            if self.at(i) == b',' {
+                i = skip_ws(self.src, i + 1);
+            } else {
+                break;
+            }
+        }
+        entries
+    }
+
+    fn expand_array(&self, which: Src, s: usize, e: usize) -> Vec<Node> {
+        let mut items = Vec::new();
+        let mut i = skip_ws(self.src, s + 1);
+        while i < e && self.at(i) != b']' {
+            let ve = self.value_end(i);
+            if ve <= i {
+                break;
+            }
+            items.push(Node::Raw(which, i, ve));
+            i = skip_ws(self.src, ve);
+            if self.at(i) == b',' {
+                i = skip_ws(self.src, i + 1);
+            } else {
+                break;
+            }
+        }
+        items
+    }
+}
+
+impl Doc<'_> {
+    fn source(&self, which: Src) -> &Source<'_> {
+        match which {
+            Src::Doc => &self.doc,
+            Src::Patch => &self.patch,
+        }
     }
 
     fn key_bytes<'k>(&'k self, k: &'k Key) -> &'k [u8] {
         match k {
-            Key::Raw(s, e) => self.src.get(*s..*e).unwrap_or_default(),
+            Key::Raw(w, s, e) => self.source(*w).src.get(*s..*e).unwrap_or_default(),
             Key::Owned(s) => s.as_bytes(),
         }
     }
@@ -358,11 +546,12 @@ impl Doc<'_> {
     /// Turns a container node into `Obj`/`Arr` (children stay raw or values); scalars stay.
     fn expand(&self, node: &mut Node) {
         match node {
-            Node::Raw(s, e) => {
-                let (s, e) = (*s, *e);
-                match self.at(s) {
-                    b'{' => *node = Node::Obj(self.expand_object(s, e)),
-                    b'[' => *node = Node::Arr(self.expand_array(s, e)),
+            Node::Raw(w, s, e) => {
+                let (w, s, e) = (*w, *s, *e);
+                let source = self.source(w);
+                match source.at(s) {
+                    b'{' => *node = Node::Obj(self.merge_duplicates(source.expand_object_raw(w, s, e))),
+                    b'[' => *node = Node::Arr(source.expand_array(w, s, e)),
                     _ => {}
                 }
             }
@@ -375,74 +564,32 @@ impl Doc<'_> {
         }
     }
 
-    fn expand_object(&self, s: usize, e: usize) -> Vec<(Key, Node)> {
-        let mut entries = Vec::new();
-        let mut i = skip_ws(self.src, s + 1);
-        while i < e && self.at(i) == b'"' {
-            let ke = self.string_end(i);
-            let key = self.key_of(i, ke);
-            let mut j = skip_ws(self.src, ke);
-            if self.at(j) == b':' {
-                j = skip_ws(self.src, j + 1);
-            }
-            let ve = self.value_end(j);
-            entries.push((key, Node::Raw(j, ve)));
-            i = skip_ws(self.src, ve);
-            if self.at(i) == b',' {
-                i = skip_ws(self.src, i + 1);
-            } else {
-                break;
-            }
-        }
-        self.merge_duplicates(entries)
-    }
-
     /// Duplicate keys: the last value wins, at the first key's place (as parsers do).
-    fn merge_duplicates(&self, mut entries: Vec<(Key, Node)>) -> Vec<(Key, Node)> {
+    fn merge_duplicates(&self, entries: Vec<(Key, Node)>) -> Vec<(Key, Node)> {
         if entries.len() < 2 {
             return entries;
         }
-        let mut order: Vec<usize> = (0..entries.len()).collect();
-        order.sort_by(|&a, &b| {
-            let ka = entries.get(a).map(|e| self.key_bytes(&e.0)).unwrap_or_default();
-            let kb = entries.get(b).map(|e| self.key_bytes(&e.0)).unwrap_or_default();
-            ka.cmp(kb).then(a.cmp(&b))
-        });
-        let dup = order.windows(2).any(|w| match (entries.get(w[0]), entries.get(w[1])) {
-            (Some(a), Some(b)) => self.key_bytes(&a.0) == self.key_bytes(&b.0),
-            _ => false,
-        });
+        let dup = if entries.len() <= 16 {
+            entries.iter().enumerate().any(|(i, (k, _))| {
+                let kb = self.key_bytes(k);
+                entries.iter().skip(i + 1).any(|(k2, _)| self.key_bytes(k2) == kb)
+            })
+        } else {
+            let mut keys: Vec<&[u8]> = entries.iter().map(|(k, _)| self.key_bytes(k)).collect();
+            keys.sort_unstable();
+            keys.windows(2).any(|w| w.first() == w.get(1))
+        };
         if !dup {
             return entries;
         }
         let mut merged: Vec<(Key, Node)> = Vec::with_capacity(entries.len());
-        for (k, v) in entries.drain(..) {
-            let kb = self.key_bytes(&k).to_vec();
-            match merged.iter_mut().find(|(mk, _)| self.key_bytes(mk) == kb.as_slice()) {
+        for (k, v) in entries {
+            match merged.iter_mut().find(|(mk, _)| self.key_bytes(mk) == self.key_bytes(&k)) {
                 Some(slot) => slot.1 = v,
                 None => merged.push((k, v)),
             }
         }
         merged
-    }
-
-    fn expand_array(&self, s: usize, e: usize) -> Vec<Node> {
-        let mut items = Vec::new();
-        let mut i = skip_ws(self.src, s + 1);
-        while i < e && self.at(i) != b']' {
-            let ve = self.value_end(i);
-            if ve <= i {
-                break;
-            }
-            items.push(Node::Raw(i, ve));
-            i = skip_ws(self.src, ve);
-            if self.at(i) == b',' {
-                i = skip_ws(self.src, i + 1);
-            } else {
-                break;
-            }
-        }
-        items
     }
 
     fn find_key(&self, entries: &[(Key, Node)], token: &str) -> Option<usize> {
@@ -471,7 +618,7 @@ impl Doc<'_> {
 
     fn node_depth(&self, n: &Node) -> usize {
         match n {
-            Node::Raw(s, _) => self.tape.find(*s).and_then(|t| self.tape.height.get(t)).map_or(0, |&h| usize::from(h)),
+            Node::Raw(w, s, _) => self.source(*w).tape.find(*s).map_or(0, |c| usize::from(c.height)),
             Node::Val(v) => depth(v),
             Node::Obj(entries) => 1 + entries.iter().map(|(_, c)| self.node_depth(c)).max().unwrap_or(0),
             Node::Arr(items) => 1 + items.iter().map(|c| self.node_depth(c)).max().unwrap_or(0),
@@ -480,10 +627,27 @@ impl Doc<'_> {
 
     fn node_count(&self, n: &Node) -> usize {
         match n {
-            Node::Raw(s, _) => self.tape.find(*s).and_then(|t| self.tape.nodes.get(t).copied()).unwrap_or(1),
+            Node::Raw(w, s, _) => self.source(*w).tape.find(*s).map_or(1, |c| c.nodes),
             Node::Val(v) => count_nodes(v),
             Node::Obj(entries) => entries.iter().fold(1usize, |acc, (_, c)| acc.saturating_add(self.node_count(c))),
             Node::Arr(items) => items.iter().fold(1usize, |acc, c| acc.saturating_add(self.node_count(c))),
+        }
+    }
+
+    /// A node as a `Value` (for `test`).
+    fn to_value(&self, n: &Node) -> Value {
+        match n {
+            Node::Raw(w, s, e) => {
+                self.source(*w).text.get(*s..*e).and_then(|t| serde_json::from_str(t).ok()).unwrap_or(Value::Null)
+            }
+            Node::Val(v) => v.clone(),
+            Node::Obj(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, c)| (String::from_utf8_lossy(self.key_bytes(k)).into_owned(), self.to_value(c)))
+                    .collect(),
+            ),
+            Node::Arr(items) => Value::Array(items.iter().map(|c| self.to_value(c)).collect()),
         }
     }
 
@@ -494,16 +658,19 @@ impl Doc<'_> {
         Ok(())
     }
 
-    fn apply_one(&self, root: &mut Node, index: usize, op: &Operation, copied: &mut usize) -> Result<(), PatchError> {
-        match op {
-            Operation::Add { path, value } => {
-                self.check_depth(index, path, depth(value))?;
-                self.add(root, index, path, Node::Val(value.clone()))
+    fn apply_one(&self, root: &mut Node, index: usize, top: &TextOp, copied: &mut usize) -> Result<(), PatchError> {
+        let value = || top.value.map_or(Node::Val(Value::Null), |(s, e)| Node::Raw(Src::Patch, s, e));
+        match &top.op {
+            Operation::Add { path, .. } => {
+                let v = value();
+                self.check_depth(index, path, self.node_depth(&v))?;
+                self.add(root, index, path, v)
             }
             Operation::Remove { path } => self.remove(root, index, path).map(drop),
-            Operation::Replace { path, value } => {
-                self.check_depth(index, path, depth(value))?;
-                *self.resolve(root, path.tokens(), index, path)? = Node::Val(value.clone());
+            Operation::Replace { path, .. } => {
+                let v = value();
+                self.check_depth(index, path, self.node_depth(&v))?;
+                *self.resolve(root, path.tokens(), index, path)? = v;
                 Ok(())
             }
             Operation::Move { from, path } => {
@@ -528,9 +695,10 @@ impl Doc<'_> {
                 let v = v.clone();
                 self.add(root, index, path, v)
             }
-            Operation::Test { path, value } => {
+            Operation::Test { path, .. } => {
+                let want = self.to_value(&value());
                 let n = self.resolve(root, path.tokens(), index, path)?;
-                if self.node_eq(n, value) {
+                if json_eq(&self.to_value(n), &want) {
                     Ok(())
                 } else {
                     Err(PatchError::TestFailed { index, pointer: path.as_str().into() })
@@ -595,35 +763,9 @@ impl Doc<'_> {
         }
     }
 
-    fn node_eq(&self, n: &Node, v: &Value) -> bool {
-        match n {
-            Node::Raw(s, e) => match self.text.get(*s..*e).map(serde_json::from_str::<Value>) {
-                Some(Ok(parsed)) => json_eq(&parsed, v),
-                _ => false,
-            },
-            Node::Val(x) => json_eq(x, v),
-            Node::Obj(entries) => match v {
-                Value::Object(m) => {
-                    entries.len() == m.len()
-                        && entries.iter().all(|(k, c)| {
-                            core::str::from_utf8(self.key_bytes(k))
-                                .ok()
-                                .and_then(|k| m.get(k))
-                                .is_some_and(|w| self.node_eq(c, w))
-                        })
-                }
-                _ => false,
-            },
-            Node::Arr(items) => match v {
-                Value::Array(a) => items.len() == a.len() && items.iter().zip(a).all(|(c, w)| self.node_eq(c, w)),
-                _ => false,
-            },
-        }
-    }
-
     fn write(&self, n: &Node, out: &mut Vec<u8>) {
         match n {
-            Node::Raw(s, e) => out.extend_from_slice(self.src.get(*s..*e).unwrap_or_default()),
+            Node::Raw(w, s, e) => out.extend_from_slice(self.source(*w).src.get(*s..*e).unwrap_or_default()),
             Node::Val(v) => {
                 // Writing a Value into a Vec cannot fail.
                 let _ = serde_json::to_writer(&mut *out, v);
@@ -635,9 +777,9 @@ impl Doc<'_> {
                         out.push(b',');
                     }
                     match k {
-                        Key::Raw(s, e) => {
+                        Key::Raw(..) => {
                             out.push(b'"');
-                            out.extend_from_slice(self.src.get(*s..*e).unwrap_or_default());
+                            out.extend_from_slice(self.key_bytes(k));
                             out.push(b'"');
                         }
                         Key::Owned(s) => {
@@ -675,6 +817,8 @@ mod tests {
             "\"\\ud800\\udc00\"", "\"\\udc00\"", "\"\\x\"", "\"a\nb\"", "\"\\u12\"", "[]", "[1,]", "[,1]", "[1 2]",
             "{}", "{\"a\":1}", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "{\"a\":1}x", "[1]]", "[[]", "", " ", "{\"a\":[1,{\"b\":null}]}",
             "\"\\/\"", "[1,2,3]\n", "\u{feff}1", "[\"é\"]",
+            "1e308", "1e309", "9e307", "0e99999", "1e-99999999999999999999", "1.5e99", "-1e99", "\"abcdefghijklmnop\\\"qrstuvwxyz\"",
+            "\"abcdefgh\u{1}ijklmnop\"", "\"0123456789abcdef0123456789\"", "[\"abcdefgh\\\\\",\"x\"]",
         ];
         for c in cases {
             let mine = validate(c.as_bytes()).is_some();
