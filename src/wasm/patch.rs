@@ -124,5 +124,88 @@ pub fn validate_patch(
     parse(&normalised.to_string())
 }
 
-#[allow(unused_imports)]
-use policy as _;
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TOKEN_PATCH: &'static str = r#"
+/** The APIs that accept a JSON Patch on a token. */
+export type TokenPatchDialect = "tokenkit" | "launchdarkly";
+/** Facts the caller supplies to re-validate a patched token (the core never reads the clock). */
+export interface TokenPatchOptions {
+  /** The current time, epoch milliseconds. */
+  now: number;
+  /** Latest expiry the caller's policy allows (epoch ms). Omitted: the expiry may only be shortened. */
+  maxExpiresAt?: number | null;
+}
+/** The result of `applyTokenPatch`. */
+export interface TokenPatchResult {
+  /** The patched token as JSON text (untouched fields byte for byte). */
+  token: string;
+  /** Top-level fields whose value changed. */
+  changed: string[];
+  /** True when a scope field changed: the caller MUST check that its own scope covers `scope` (scopeCovers) before storing. */
+  scopeChanged: boolean;
+  /** The patched scope: tokenkit's `scope`, or LaunchDarkly's `{role?, customRoleIds?, inlineRole?}`. */
+  scope: JsonPatchValue;
+}
+"#;
+
+/// Epoch milliseconds from a JS number: finite, integral, within the range of a JS `Date`.
+fn epoch_ms(field: &str, v: &JsValue) -> Result<i64, Error> {
+    const LIMIT: f64 = 8.64e15;
+    match v.as_f64() {
+        #[allow(clippy::cast_possible_truncation)]
+        Some(x) if x.is_finite() && x.fract() == 0.0 && x.abs() <= LIMIT => Ok(x as i64),
+        _ => Err(Error::invalid_input(field, "must be epoch milliseconds (an integer number)")),
+    }
+}
+
+fn token_patch_options(options: &JsValue) -> Result<policy::TokenPatchOptions, Error> {
+    if !options.is_object() {
+        return Err(Error::invalid_input("options", "must be an object with `now` (epoch ms)"));
+    }
+    let get = |k: &str| js_sys::Reflect::get(options, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+    let now_ms = epoch_ms("options.now", &get("now"))?;
+    let max = get("maxExpiresAt");
+    let max_expires_at_ms = if max.is_undefined() || max.is_null() { None } else { Some(epoch_ms("options.maxExpiresAt", &max)?) };
+    Ok(policy::TokenPatchOptions { now_ms, max_expires_at_ms })
+}
+
+/// Applies a JSON Patch to a stored token (as JSON text) under a dialect's policy: forbidden
+/// paths and operations are refused (`patch_forbidden_path`, `patch_forbidden_operation`), the
+/// patch is applied atomically, and the editable fields are re-validated (the expiry may only be
+/// shortened, or moved up to `maxExpiresAt`, and must stay after `now`). When `scopeChanged` is
+/// true the caller must still check that its own scope covers `scope`.
+#[wasm_bindgen(js_name = applyTokenPatch, unchecked_return_type = "TokenPatchResult")]
+pub fn apply_token_patch(
+    #[wasm_bindgen(unchecked_param_type = "TokenPatchDialect")] dialect: JsValue,
+    #[wasm_bindgen(js_name = tokenText, unchecked_param_type = "string")] token_text: JsValue,
+    #[wasm_bindgen(js_name = patchText, unchecked_param_type = "string")] patch_text: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "TokenPatchOptions")] options: JsValue,
+) -> Result<JsValue, Error> {
+    let dialect = policy::Dialect::from_name(&rust_string("dialect", &dialect)?)?;
+    let token = rust_string("tokenText", &token_text)?;
+    let patch_text = rust_string("patchText", &patch_text)?;
+    let opts = token_patch_options(&options)?;
+    let out = policy::apply_token_patch(dialect, &token, &patch_text, &opts)?;
+    let result = serde_json::json!({
+        "token": out.token,
+        "changed": out.changed,
+        "scopeChanged": out.scope_changed,
+        "scope": out.scope,
+    });
+    parse(&result.to_string())
+}
+
+/// Checks a patch against a dialect's token policy without a token (for forms and an early
+/// 403/422): returns the normalised operations or throws a `TokenkitError` naming the first
+/// offending operation and path.
+#[wasm_bindgen(js_name = checkTokenPatch, unchecked_return_type = "PatchOperation[]")]
+pub fn check_token_patch(
+    #[wasm_bindgen(unchecked_param_type = "TokenPatchDialect")] dialect: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "PatchOperation[]")] operations: JsValue,
+) -> Result<JsValue, Error> {
+    let dialect = policy::Dialect::from_name(&rust_string("dialect", &dialect)?)?;
+    let text = stringify("operations", &operations)?;
+    let ops = policy::check_token_patch(dialect, &text)?;
+    let normalised = serde_json::Value::Array(ops.iter().map(patch::Operation::to_json).collect());
+    parse(&normalised.to_string())
+}
