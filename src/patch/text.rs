@@ -208,6 +208,7 @@ fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
+#[inline]
 fn skip_ws(src: &[u8], mut i: usize) -> usize {
     while src.get(i).is_some_and(|&b| is_ws(b)) {
         i += 1;
@@ -337,9 +338,15 @@ fn member_key(src: &[u8], i: usize) -> Option<usize> {
     Some(skip_ws(src, i + 1))
 }
 
+/// FNV-1a of a key, for duplicate detection.
+fn fingerprint(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
 /// A mask whose lowest set bit marks the first byte of `w` (little-endian) that is `"`, `\\` or
 /// below 0x20; zero if there is none (SWAR: eight bytes per step; bits above the lowest
 /// may be false positives, the lowest is exact).
+#[inline(always)]
 fn special_mask(w: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -357,8 +364,7 @@ fn string(src: &[u8], start: usize) -> Option<usize> {
     loop {
         // Skip eight ordinary bytes at a time.
         while let Some(chunk) = src.get(i..i + 8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
+            let Ok(word) = <[u8; 8]>::try_from(chunk) else { break };
             let mask = special_mask(u64::from_le_bytes(word));
             if mask != 0 {
                 i += (mask.trailing_zeros() / 8) as usize;
@@ -467,14 +473,24 @@ impl Source<'_> {
 
     fn string_end(&self, start: usize) -> usize {
         let mut i = start + 1;
-        while i < self.src.len() {
-            match self.at(i) {
-                b'"' => return i + 1,
-                b'\\' => i += 2,
-                _ => i += 1,
+        loop {
+            // Eight bytes at a time to the next quote or backslash (the text is validated).
+            while let Some(chunk) = self.src.get(i..i + 8) {
+                let Ok(word) = <[u8; 8]>::try_from(chunk) else { break };
+                let mask = special_mask(u64::from_le_bytes(word));
+                if mask != 0 {
+                    i += (mask.trailing_zeros() / 8) as usize;
+                    break;
+                }
+                i += 8;
+            }
+            match self.src.get(i) {
+                None => return self.src.len(),
+                Some(b'"') => return i + 1,
+                Some(b'\\') => i += 2,
+                Some(_) => i += 1,
             }
         }
-        self.src.len()
     }
 
     /// Whether `src[from..to]` is exactly one `sep` with optional whitespace around it (two
@@ -502,7 +518,7 @@ impl Source<'_> {
 
     /// The members of the object at `s..e`, in order, duplicates included.
     fn expand_object_raw(&self, which: Src, s: usize, e: usize) -> Vec<(Key, Node)> {
-        let mut entries = Vec::new();
+        let mut entries = Vec::with_capacity(16);
         let mut i = skip_ws(self.src, s + 1);
         while i < e && self.at(i) == b'"' {
             let ke = self.string_end(i);
@@ -584,10 +600,17 @@ impl Doc<'_> {
         if entries.len() < 2 {
             return entries;
         }
-        let dup = if entries.len() <= 16 {
-            entries.iter().enumerate().any(|(i, (k, _))| {
-                let kb = self.key_bytes(k);
-                entries.iter().skip(i + 1).any(|(k2, _)| self.key_bytes(k2) == kb)
+        let dup = if entries.len() <= 32 {
+            // Compare cheap fingerprints pairwise; bytes only when two collide.
+            let fp: Vec<u64> = entries.iter().map(|(k, _)| fingerprint(self.key_bytes(k))).collect();
+            fp.iter().enumerate().any(|(i, a)| {
+                fp.iter().enumerate().skip(i + 1).any(|(j, b)| {
+                    a == b
+                        && match (entries.get(i), entries.get(j)) {
+                            (Some(x), Some(y)) => self.key_bytes(&x.0) == self.key_bytes(&y.0),
+                            _ => false,
+                        }
+                })
             })
         } else {
             let mut keys: Vec<&[u8]> = entries.iter().map(|(k, _)| self.key_bytes(k)).collect();

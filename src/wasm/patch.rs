@@ -41,9 +41,77 @@ export function tk_encode_into(s, memory, ptr, cap) {
   const r = encoder.encodeInto(s, new Uint8Array(memory.buffer, ptr, cap));
   return r.read === s.length ? r.written : -1;
 }
+export function tk_encode_scratch(s, memory, ptr, cap) {
+  if (typeof s !== "string") return -1;
+  if (s.length > cap) return -2 - s.length;
+  const r = encoder.encodeInto(s, new Uint8Array(memory.buffer, ptr, cap));
+  return r.read === s.length ? r.written : -2 - s.length;
+}
 "#)]
 extern "C" {
     fn tk_encode_into(s: &JsValue, memory: &JsValue, ptr: u32, cap: u32) -> f64;
+    fn tk_encode_scratch(s: &JsValue, memory: &JsValue, ptr: u32, cap: u32) -> f64;
+}
+
+thread_local! {
+    // Reused input buffers: no allocation or zeroing per call once warm. (wasm is single-threaded;
+    // one buffer per argument position.)
+    static SCRATCH_A: core::cell::RefCell<Vec<u8>> = const { core::cell::RefCell::new(Vec::new()) };
+    static SCRATCH_B: core::cell::RefCell<Vec<u8>> = const { core::cell::RefCell::new(Vec::new()) };
+}
+
+/// Above this a scratch buffer is released after the call instead of kept.
+const SCRATCH_KEEP: usize = 2 << 20;
+
+/// Encodes the JS string `s` into a reused buffer and runs `f` on it as `&str`.
+fn with_js_str<R>(
+    scratch: &'static std::thread::LocalKey<core::cell::RefCell<Vec<u8>>>,
+    field: &str,
+    s: &JsValue,
+    f: impl FnOnce(&str) -> Result<R, Error>,
+) -> Result<R, Error> {
+    scratch.with(|cell| {
+        let Ok(mut buf) = cell.try_borrow_mut() else {
+            // Re-entered (cannot happen today): fall back to an owned copy.
+            let owned = rust_string(field, s)?;
+            return f(&owned);
+        };
+        if buf.len() < 1024 {
+            buf.resize(1024, 0);
+        }
+        let memory = wasm_bindgen::memory();
+        let written = loop {
+            let (Ok(ptr), Ok(cap)) = (u32::try_from(buf.as_mut_ptr() as usize), u32::try_from(buf.len())) else {
+                return Err(Error::invalid_input(field, "is too long"));
+            };
+            let r = tk_encode_scratch(s, &memory, ptr, cap);
+            if r >= 0.0 {
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                break r as usize;
+            }
+            if r == -1.0 {
+                return Err(Error::invalid_input(field, "must be a string"));
+            }
+            // Too small: first room for mostly-ASCII text, then the UTF-8 worst case
+            // (3 bytes per UTF-16 unit).
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let units = (-r - 2.0) as usize;
+            let ascii = units.saturating_add(units / 8).saturating_add(16);
+            let need = if buf.len() < ascii { ascii } else { units.saturating_mul(3) };
+            if need <= buf.len() || need > u32::MAX as usize {
+                return Err(Error::invalid_input(field, "is too long"));
+            }
+            buf.resize(need, 0);
+        };
+        let result = match buf.get(..written).map(core::str::from_utf8) {
+            Some(Ok(text)) => f(text),
+            _ => Err(Error::invalid_input(field, "is not valid UTF-16")),
+        };
+        if buf.len() > SCRATCH_KEEP {
+            *buf = Vec::new();
+        }
+        result
+    })
 }
 
 /// Copies the JS string `s` into a Rust `String`. Errors if `s` is not a string.
@@ -71,13 +139,18 @@ fn rust_string(field: &str, s: &JsValue) -> Result<String, Error> {
     s.as_string().ok_or_else(not_a_string)
 }
 
-fn stringify(field: &str, v: &JsValue) -> Result<String, Error> {
+/// `JSON.stringify(v)` as a JS string (throws on circular structures: mapped to an error).
+fn json_string(field: &str, v: &JsValue) -> Result<JsValue, Error> {
     let s = js_sys::JSON::stringify(v)
         .map_err(|_| Error::invalid_input(field, "cannot be serialised as JSON (circular or too deep)"))?;
     if s.is_undefined() {
         return Err(Error::invalid_input(field, "is not a JSON value"));
     }
-    rust_string(field, &s)
+    Ok(s.into())
+}
+
+fn stringify(field: &str, v: &JsValue) -> Result<String, Error> {
+    rust_string(field, &json_string(field, v)?)
 }
 
 fn parse(text: &str) -> Result<JsValue, Error> {
@@ -93,9 +166,12 @@ pub fn apply_patch(
     #[wasm_bindgen(unchecked_param_type = "JsonPatchValue")] document: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PatchOperation[]")] operations: JsValue,
 ) -> Result<JsValue, Error> {
-    let doc = stringify("document", &document)?;
-    let ops = stringify("operations", &operations)?;
-    parse(&patch::apply_patch_json(&doc, &ops)?)
+    let doc = json_string("document", &document)?;
+    let ops = json_string("operations", &operations)?;
+    let out = with_js_str(&SCRATCH_A, "document", &doc, |d| {
+        with_js_str(&SCRATCH_B, "operations", &ops, |p| Ok(patch::apply_patch_json(d, p)?))
+    })?;
+    parse(&out)
 }
 
 /// Applies the JSON Patch in `patchText` to the JSON document in `documentText` and returns the
@@ -106,9 +182,9 @@ pub fn apply_patch_json(
     #[wasm_bindgen(js_name = documentText, unchecked_param_type = "string")] document_text: JsValue,
     #[wasm_bindgen(js_name = patchText, unchecked_param_type = "string")] patch_text: JsValue,
 ) -> Result<String, Error> {
-    let doc = rust_string("documentText", &document_text)?;
-    let ops = rust_string("patchText", &patch_text)?;
-    Ok(patch::apply_patch_json(&doc, &ops)?)
+    with_js_str(&SCRATCH_A, "documentText", &document_text, |d| {
+        with_js_str(&SCRATCH_B, "patchText", &patch_text, |p| Ok(patch::apply_patch_json(d, p)?))
+    })
 }
 
 /// Checks that `operations` is a well-formed JSON Patch (every `op` known, pointers valid,
@@ -182,10 +258,10 @@ pub fn apply_token_patch(
     #[wasm_bindgen(unchecked_param_type = "TokenPatchOptions")] options: JsValue,
 ) -> Result<JsValue, Error> {
     let dialect = policy::Dialect::from_name(&rust_string("dialect", &dialect)?)?;
-    let token = rust_string("tokenText", &token_text)?;
-    let patch_text = rust_string("patchText", &patch_text)?;
     let opts = token_patch_options(&options)?;
-    let out = policy::apply_token_patch(dialect, &token, &patch_text, &opts)?;
+    let out = with_js_str(&SCRATCH_A, "tokenText", &token_text, |t| {
+        with_js_str(&SCRATCH_B, "patchText", &patch_text, |p| Ok(policy::apply_token_patch(dialect, t, p, &opts)?))
+    })?;
     let result = serde_json::json!({
         "token": out.token,
         "changed": out.changed,
