@@ -126,3 +126,32 @@ console.log(`(a) doc ${small.doc.length} B, patch ${JSON.parse(small.patch).leng
 run("(a) token document, 3 ops", small, 2000);
 run("(b) 1 MB document, 100 ops", big, 10);
 console.log("\n* applyPatch takes and returns objects; it crosses the boundary as JSON text (stringify/parse inside).");
+
+// ---- peer behaviour (not timed): what the docs/patch.md comparison cites ----------------------
+function behaviour(label, f) {
+  let out;
+  try {
+    out = f();
+  } catch (e) {
+    out = `throws ${e.name}${e.code ? ` ${e.code}` : ""}: ${String(e.message).split("\n")[0]}`;
+  }
+  console.log(`  ${label.padEnd(52)} ${out}`);
+}
+console.log("\npeer behaviour (fast-json-patch 3.1.1 | tokenkit):");
+for (const [label, doc, ops] of [
+  ["test /01 on [1,2] (leading zero)", [1, 2], [{ op: "test", path: "/01", value: 2 }]],
+  ["replace /a~2 (invalid escape)", { "a~2": 1 }, [{ op: "replace", path: "/a~2", value: 2 }]],
+  ["test 1 == 1.0", { a: 1 }, [{ op: "test", path: "/a", value: 1.0 }]],
+]) {
+  behaviour(`fjp      ${label}`, () => JSON.stringify(fjp.applyPatch(structuredClone(doc), ops, true).newDocument));
+  behaviour(`tokenkit ${label}`, () => JSON.stringify(applyPatch(doc, ops)));
+}
+for (const [label, ops] of [
+  ["replace /a then failing test: input after", [{ op: "replace", path: "/a", value: 2 }, { op: "test", path: "/a", value: 3 }]],
+  ["move /a into /a/b/c: input after", [{ op: "move", from: "/a", path: "/a/b/c" }]],
+]) {
+  const d1 = { a: { b: {} } };
+  behaviour(`fjp      ${label}`, () => { try { fjp.applyPatch(d1, ops); } catch {} return JSON.stringify(d1); });
+  const d2 = { a: { b: {} } };
+  behaviour(`tokenkit ${label}`, () => { try { applyPatch(d2, ops); } catch {} return JSON.stringify(d2); });
+}
