@@ -161,6 +161,17 @@ fn agree_on_edge_cases() {
     for (doc, patch) in cases {
         check(doc, patch).unwrap();
     }
+    // Wide objects (the sorted duplicate check and hashed merge), with and without duplicates.
+    let mut wide: Vec<String> = (0..40).map(|i| format!("\"k{i}\" : {i}")).collect();
+    for patch in [
+        r#"[{"op":"remove","path":"/k3"},{"op":"replace","path":"/k39","value":0},{"op":"test","path":"/k20","value":20}]"#,
+        r#"[{"op":"move","from":"/k0","path":"/k1"},{"op":"copy","from":"/k5","path":"/new"}]"#,
+    ] {
+        check(&format!("{{ {} }}", wide.join(" , ")), patch).unwrap();
+        wide.push("\"k7\": \"dup\"".into());
+        wide.insert(0, "\"k39\": [1, 2]".into());
+        check(&format!("{{\n{}\n}}", wide.join(",\n")), patch).unwrap();
+    }
     // Depth limit: both reject growing past MAX_DEPTH the same way.
     let deep = format!("{}{}", "[".repeat(126), "]".repeat(126));
     let path = "/0".repeat(125);

@@ -376,8 +376,8 @@ fn validate_field(rule: &PathRule, old: Option<&Value>, new: Option<&Value>, opt
             _ => Err(invalid("must be an array of statements {effect: allow|deny, resources|notResources, actions|notActions}")),
         },
         FieldKind::Expiry => {
-            let old = expiry_ms(old).map_err(|m| invalid(m))?;
-            let new = expiry_ms(new).map_err(|m| invalid(m))?;
+            let old = expiry_ms(old).map_err(invalid)?;
+            let new = expiry_ms(new).map_err(invalid)?;
             let Some(new) = new else {
                 // Removing or nulling the expiry makes the token live forever.
                 return Err(PatchError::ExpiryExtended { pointer: pointer() });
