@@ -151,8 +151,8 @@ impl Source<'_> {
             };
             *slot = Some((vs, ve));
         }
-        let string = |span: (usize, usize)| -> Option<String> {
-            (self.at(span.0) == b'"').then(|| self.decode_string(span.0, span.1))
+        let string = |span: (usize, usize)| -> Option<std::borrow::Cow<'_, str>> {
+            (self.at(span.0) == b'"').then(|| self.decode_str(span.0, span.1))
         };
         let op_name = match op {
             None => return Err(bad("missing 'op'".into())),
@@ -161,11 +161,11 @@ impl Source<'_> {
         let pointer = |member: &str, span: Option<(usize, usize)>| -> Result<Pointer, PatchError> {
             let span = span.ok_or_else(|| bad(format!("missing '{member}'")))?;
             let text = string(span).ok_or_else(|| bad(format!("'{member}' must be a string")))?;
-            Pointer::parse(&text).map_err(|message| PatchError::InvalidPointer { index, pointer: text.clone(), message })
+            Pointer::parse(&text).map_err(|message| PatchError::InvalidPointer { index, pointer: text.into_owned(), message })
         };
         let need_value = || value.ok_or_else(|| bad(format!("missing 'value' for '{op_name}'")));
         let unit = Value::Null; // the value lives in the patch text (TextOp::value)
-        let (op, value) = match op_name.as_str() {
+        let (op, value) = match op_name.as_ref() {
             "add" => (Operation::Add { path: pointer("path", path)?, value: unit }, Some(need_value()?)),
             "remove" => (Operation::Remove { path: pointer("path", path)? }, None),
             "replace" => (Operation::Replace { path: pointer("path", path)?, value: unit }, Some(need_value()?)),
@@ -186,11 +186,16 @@ impl Source<'_> {
     }
 
     fn decode_string(&self, s: usize, e: usize) -> String {
+        self.decode_str(s, e).into_owned()
+    }
+
+    /// The string literal at `s..e`, borrowed from the text when it has no escape.
+    fn decode_str(&self, s: usize, e: usize) -> std::borrow::Cow<'_, str> {
         let inner = self.src.get(s + 1..e.saturating_sub(1)).unwrap_or_default();
         if !inner.contains(&b'\\') {
-            return self.text.get(s + 1..e.saturating_sub(1)).unwrap_or_default().to_owned();
+            return std::borrow::Cow::Borrowed(self.text.get(s + 1..e.saturating_sub(1)).unwrap_or_default());
         }
-        serde_json::from_str::<String>(self.text.get(s..e).unwrap_or_default()).unwrap_or_default()
+        std::borrow::Cow::Owned(serde_json::from_str::<String>(self.text.get(s..e).unwrap_or_default()).unwrap_or_default())
     }
 
     fn key_text<'k>(&'k self, k: &'k Key) -> std::borrow::Cow<'k, str> {
@@ -228,7 +233,7 @@ struct Frame {
 /// the root's span, or `None`.
 fn validate(src: &[u8]) -> Option<(Tape, (usize, usize))> {
     let mut tape = Tape(Vec::with_capacity(src.len() / 32));
-    let mut stack: Vec<Frame> = Vec::new();
+    let mut stack: Vec<Frame> = Vec::with_capacity(16);
     let mut i = skip_ws(src, 0);
     let root_start = i;
     'value: loop {
@@ -602,7 +607,11 @@ impl Doc<'_> {
         }
         let dup = if entries.len() <= 32 {
             // Compare cheap fingerprints pairwise; bytes only when two collide.
-            let fp: Vec<u64> = entries.iter().map(|(k, _)| fingerprint(self.key_bytes(k))).collect();
+            let mut fps = [0u64; 32];
+            for (slot, (k, _)) in fps.iter_mut().zip(&entries) {
+                *slot = fingerprint(self.key_bytes(k));
+            }
+            let fp = fps.get(..entries.len()).unwrap_or_default();
             fp.iter().enumerate().any(|(i, a)| {
                 fp.iter().enumerate().skip(i + 1).any(|(j, b)| {
                     a == b

@@ -33,110 +33,134 @@ export type PatchOperation = AddOperation | RemoveOperation | ReplaceOperation |
 
 // Strings cross into wasm with one `TextEncoder.encodeInto` straight into linear memory. The
 // glue wasm-bindgen generates for `&str` copies ASCII one character at a time in a JS loop,
-// which measured ~5 ns per character: more than patching itself for a 1 MB document.
-#[wasm_bindgen(inline_js = r#"
-const encoder = new TextEncoder();
-export function tk_encode_into(s, memory, ptr, cap) {
-  if (typeof s !== "string") return -2;
-  const r = encoder.encodeInto(s, new Uint8Array(memory.buffer, ptr, cap));
-  return r.read === s.length ? r.written : -1;
-}
-export function tk_encode_scratch(s, memory, ptr, cap) {
-  if (typeof s !== "string") return -1;
-  if (s.length > cap) return -2 - s.length;
-  const r = encoder.encodeInto(s, new Uint8Array(memory.buffer, ptr, cap));
-  return r.read === s.length ? r.written : -2 - s.length;
-}
-"#)]
+// which measured ~5 ns per character: more than patching itself for a 1 MB document. The
+// encoder is a plain import of the global `TextEncoder` (no JS snippet file to ship).
+#[wasm_bindgen]
 extern "C" {
-    fn tk_encode_into(s: &JsValue, memory: &JsValue, ptr: u32, cap: u32) -> f64;
-    fn tk_encode_scratch(s: &JsValue, memory: &JsValue, ptr: u32, cap: u32) -> f64;
+    type TextEncoder;
+    #[wasm_bindgen(constructor, catch)]
+    fn new() -> Result<TextEncoder, JsValue>;
+    #[wasm_bindgen(method, js_name = encodeInto)]
+    fn encode_into(this: &TextEncoder, s: &JsValue, dest: &js_sys::Uint8Array) -> EncodeIntoResult;
+    type EncodeIntoResult;
+    #[wasm_bindgen(method, getter)]
+    fn written(this: &EncodeIntoResult) -> f64;
+}
+
+struct Encoder(TextEncoder);
+
+impl Encoder {
+    fn new() -> Option<Encoder> {
+        TextEncoder::new().ok().map(Encoder)
+    }
+
+    /// Encodes `s` into `buf`; `Some(bytes written)` when all of `s` fitted. `view` caches the
+    /// JS view of `buf` between calls (rebuilt when `buf` moved or linear memory grew, which
+    /// detaches the old buffer).
+    fn encode(&self, s: &JsValue, buf: &mut [u8], view: &mut Option<(u32, u32, usize, js_sys::Uint8Array)>) -> Option<usize> {
+        let ptr = u32::try_from(buf.as_mut_ptr() as usize).ok()?;
+        let cap = u32::try_from(buf.len()).ok()?;
+        let pages = core::arch::wasm32::memory_size::<0>();
+        let fresh = match view {
+            Some((p, c, m, _)) if *p == ptr && *c == cap && *m == pages => None,
+            _ => {
+                let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().dyn_into().ok()?;
+                Some(js_sys::Uint8Array::new_with_byte_offset_and_length(&memory.buffer(), ptr, cap))
+            }
+        };
+        if let Some(v) = fresh {
+            *view = Some((ptr, cap, pages, v));
+        }
+        let (_, _, _, v) = view.as_ref()?;
+        let written = self.0.encode_into(s, v).written();
+        if !(written >= 0.0) {
+            return None;
+        }
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let written = written as usize;
+        // encodeInto stops only before a character that does not fit (at most 4 bytes), so with
+        // 4 bytes to spare everything was read.
+        (written.saturating_add(4) <= buf.len()).then_some(written)
+    }
 }
 
 thread_local! {
+    static ENCODER: Option<Encoder> = Encoder::new();
     // Reused input buffers: no allocation or zeroing per call once warm. (wasm is single-threaded;
     // one buffer per argument position.)
-    static SCRATCH_A: core::cell::RefCell<Vec<u8>> = const { core::cell::RefCell::new(Vec::new()) };
-    static SCRATCH_B: core::cell::RefCell<Vec<u8>> = const { core::cell::RefCell::new(Vec::new()) };
+    static SCRATCH_A: core::cell::RefCell<Scratch> = const { core::cell::RefCell::new(Scratch { buf: Vec::new(), view: None }) };
+    static SCRATCH_B: core::cell::RefCell<Scratch> = const { core::cell::RefCell::new(Scratch { buf: Vec::new(), view: None }) };
+}
+
+/// A reused input buffer and its cached JS view.
+struct Scratch {
+    buf: Vec<u8>,
+    view: Option<(u32, u32, usize, js_sys::Uint8Array)>,
 }
 
 /// Above this a scratch buffer is released after the call instead of kept.
 const SCRATCH_KEEP: usize = 2 << 20;
 
+/// Copies the JS string `s` into a Rust `String` (wasm-bindgen's own conversion).
+fn rust_string(field: &str, s: &JsValue) -> Result<String, Error> {
+    s.as_string().ok_or_else(|| Error::invalid_input(field, "must be a string"))
+}
+
 /// Encodes the JS string `s` into a reused buffer and runs `f` on it as `&str`.
 fn with_js_str<R>(
-    scratch: &'static std::thread::LocalKey<core::cell::RefCell<Vec<u8>>>,
+    scratch: &'static std::thread::LocalKey<core::cell::RefCell<Scratch>>,
     field: &str,
     s: &JsValue,
     f: impl FnOnce(&str) -> Result<R, Error>,
 ) -> Result<R, Error> {
+    if !s.is_string() {
+        return Err(Error::invalid_input(field, "must be a string"));
+    }
     scratch.with(|cell| {
-        let Ok(mut buf) = cell.try_borrow_mut() else {
+        let Ok(mut scratch) = cell.try_borrow_mut() else {
             // Re-entered (cannot happen today): fall back to an owned copy.
             let owned = rust_string(field, s)?;
             return f(&owned);
         };
-        if buf.len() < 1024 {
-            buf.resize(1024, 0);
-        }
-        let memory = wasm_bindgen::memory();
-        let written = loop {
-            let (Ok(ptr), Ok(cap)) = (u32::try_from(buf.as_mut_ptr() as usize), u32::try_from(buf.len())) else {
-                return Err(Error::invalid_input(field, "is too long"));
-            };
-            let r = tk_encode_scratch(s, &memory, ptr, cap);
-            if r >= 0.0 {
-                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                break r as usize;
+        let Scratch { buf, view } = &mut *scratch;
+        let written = ENCODER.with(|enc| -> Option<usize> {
+            let enc = enc.as_ref()?;
+            if buf.len() < 1024 {
+                buf.resize(1024, 0);
             }
-            if r == -1.0 {
-                return Err(Error::invalid_input(field, "must be a string"));
+            if let Some(n) = enc.encode(s, buf, view) {
+                return Some(n);
             }
             // Too small: first room for mostly-ASCII text, then the UTF-8 worst case
-            // (3 bytes per UTF-16 unit).
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            let units = (-r - 2.0) as usize;
-            let ascii = units.saturating_add(units / 8).saturating_add(16);
-            let need = if buf.len() < ascii { ascii } else { units.saturating_mul(3) };
-            if need <= buf.len() || need > u32::MAX as usize {
-                return Err(Error::invalid_input(field, "is too long"));
+            // (3 bytes per UTF-16 unit), each with the 4 bytes `encode` wants to spare.
+            let units = s.dyn_ref::<js_sys::JsString>()?.length() as usize;
+            for need in [units.saturating_add(units / 8).saturating_add(16), units.saturating_mul(3).saturating_add(8)] {
+                if need > buf.len() {
+                    buf.resize(need, 0);
+                    if let Some(n) = enc.encode(s, buf, view) {
+                        return Some(n);
+                    }
+                }
             }
-            buf.resize(need, 0);
-        };
-        let result = match buf.get(..written).map(core::str::from_utf8) {
-            Some(Ok(text)) => f(text),
-            _ => Err(Error::invalid_input(field, "is not valid UTF-16")),
+            None
+        });
+        let result = match written {
+            Some(n) => match buf.get(..n).map(core::str::from_utf8) {
+                Some(Ok(text)) => f(text),
+                _ => Err(Error::invalid_input(field, "is not valid UTF-16")),
+            },
+            // No TextEncoder in this host (or a string too long to encode): wasm-bindgen's copy.
+            None => {
+                let owned = rust_string(field, s)?;
+                f(&owned)
+            }
         };
         if buf.len() > SCRATCH_KEEP {
             *buf = Vec::new();
+            *view = None;
         }
         result
     })
-}
-
-/// Copies the JS string `s` into a Rust `String`. Errors if `s` is not a string.
-fn rust_string(field: &str, s: &JsValue) -> Result<String, Error> {
-    let not_a_string = || Error::invalid_input(field, "must be a string");
-    let len = s.dyn_ref::<js_sys::JsString>().map(|j| j.length() as usize).ok_or_else(not_a_string)?;
-    let memory = wasm_bindgen::memory();
-    // First try room for mostly-ASCII text, then the UTF-8 worst case (3 bytes per UTF-16 unit).
-    for cap in [len.saturating_add(len / 8).saturating_add(16), len.saturating_mul(3)] {
-        let mut buf = vec![0u8; cap];
-        let (Ok(ptr), Ok(cap32)) = (u32::try_from(buf.as_mut_ptr() as usize), u32::try_from(cap)) else {
-            return Err(Error::invalid_input(field, "is too long"));
-        };
-        let written = tk_encode_into(s, &memory, ptr, cap32);
-        if written == -2.0 {
-            return Err(not_a_string());
-        }
-        if written >= 0.0 {
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            buf.truncate(written as usize);
-            // encodeInto writes well-formed UTF-8 (lone surrogates become U+FFFD).
-            return String::from_utf8(buf).map_err(|_| Error::invalid_input(field, "is not valid UTF-16"));
-        }
-    }
-    s.as_string().ok_or_else(not_a_string)
 }
 
 /// `JSON.stringify(v)` as a JS string (throws on circular structures: mapped to an error).
