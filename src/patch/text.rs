@@ -104,7 +104,7 @@ pub(super) fn apply(doc_text: &str, patch_text: &str) -> Result<String, PatchErr
 /// implementations report the same thing.
 #[cold]
 fn invalid_json(input: JsonInput, text: &str) -> PatchError {
-    let message = match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+    let message = match serde_json::from_str::<Value>(text) {
         Err(e) => e.to_string(),
         Ok(_) => "not accepted by the validator".into(),
     };

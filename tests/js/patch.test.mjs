@@ -155,3 +155,21 @@ test("checkTokenPatch: LaunchDarkly paths", () => {
   assert.throws(() => tk.checkTokenPatch("launchdarkly", [{ op: "replace", path: "/serviceToken", value: true }]), { code: "patch_forbidden_path", path: "/serviceToken" });
   assert.throws(() => tk.checkTokenPatch("launchdarkly", [{ op: "add", path: "/name", value: "x" }]), { code: "patch_forbidden_operation" });
 });
+
+test("large and non-ASCII texts cross the boundary intact (buffer growth paths)", () => {
+  for (const s of ["中".repeat(5000), "é😀".repeat(3000), "a".repeat(300_000), "x\u2028y"]) {
+    const doc = JSON.stringify({ s, n: [1] });
+    const out = tk.applyPatchJson(doc, '[{"op":"add","path":"/n/-","value":2}]');
+    assert.deepEqual(JSON.parse(out), { s, n: [1, 2] });
+    assert.equal(tk.applyPatch({ s, n: [1] }, [{ op: "test", path: "/n/0", value: 1 }]).s, s);
+  }
+  // A lone surrogate is not Unicode: JSON.stringify escapes it, and the core rejects the escape
+  // (serde_json's rule), in text and in objects alike.
+  assert.throws(() => tk.applyPatchJson(JSON.stringify({ s: "x\ud800z" }), "[]"), { code: "invalid_json", message: /escape|surrogate/ });
+  assert.throws(() => tk.applyPatch({ s: "x\ud800z" }, []), { code: "invalid_json" });
+  // Many calls of alternating sizes reuse and regrow the scratch buffers.
+  for (let i = 0; i < 50; i++) {
+    const s = i % 2 ? "k".repeat(70_000) : "é";
+    assert.equal(JSON.parse(tk.applyPatchJson(JSON.stringify({ s }), "[]")).s, s);
+  }
+});
