@@ -243,7 +243,8 @@ pub struct TokenPatchOutcome {
 /// # Errors
 /// As [`Policy::check_operations`], plus the errors of [`parse_patch_json`].
 pub fn check_token_patch(dialect: Dialect, patch_text: &str) -> Result<Vec<Operation>, PatchError> {
-    let ops = parse_patch_json(patch_text)?;
+    let unwrapped = unwrap_envelope(dialect, patch_text)?;
+    let ops = parse_patch_json(unwrapped.as_deref().unwrap_or(patch_text))?;
     dialect.policy().check_operations(&ops)?;
     Ok(ops)
 }
@@ -286,7 +287,8 @@ pub fn apply_token_patch(
         return Err(PatchError::InvalidTokenField { pointer: String::new(), message: "a token must be a JSON object".into() });
     };
     check_token_patch(dialect, patch_text)?;
-    let token = apply_patch_json(token_text, patch_text)?;
+    let unwrapped = unwrap_envelope(dialect, patch_text)?;
+    let token = apply_patch_json(token_text, unwrapped.as_deref().unwrap_or(patch_text))?;
     let after: Value = serde_json::from_str(&token).map_err(|e| PatchError::InvalidJson {
         input: super::JsonInput::Document,
         message: e.to_string(),
@@ -327,6 +329,22 @@ pub fn apply_token_patch(
         }
     };
     Ok(TokenPatchOutcome { token, changed, scope_changed, scope })
+}
+
+/// LaunchDarkly's API also accepts `{"comment": "…", "patch": [ … ]}`: the operations as text,
+/// when `patch_text` is that envelope (`None` when it is not, and for other dialects).
+fn unwrap_envelope(dialect: Dialect, patch_text: &str) -> Result<Option<String>, PatchError> {
+    if dialect != Dialect::LaunchDarkly || !patch_text.trim_start().starts_with('{') {
+        return Ok(None);
+    }
+    let v: Value = serde_json::from_str(patch_text)
+        .map_err(|e| PatchError::InvalidJson { input: super::JsonInput::Patch, message: e.to_string() })?;
+    let Value::Object(m) = v else { return Ok(None) };
+    let comment_ok = m.get("comment").is_none_or(Value::is_string);
+    match m.get("patch") {
+        Some(p @ Value::Array(_)) if comment_ok && m.len() <= 2 => Ok(Some(p.to_string())),
+        _ => Err(PatchError::NotAnArray),
+    }
 }
 
 fn opt_eq(a: Option<&Value>, b: Option<&Value>) -> bool {
@@ -535,6 +553,15 @@ mod tests {
             assert_eq!(apply_token_patch(Dialect::LaunchDarkly, token, p, &opts()).unwrap_err().code(), *code, "{p}");
         }
         assert_eq!(Dialect::from_name("s2").unwrap_err().code(), "unknown_dialect");
+        // The {comment, patch} envelope (LaunchDarkly only).
+        let env = r#"{"comment":"rename","patch":[{"op":"replace","path":"/name","value":"x"}]}"#;
+        assert_eq!(apply_token_patch(Dialect::LaunchDarkly, token, env, &opts()).unwrap().changed, ["name"]);
+        let env = r#"{"comment":"x","patch":[{"op":"replace","path":"/_id","value":"x"}]}"#;
+        assert_eq!(apply_token_patch(Dialect::LaunchDarkly, token, env, &opts()).unwrap_err().code(), "patch_forbidden_path");
+        let bad = r#"{"patch":{"op":"replace"}}"#;
+        assert_eq!(apply_token_patch(Dialect::LaunchDarkly, token, bad, &opts()).unwrap_err().code(), "invalid_patch");
+        let env = r#"{"patch":[]}"#;
+        assert_eq!(apply_token_patch(Dialect::Tokenkit, TOKEN, env, &opts()).unwrap_err().code(), "invalid_patch");
     }
 
     #[test]
