@@ -130,6 +130,29 @@ proptest! {
     }
 }
 
+/// Text close to JSON (brackets, quotes, escapes, number and literal characters): the validator
+/// must accept exactly what serde_json accepts, and nothing may panic.
+fn json_ish() -> impl Strategy<Value = String> {
+    let pieces = prop::sample::select(
+        &[
+            "{", "}", "[", "]", ",", ":", "\"", "\"a\"", "\"\\u00e9\"", "\"\\ud800\"", "\\", "\\n", "0", "1", "-", "+", ".", "e",
+            "E", "01", "1.5", "1e400", "1e-7", "true", "fals", "null", " ", "\n", "\u{1}", "é", "\"\\u12\"", "{\"a\":1}", "[1,2]",
+        ][..],
+    );
+    prop::collection::vec(pieces, 0..24).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn validator_agrees_on_json_ish_text(doc in json_ish(), patch in json_ish()) {
+        check(&doc, "[]")?;
+        check("{\"a\":[1]}", &patch)?;
+        check(&doc, r#"[{"op":"add","path":"/a","value":1}]"#)?;
+    }
+}
+
 #[test]
 fn agree_on_edge_cases() {
     let cases = [
