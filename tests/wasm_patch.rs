@@ -17,11 +17,8 @@ fn text(v: &JsValue) -> String {
 
 #[wasm_bindgen_test]
 fn apply_patch_json_splices_text() {
-    let out = apply_patch_json(
-        JsValue::from_str(r#"{"b":1.50,"a":[1]}"#),
-        JsValue::from_str(r#"[{"op":"add","path":"/a/-","value":2}]"#),
-    )
-    .unwrap();
+    let out = apply_patch_json(JsValue::from_str(r#"{"b":1.50,"a":[1]}"#), JsValue::from_str(r#"[{"op":"add","path":"/a/-","value":2}]"#))
+        .unwrap();
     assert_eq!(out, r#"{"b":1.50,"a":[1,2]}"#);
 }
 
@@ -71,7 +68,8 @@ fn hostile_inputs_are_errors_not_traps() {
     let e = apply_patch_json(JsValue::from_str(r#"{"a":[1]}"#), JsValue::from_str(&format!("[{}]", ops.join(",")))).unwrap_err();
     assert_eq!(e.code(), "patch_too_large");
     // Huge array index.
-    let e = apply_patch_json(JsValue::from_str("[]"), JsValue::from_str(r#"[{"op":"add","path":"/99999999999999999999999","value":1}]"#)).unwrap_err();
+    let e = apply_patch_json(JsValue::from_str("[]"), JsValue::from_str(r#"[{"op":"add","path":"/99999999999999999999999","value":1}]"#))
+        .unwrap_err();
     assert_eq!(e.code(), "invalid_array_index");
 }
 
@@ -96,7 +94,8 @@ fn token_policy_at_the_boundary() {
     let get = |k: &str| js_sys::Reflect::get(&out, &k.into()).unwrap();
     assert_eq!(get("scopeChanged").as_bool(), Some(true));
     assert_eq!(text(&get("scope")), r#"{"ops":["read","write"]}"#);
-    let e = apply_token_patch(JsValue::from_str("tokenkit"), token, JsValue::from_str(r#"[{"op":"remove","path":"/id"}]"#), opts).unwrap_err();
+    let e =
+        apply_token_patch(JsValue::from_str("tokenkit"), token, JsValue::from_str(r#"[{"op":"remove","path":"/id"}]"#), opts).unwrap_err();
     assert_eq!(e.code(), "patch_forbidden_path");
     let e = check_token_patch(JsValue::from_str("launchdarkly"), js(r#"[{"op":"replace","path":"/_id","value":"x"}]"#)).unwrap_err();
     assert_eq!(e.code(), "patch_forbidden_path");

@@ -279,20 +279,16 @@ pub fn apply_token_patch(
     opts: &TokenPatchOptions,
 ) -> Result<TokenPatchOutcome, PatchError> {
     let policy = dialect.policy();
-    let before: Value = serde_json::from_str(token_text).map_err(|e| PatchError::InvalidJson {
-        input: super::JsonInput::Document,
-        message: e.to_string(),
-    })?;
+    let before: Value = serde_json::from_str(token_text)
+        .map_err(|e| PatchError::InvalidJson { input: super::JsonInput::Document, message: e.to_string() })?;
     let Value::Object(before) = before else {
         return Err(PatchError::InvalidTokenField { pointer: String::new(), message: "a token must be a JSON object".into() });
     };
     check_token_patch(dialect, patch_text)?;
     let unwrapped = unwrap_envelope(dialect, patch_text)?;
     let token = apply_patch_json(token_text, unwrapped.as_deref().unwrap_or(patch_text))?;
-    let after: Value = serde_json::from_str(&token).map_err(|e| PatchError::InvalidJson {
-        input: super::JsonInput::Document,
-        message: e.to_string(),
-    })?;
+    let after: Value =
+        serde_json::from_str(&token).map_err(|e| PatchError::InvalidJson { input: super::JsonInput::Document, message: e.to_string() })?;
     let Value::Object(after) = after else {
         return Err(PatchError::InvalidTokenField { pointer: String::new(), message: "a token must be a JSON object".into() });
     };
@@ -337,8 +333,8 @@ fn unwrap_envelope(dialect: Dialect, patch_text: &str) -> Result<Option<String>,
     if dialect != Dialect::LaunchDarkly || !patch_text.trim_start().starts_with('{') {
         return Ok(None);
     }
-    let v: Value = serde_json::from_str(patch_text)
-        .map_err(|e| PatchError::InvalidJson { input: super::JsonInput::Patch, message: e.to_string() })?;
+    let v: Value =
+        serde_json::from_str(patch_text).map_err(|e| PatchError::InvalidJson { input: super::JsonInput::Patch, message: e.to_string() })?;
     let Value::Object(m) = v else { return Ok(None) };
     let comment_ok = m.get("comment").is_none_or(Value::is_string);
     match m.get("patch") {
@@ -546,8 +542,14 @@ mod tests {
             (r#"[{"op":"replace","path":"/_id","value":"x"}]"#, "patch_forbidden_path"),
             (r#"[{"op":"replace","path":"/token","value":"x"}]"#, "patch_forbidden_path"),
             (r#"[{"op":"add","path":"/customRoleIds","value":[1]}]"#, "invalid_token_field"),
-            (r#"[{"op":"add","path":"/inlineRole","value":[{"effect":"maybe","resources":["*"],"actions":["*"]}]}]"#, "invalid_token_field"),
-            (r#"[{"op":"add","path":"/inlineRole","value":[{"effect":"allow","resources":["*"],"notResources":["x"],"actions":["*"]}]}]"#, "invalid_token_field"),
+            (
+                r#"[{"op":"add","path":"/inlineRole","value":[{"effect":"maybe","resources":["*"],"actions":["*"]}]}]"#,
+                "invalid_token_field",
+            ),
+            (
+                r#"[{"op":"add","path":"/inlineRole","value":[{"effect":"allow","resources":["*"],"notResources":["x"],"actions":["*"]}]}]"#,
+                "invalid_token_field",
+            ),
         ];
         for (p, code) in bad {
             assert_eq!(apply_token_patch(Dialect::LaunchDarkly, token, p, &opts()).unwrap_err().code(), *code, "{p}");
@@ -566,7 +568,9 @@ mod tests {
 
     #[test]
     fn check_without_token_names_the_operation() {
-        let err = check_token_patch(Dialect::Tokenkit, r#"[{"op":"replace","path":"/name","value":"x"},{"op":"remove","path":"/version"}]"#).unwrap_err();
+        let err =
+            check_token_patch(Dialect::Tokenkit, r#"[{"op":"replace","path":"/name","value":"x"},{"op":"remove","path":"/version"}]"#)
+                .unwrap_err();
         assert_eq!((err.code(), err.operation_index(), err.pointer()), ("patch_forbidden_path", Some(1), Some("/version")));
         assert!(err.to_string().contains("/version"));
     }

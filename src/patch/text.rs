@@ -14,10 +14,7 @@
 use serde_json::{Number, Value};
 
 use super::pointer::{array_index, ArrayIndex};
-use super::{
-    child_index, count_nodes, depth, json_eq, not_found, JsonInput, Operation, PatchError, Pointer,
-    MAX_COPIED_NODES, MAX_DEPTH,
-};
+use super::{child_index, count_nodes, depth, json_eq, not_found, JsonInput, Operation, PatchError, Pointer, MAX_COPIED_NODES, MAX_DEPTH};
 
 /// Per-container facts gathered by the validating pass, indexed in document order.
 struct Tape(Vec<Container>);
@@ -94,10 +91,8 @@ pub(super) fn apply(doc_text: &str, patch_text: &str) -> Result<String, PatchErr
     }
     let mut out = Vec::with_capacity(doc_text.len() + patch_text.len() + 16);
     d.write(&root, &mut out);
-    String::from_utf8(out).map_err(|_| PatchError::InvalidJson {
-        input: JsonInput::Document,
-        message: "internal error: output is not UTF-8".into(),
-    })
+    String::from_utf8(out)
+        .map_err(|_| PatchError::InvalidJson { input: JsonInput::Document, message: "internal error: output is not UTF-8".into() })
 }
 
 /// The error for a text the validator rejected: `serde_json`'s own message, so both
@@ -689,15 +684,10 @@ impl Doc<'_> {
     /// A node as a `Value` (for `test`).
     fn to_value(&self, n: &Node) -> Value {
         match n {
-            Node::Raw(w, s, e) => {
-                self.source(*w).text.get(*s..*e).and_then(|t| serde_json::from_str(t).ok()).unwrap_or(Value::Null)
-            }
+            Node::Raw(w, s, e) => self.source(*w).text.get(*s..*e).and_then(|t| serde_json::from_str(t).ok()).unwrap_or(Value::Null),
             Node::Val(v) => v.clone(),
             Node::Obj(entries) => Value::Object(
-                entries
-                    .iter()
-                    .map(|(k, c)| (String::from_utf8_lossy(self.key_bytes(k)).into_owned(), self.to_value(c)))
-                    .collect(),
+                entries.iter().map(|(k, c)| (String::from_utf8_lossy(self.key_bytes(k)).into_owned(), self.to_value(c))).collect(),
             ),
             Node::Arr(items) => Value::Array(items.iter().map(|c| self.to_value(c)).collect()),
         }
@@ -918,13 +908,63 @@ mod tests {
     #[test]
     fn validator_agrees_with_serde_json() {
         let cases = [
-            "1", " 1 ", "-0", "01", "1.", ".5", "1e5", "1E+5", "1e", "-", "+1", "1e400", "-1e400", "1e-400",
-            "123456789012345678901234567890", "true", "tru", "null", "nul", "\"a\"", "\"\\u00e9\"", "\"\\ud800\"",
-            "\"\\ud800\\udc00\"", "\"\\udc00\"", "\"\\x\"", "\"a\nb\"", "\"\\u12\"", "[]", "[1,]", "[,1]", "[1 2]",
-            "{}", "{\"a\":1}", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "{\"a\":1}x", "[1]]", "[[]", "", " ", "{\"a\":[1,{\"b\":null}]}",
-            "\"\\/\"", "[1,2,3]\n", "\u{feff}1", "[\"é\"]",
-            "1e308", "1e309", "9e307", "0e99999", "1e-99999999999999999999", "1.5e99", "-1e99", "\"abcdefghijklmnop\\\"qrstuvwxyz\"",
-            "\"abcdefgh\u{1}ijklmnop\"", "\"0123456789abcdef0123456789\"", "[\"abcdefgh\\\\\",\"x\"]",
+            "1",
+            " 1 ",
+            "-0",
+            "01",
+            "1.",
+            ".5",
+            "1e5",
+            "1E+5",
+            "1e",
+            "-",
+            "+1",
+            "1e400",
+            "-1e400",
+            "1e-400",
+            "123456789012345678901234567890",
+            "true",
+            "tru",
+            "null",
+            "nul",
+            "\"a\"",
+            "\"\\u00e9\"",
+            "\"\\ud800\"",
+            "\"\\ud800\\udc00\"",
+            "\"\\udc00\"",
+            "\"\\x\"",
+            "\"a\nb\"",
+            "\"\\u12\"",
+            "[]",
+            "[1,]",
+            "[,1]",
+            "[1 2]",
+            "{}",
+            "{\"a\":1}",
+            "{\"a\":1,}",
+            "{\"a\" 1}",
+            "{a:1}",
+            "{\"a\":1}x",
+            "[1]]",
+            "[[]",
+            "",
+            " ",
+            "{\"a\":[1,{\"b\":null}]}",
+            "\"\\/\"",
+            "[1,2,3]\n",
+            "\u{feff}1",
+            "[\"é\"]",
+            "1e308",
+            "1e309",
+            "9e307",
+            "0e99999",
+            "1e-99999999999999999999",
+            "1.5e99",
+            "-1e99",
+            "\"abcdefghijklmnop\\\"qrstuvwxyz\"",
+            "\"abcdefgh\u{1}ijklmnop\"",
+            "\"0123456789abcdef0123456789\"",
+            "[\"abcdefgh\\\\\",\"x\"]",
         ];
         for c in cases {
             let mine = validate(c.as_bytes()).is_some();

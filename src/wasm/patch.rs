@@ -165,8 +165,7 @@ fn with_js_str<R>(
 
 /// `JSON.stringify(v)` as a JS string (throws on circular structures: mapped to an error).
 fn json_string(field: &str, v: &JsValue) -> Result<JsValue, Error> {
-    let s = js_sys::JSON::stringify(v)
-        .map_err(|_| Error::invalid_input(field, "cannot be serialised as JSON (circular or too deep)"))?;
+    let s = js_sys::JSON::stringify(v).map_err(|_| Error::invalid_input(field, "cannot be serialised as JSON (circular or too deep)"))?;
     if s.is_undefined() {
         return Err(Error::invalid_input(field, "is not a JSON value"));
     }
@@ -192,9 +191,8 @@ pub fn apply_patch(
 ) -> Result<JsValue, Error> {
     let doc = json_string("document", &document)?;
     let ops = json_string("operations", &operations)?;
-    let out = with_js_str(&SCRATCH_A, "document", &doc, |d| {
-        with_js_str(&SCRATCH_B, "operations", &ops, |p| Ok(patch::apply_patch_json(d, p)?))
-    })?;
+    let out =
+        with_js_str(&SCRATCH_A, "document", &doc, |d| with_js_str(&SCRATCH_B, "operations", &ops, |p| Ok(patch::apply_patch_json(d, p)?)))?;
     parse(&out)
 }
 
@@ -215,9 +213,7 @@ pub fn apply_patch_json(
 /// required members present) without applying it. Returns the operations normalised to
 /// `{op, from?, path, value?}`; throws a `TokenkitError` naming the first bad operation.
 #[wasm_bindgen(js_name = validatePatch, unchecked_return_type = "PatchOperation[]")]
-pub fn validate_patch(
-    #[wasm_bindgen(unchecked_param_type = "unknown")] operations: JsValue,
-) -> Result<JsValue, Error> {
+pub fn validate_patch(#[wasm_bindgen(unchecked_param_type = "unknown")] operations: JsValue) -> Result<JsValue, Error> {
     let text = stringify("operations", &operations)?;
     let ops = patch::parse_patch_json(&text)?;
     let normalised = serde_json::Value::Array(ops.iter().map(patch::Operation::to_json).collect());
