@@ -73,7 +73,8 @@ impl Encoder {
         }
         let (_, _, _, v) = view.as_ref()?;
         let written = self.0.encode_into(s, v).written();
-        if !(written >= 0.0) {
+        // (NaN or negative cannot come from encodeInto; refuse rather than trust.)
+        if written.is_nan() || written < 0.0 {
             return None;
         }
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
