@@ -54,6 +54,7 @@ pub(crate) fn to_js_error(e: &Error) -> JsValue {
 fn field_of(e: &Error) -> Option<String> {
     match e {
         Error::InvalidInput { field, .. } => Some(field.clone()),
+        Error::Scope(s) => s.field().map(str::to_string),
         _ => None,
     }
 }
