@@ -275,10 +275,9 @@ impl fmt::Display for PatchError {
                 pointer.as_deref().unwrap_or("")
             ),
             PatchError::TooDeep { index: None, .. } => write!(f, "the document nests deeper than {MAX_DEPTH} levels"),
-            PatchError::TooLarge { index, pointer } => write!(
-                f,
-                "operation {index}: copying to '{pointer}' would create more than {MAX_COPIED_NODES} values"
-            ),
+            PatchError::TooLarge { index, pointer } => {
+                write!(f, "operation {index}: copying to '{pointer}' would create more than {MAX_COPIED_NODES} values")
+            }
             PatchError::ForbiddenPath { index, pointer, reason } => {
                 write!(f, "operation {index}: path '{pointer}' may not be changed ({reason})")
             }
@@ -417,8 +416,7 @@ pub fn parse_operations(patch: &Value) -> Result<Vec<Operation>, PatchError> {
 /// # Errors
 /// [`PatchError::InvalidJson`] (with `input` = patch) and the errors of [`parse_operations`].
 pub fn parse_patch_json(text: &str) -> Result<Vec<Operation>, PatchError> {
-    let v: Value = serde_json::from_str(text)
-        .map_err(|e| PatchError::InvalidJson { input: JsonInput::Patch, message: e.to_string() })?;
+    let v: Value = serde_json::from_str(text).map_err(|e| PatchError::InvalidJson { input: JsonInput::Patch, message: e.to_string() })?;
     parse_operations(&v)
 }
 
@@ -432,18 +430,14 @@ fn parse_operation(index: usize, v: &Value) -> Result<Operation, PatchError> {
     };
     let pointer = |member: &str| -> Result<Pointer, PatchError> {
         match obj.get(member) {
-            Some(Value::String(s)) => Pointer::parse(s).map_err(|message| PatchError::InvalidPointer {
-                index,
-                pointer: s.clone(),
-                message,
-            }),
+            Some(Value::String(s)) => {
+                Pointer::parse(s).map_err(|message| PatchError::InvalidPointer { index, pointer: s.clone(), message })
+            }
             Some(_) => Err(bad(format!("'{member}' must be a string"))),
             None => Err(bad(format!("missing '{member}'"))),
         }
     };
-    let value = || -> Result<Value, PatchError> {
-        obj.get("value").cloned().ok_or_else(|| bad(format!("missing 'value' for '{op}'")))
-    };
+    let value = || -> Result<Value, PatchError> { obj.get("value").cloned().ok_or_else(|| bad(format!("missing 'value' for '{op}'"))) };
     let operation = match op {
         "add" => Operation::Add { path: pointer("path")?, value: value()? },
         "remove" => Operation::Remove { path: pointer("path")? },
@@ -476,9 +470,7 @@ pub fn json_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => number_eq(x, y),
         (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q)),
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
-        }
+        (Value::Object(x), Value::Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w))),
         _ => a == b,
     }
 }
@@ -588,8 +580,8 @@ pub fn apply_patch(doc: &Value, ops: &[Operation]) -> Result<Value, PatchError> 
 /// # Errors
 /// [`PatchError::InvalidJson`] for either input, then as [`apply_patch`].
 pub fn apply_patch_json_tree(doc_text: &str, patch_text: &str) -> Result<String, PatchError> {
-    let doc: Value = serde_json::from_str(doc_text)
-        .map_err(|e| PatchError::InvalidJson { input: JsonInput::Document, message: e.to_string() })?;
+    let doc: Value =
+        serde_json::from_str(doc_text).map_err(|e| PatchError::InvalidJson { input: JsonInput::Document, message: e.to_string() })?;
     let ops = parse_patch_json(patch_text)?;
     let out = apply_patch(&doc, &ops)?;
     Ok(out.to_string())
@@ -610,10 +602,10 @@ pub fn apply_patch_json_tree(doc_text: &str, patch_text: &str) -> Result<String,
 /// ```
 /// use tokenkit::patch::apply_patch_json;
 /// let out = apply_patch_json(
-///     r#"{"name":"ci","scope":{"ops":["read"]}}"#,
+///     r#"{"name":"ci","n":1.50,"scope":{"ops":["read"]}}"#,
 ///     r#"[{"op":"add","path":"/scope/ops/-","value":"write"}]"#,
 /// ).unwrap();
-/// assert_eq!(out, r#"{"name":"ci","scope":{"ops":["read","write"]}}"#);
+/// assert_eq!(out, r#"{"name":"ci","n":1.50,"scope":{"ops":["read","write"]}}"#);
 /// ```
 pub fn apply_patch_json(doc_text: &str, patch_text: &str) -> Result<String, PatchError> {
     text::apply(doc_text, patch_text)

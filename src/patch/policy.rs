@@ -1,1 +1,577 @@
-//! The token patch policy: which paths and operations each API allows on a token.
+//! The token patch policy: which paths and operations each API allows on a token, as data,
+//! and the re-validation of the patched token.
+//!
+//! A policy is a table of [`PathRule`]s (a top-level field, whether its children may be
+//! patched too, and the operations allowed) plus a table of immutable fields with the reason
+//! they are immutable. `test` is allowed on every path (it changes nothing, and is how a client
+//! makes a patch conditional, e.g. `test /version`). Every other operation must target an
+//! editable path, and `move`/`copy` must also read *from* an editable path (so a patch can
+//! neither move an immutable field away nor copy a digest or secret into a visible field).
+//!
+//! After the patch, [`apply_token_patch`] re-validates the editable fields (types, lengths,
+//! the expiry may only be shortened, or moved up to a cap the caller passes, and must stay
+//! after `now`) and reports whether the scope changed. It cannot know what the caller holds:
+//! when [`TokenPatchOutcome::scope_changed`] is true the caller **must** check that its own
+//! scope covers [`TokenPatchOutcome::scope`] (the scope engine's `covers`) before storing.
+
+use serde_json::{Map, Value};
+
+use super::{apply_patch_json, json_eq, parse_patch_json, Operation, PatchError, Pointer};
+
+/// The APIs that accept a JSON Patch on a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Dialect {
+    /// tokenkit's own API (the dashboard's): `/name`, `/description`, `/scope…`, `/expiresAt`.
+    Tokenkit,
+    /// LaunchDarkly `PATCH /api/v2/tokens/{id}`: `/name`, `/description`, `/role`,
+    /// `/customRoleIds`, `/inlineRole`.
+    LaunchDarkly,
+}
+
+impl Dialect {
+    /// Parses a dialect name: `"tokenkit"` or `"launchdarkly"`.
+    ///
+    /// # Errors
+    /// [`PatchError::UnknownDialect`] for any other name (S2, Akinon and Space have no PATCH).
+    pub fn from_name(name: &str) -> Result<Dialect, PatchError> {
+        match name {
+            "tokenkit" => Ok(Dialect::Tokenkit),
+            "launchdarkly" => Ok(Dialect::LaunchDarkly),
+            _ => Err(PatchError::UnknownDialect { name: name.chars().take(64).collect() }),
+        }
+    }
+
+    /// The dialect's policy table.
+    pub fn policy(self) -> &'static Policy {
+        match self {
+            Dialect::Tokenkit => &TOKENKIT,
+            Dialect::LaunchDarkly => &LAUNCHDARKLY,
+        }
+    }
+}
+
+/// What kind of value a field holds (checked after the patch).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FieldKind {
+    /// A required display name: a non-empty string of at most 256 characters, no control characters.
+    Name,
+    /// An optional string of at most 1024 characters (absent or `null` allowed).
+    Description,
+    /// The token's scope in the dialect's scope language (checked by the scope engine, not here;
+    /// it must stay present and not `null`).
+    Scope,
+    /// The expiry: an RFC 3339 instant, epoch milliseconds, or `null` for never.
+    Expiry,
+    /// A LaunchDarkly built-in role name: a non-empty string, or absent.
+    Role,
+    /// A list of strings (LaunchDarkly custom role keys), or absent.
+    StringList,
+    /// A list of policy statements `{effect, resources?, notResources?, actions?, notActions?}`, or absent.
+    Statements,
+}
+
+/// One editable top-level field.
+#[derive(Debug, Clone, Copy)]
+pub struct PathRule {
+    /// The field's name (the pointer is `/` + name).
+    pub field: &'static str,
+    /// Whether pointers below the field (`/scope/ops/0`) may be patched too.
+    pub children: bool,
+    /// The operations allowed on the field itself (`test` is always allowed).
+    pub ops: &'static [&'static str],
+    /// What the field holds.
+    pub kind: FieldKind,
+    /// Whether the field belongs to what the token may do (a change needs the caller's scope to cover it).
+    pub scope: bool,
+}
+
+/// One API's patch policy.
+#[derive(Debug)]
+pub struct Policy {
+    /// Editable fields.
+    pub rules: &'static [PathRule],
+    /// Fields that never change through a patch, with the reason given in the error.
+    pub immutable: &'static [(&'static str, &'static str)],
+}
+
+const REPLACE: &[&str] = &["replace"];
+const SET: &[&str] = &["add", "replace"];
+const ANY: &[&str] = &["add", "replace", "remove"];
+
+/// tokenkit's own API.
+pub static TOKENKIT: Policy = Policy {
+    rules: &[
+        PathRule { field: "name", children: false, ops: SET, kind: FieldKind::Name, scope: false },
+        PathRule { field: "description", children: false, ops: ANY, kind: FieldKind::Description, scope: false },
+        // The scope itself may be replaced but not removed; inside it, anything goes (the
+        // result is re-checked by the caller's scope engine).
+        PathRule { field: "scope", children: true, ops: SET, kind: FieldKind::Scope, scope: true },
+        // Removing the expiry would make the token live forever: not allowed.
+        PathRule { field: "expiresAt", children: false, ops: SET, kind: FieldKind::Expiry, scope: false },
+    ],
+    immutable: &[
+        ("id", "identifier"),
+        ("_id", "identifier"),
+        ("accountId", "owner"),
+        ("ownerId", "owner"),
+        ("owner", "owner"),
+        ("memberId", "owner"),
+        ("digest", "secret digest"),
+        ("previousDigest", "secret digest"),
+        ("previousDigestExpiresAt", "rotation state"),
+        ("secret", "secret"),
+        ("token", "secret"),
+        ("prefix", "secret format"),
+        ("hint", "secret hint"),
+        ("createdAt", "creation time"),
+        ("creationDate", "creation time"),
+        ("updatedAt", "set by the server"),
+        ("lastUsedAt", "set by the server"),
+        ("revokedAt", "revocation has its own route"),
+        ("version", "concurrency version, set by the server"),
+    ],
+};
+
+/// LaunchDarkly `PATCH /api/v2/tokens/{id}` (paths from the vendor's Terraform provider).
+pub static LAUNCHDARKLY: Policy = Policy {
+    rules: &[
+        PathRule { field: "name", children: false, ops: REPLACE, kind: FieldKind::Name, scope: false },
+        PathRule { field: "description", children: false, ops: ANY, kind: FieldKind::Description, scope: false },
+        PathRule { field: "role", children: false, ops: ANY, kind: FieldKind::Role, scope: true },
+        PathRule { field: "customRoleIds", children: true, ops: ANY, kind: FieldKind::StringList, scope: true },
+        PathRule { field: "inlineRole", children: true, ops: ANY, kind: FieldKind::Statements, scope: true },
+    ],
+    immutable: &[
+        ("_id", "identifier"),
+        ("ownerId", "owner"),
+        ("memberId", "owner"),
+        ("_member", "owner"),
+        ("token", "secret"),
+        ("creationDate", "creation time"),
+        ("lastModified", "set by the server"),
+        ("lastUsed", "set by the server"),
+        ("serviceToken", "fixed at creation"),
+        ("defaultApiVersion", "fixed at creation"),
+        ("_links", "set by the server"),
+        ("_version", "set by the server"),
+    ],
+};
+
+impl Policy {
+    fn rule(&self, field: &str) -> Option<&PathRule> {
+        self.rules.iter().find(|r| r.field == field)
+    }
+
+    /// Checks one pointer for a writing operation `op` (`test` always passes).
+    fn check(&self, index: usize, op: &'static str, p: &Pointer) -> Result<(), PatchError> {
+        if op == "test" {
+            return Ok(());
+        }
+        let forbidden = |reason: &'static str| PatchError::ForbiddenPath { index, pointer: p.as_str().into(), reason };
+        let Some(field) = p.tokens().first() else {
+            return Err(forbidden("the whole token cannot be replaced"));
+        };
+        if let Some((_, reason)) = self.immutable.iter().find(|(f, _)| f == field) {
+            return Err(forbidden(reason));
+        }
+        let rule = self.rule(field).ok_or_else(|| forbidden("not an editable field"))?;
+        if p.tokens().len() > 1 {
+            return if rule.children { Ok(()) } else { Err(forbidden("not an editable field")) };
+        }
+        if rule.ops.contains(&op) {
+            Ok(())
+        } else {
+            Err(PatchError::ForbiddenOperation { index, op, pointer: p.as_str().into() })
+        }
+    }
+
+    /// Checks every operation of a patch against this policy, without a token.
+    ///
+    /// # Errors
+    /// [`PatchError::ForbiddenPath`] (immutable, unknown or whole-token paths) or
+    /// [`PatchError::ForbiddenOperation`], naming the first offending operation.
+    pub fn check_operations(&self, ops: &[Operation]) -> Result<(), PatchError> {
+        for (index, op) in ops.iter().enumerate() {
+            let name = op.name();
+            if let Some(from) = op.from() {
+                // Reading from `from`: `move` removes there, `copy` must not leak a protected field.
+                self.check(index, if name == "move" { "remove" } else { "add" }, from).map_err(|e| match e {
+                    PatchError::ForbiddenOperation { index, pointer, .. } => PatchError::ForbiddenOperation { index, op: name, pointer },
+                    other => other,
+                })?;
+                // The target of a move/copy is written as an `add`.
+                self.check(index, "add", op.path()).map_err(|e| match e {
+                    PatchError::ForbiddenOperation { index, pointer, .. } => PatchError::ForbiddenOperation { index, op: name, pointer },
+                    other => other,
+                })?;
+            } else {
+                self.check(index, name, op.path())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Caller-supplied facts for re-validating a patched token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenPatchOptions {
+    /// The current time, epoch milliseconds (the core never reads the clock).
+    pub now_ms: i64,
+    /// The latest expiry the caller's policy allows (e.g. its own expiry or a maximum lifetime),
+    /// epoch milliseconds. `None`: the expiry may only be shortened.
+    pub max_expires_at_ms: Option<i64>,
+}
+
+/// The result of [`apply_token_patch`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenPatchOutcome {
+    /// The patched token as JSON text (untouched fields byte for byte).
+    pub token: String,
+    /// The top-level fields whose value changed, in policy order.
+    pub changed: Vec<&'static str>,
+    /// Whether a scope field changed: then the caller must check that its scope covers [`Self::scope`].
+    pub scope_changed: bool,
+    /// The patched scope: tokenkit's `/scope` value, or for LaunchDarkly an object with the
+    /// token's `role`, `customRoleIds` and `inlineRole` (absent ones omitted).
+    pub scope: Value,
+}
+
+/// Checks a patch against a dialect's policy without applying it (for forms and early 4xx).
+///
+/// # Errors
+/// As [`Policy::check_operations`], plus the errors of [`parse_patch_json`].
+pub fn check_token_patch(dialect: Dialect, patch_text: &str) -> Result<Vec<Operation>, PatchError> {
+    let unwrapped = unwrap_envelope(dialect, patch_text)?;
+    let ops = parse_patch_json(unwrapped.as_deref().unwrap_or(patch_text))?;
+    dialect.policy().check_operations(&ops)?;
+    Ok(ops)
+}
+
+/// Applies a patch to a stored token under a dialect's policy, then re-validates the result.
+///
+/// Order: parse and policy-check every operation; apply atomically (RFC 6902); re-validate the
+/// editable fields. The immutable fields are compared before and after as a second line of
+/// defence.
+///
+/// # Errors
+/// The policy and patch errors, then [`PatchError::InvalidTokenField`],
+/// [`PatchError::ExpiryExtended`] or [`PatchError::ExpiryInPast`].
+///
+/// # Example
+/// ```
+/// use tokenkit::patch::policy::{apply_token_patch, Dialect, TokenPatchOptions};
+/// let token = r#"{"id":"t1","name":"ci","scope":{"ops":["read"]},"expiresAt":"2030-01-01T00:00:00Z"}"#;
+/// let opts = TokenPatchOptions { now_ms: 1_800_000_000_000, max_expires_at_ms: None }; // 2027-01-15
+/// let out = apply_token_patch(Dialect::Tokenkit, token,
+///     r#"[{"op":"replace","path":"/expiresAt","value":"2029-06-01T00:00:00Z"}]"#, &opts).unwrap();
+/// assert_eq!(out.changed, ["expiresAt"]);
+///
+/// let err = apply_token_patch(Dialect::Tokenkit, token, r#"[{"op":"replace","path":"/id","value":"x"}]"#, &opts)
+///     .unwrap_err();
+/// assert_eq!((err.code(), err.pointer()), ("patch_forbidden_path", Some("/id")));
+/// ```
+pub fn apply_token_patch(
+    dialect: Dialect,
+    token_text: &str,
+    patch_text: &str,
+    opts: &TokenPatchOptions,
+) -> Result<TokenPatchOutcome, PatchError> {
+    let policy = dialect.policy();
+    let before: Value = serde_json::from_str(token_text)
+        .map_err(|e| PatchError::InvalidJson { input: super::JsonInput::Document, message: e.to_string() })?;
+    let Value::Object(before) = before else {
+        return Err(PatchError::InvalidTokenField { pointer: String::new(), message: "a token must be a JSON object".into() });
+    };
+    check_token_patch(dialect, patch_text)?;
+    let unwrapped = unwrap_envelope(dialect, patch_text)?;
+    let token = apply_patch_json(token_text, unwrapped.as_deref().unwrap_or(patch_text))?;
+    let after: Value =
+        serde_json::from_str(&token).map_err(|e| PatchError::InvalidJson { input: super::JsonInput::Document, message: e.to_string() })?;
+    let Value::Object(after) = after else {
+        return Err(PatchError::InvalidTokenField { pointer: String::new(), message: "a token must be a JSON object".into() });
+    };
+
+    // Defence in depth: nothing outside the editable fields changed.
+    let editable = |k: &str| policy.rule(k).is_some();
+    for key in before.keys().chain(after.keys()) {
+        if !editable(key) && !opt_eq(before.get(key), after.get(key)) {
+            return Err(PatchError::InvalidTokenField { pointer: format!("/{}", escape(key)), message: "this field cannot change".into() });
+        }
+    }
+
+    let mut changed = Vec::new();
+    let mut scope_changed = false;
+    for rule in policy.rules {
+        let (old, new) = (before.get(rule.field), after.get(rule.field));
+        if opt_eq(old, new) {
+            continue;
+        }
+        changed.push(rule.field);
+        scope_changed |= rule.scope;
+        validate_field(rule, old, new, opts)?;
+    }
+    let scope = match dialect {
+        Dialect::Tokenkit => after.get("scope").cloned().unwrap_or(Value::Null),
+        Dialect::LaunchDarkly => {
+            let mut m = Map::new();
+            for f in ["role", "customRoleIds", "inlineRole"] {
+                if let Some(v) = after.get(f) {
+                    m.insert(f.into(), v.clone());
+                }
+            }
+            Value::Object(m)
+        }
+    };
+    Ok(TokenPatchOutcome { token, changed, scope_changed, scope })
+}
+
+/// LaunchDarkly's API also accepts `{"comment": "…", "patch": [ … ]}`: the operations as text,
+/// when `patch_text` is that envelope (`None` when it is not, and for other dialects).
+fn unwrap_envelope(dialect: Dialect, patch_text: &str) -> Result<Option<String>, PatchError> {
+    if dialect != Dialect::LaunchDarkly || !patch_text.trim_start().starts_with('{') {
+        return Ok(None);
+    }
+    let v: Value =
+        serde_json::from_str(patch_text).map_err(|e| PatchError::InvalidJson { input: super::JsonInput::Patch, message: e.to_string() })?;
+    let Value::Object(m) = v else { return Ok(None) };
+    let comment_ok = m.get("comment").is_none_or(Value::is_string);
+    match m.get("patch") {
+        Some(p @ Value::Array(_)) if comment_ok && m.len() <= 2 => Ok(Some(p.to_string())),
+        _ => Err(PatchError::NotAnArray),
+    }
+}
+
+fn opt_eq(a: Option<&Value>, b: Option<&Value>) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) => json_eq(x, y),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+fn escape(field: &str) -> String {
+    field.replace('~', "~0").replace('/', "~1")
+}
+
+fn validate_field(rule: &PathRule, old: Option<&Value>, new: Option<&Value>, opts: &TokenPatchOptions) -> Result<(), PatchError> {
+    let pointer = || format!("/{}", escape(rule.field));
+    let invalid = |message: &str| PatchError::InvalidTokenField { pointer: pointer(), message: message.into() };
+    match rule.kind {
+        FieldKind::Name => match new {
+            Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= 256 && !s.chars().any(char::is_control) => Ok(()),
+            Some(Value::String(_)) => Err(invalid("must be 1 to 256 characters, not blank, without control characters")),
+            _ => Err(invalid("must be a string")),
+        },
+        FieldKind::Description => match new {
+            None | Some(Value::Null) => Ok(()),
+            Some(Value::String(s)) if s.chars().count() <= 1024 => Ok(()),
+            Some(Value::String(_)) => Err(invalid("must be at most 1024 characters")),
+            _ => Err(invalid("must be a string")),
+        },
+        FieldKind::Scope => match new {
+            Some(Value::Object(_) | Value::Array(_) | Value::String(_)) => Ok(()),
+            _ => Err(invalid("must be present (an object, array or string)")),
+        },
+        FieldKind::Role => match new {
+            None => Ok(()),
+            Some(Value::String(s)) if !s.is_empty() && s.len() <= 64 => Ok(()),
+            _ => Err(invalid("must be a role name")),
+        },
+        FieldKind::StringList => match new {
+            None => Ok(()),
+            Some(Value::Array(a)) if a.iter().all(|v| v.as_str().is_some_and(|s| !s.is_empty())) => Ok(()),
+            _ => Err(invalid("must be an array of non-empty strings")),
+        },
+        FieldKind::Statements => match new {
+            None => Ok(()),
+            Some(Value::Array(a)) if a.iter().all(valid_statement) => Ok(()),
+            _ => Err(invalid("must be an array of statements {effect: allow|deny, resources|notResources, actions|notActions}")),
+        },
+        FieldKind::Expiry => {
+            let old = expiry_ms(old).map_err(invalid)?;
+            let new = expiry_ms(new).map_err(invalid)?;
+            let Some(new) = new else {
+                // Removing or nulling the expiry makes the token live forever.
+                return Err(PatchError::ExpiryExtended { pointer: pointer() });
+            };
+            let cap = match (old, opts.max_expires_at_ms) {
+                (_, Some(max)) => Some(max),
+                (Some(old), None) => Some(old),
+                (None, None) => None,
+            };
+            if cap.is_some_and(|cap| new > cap) {
+                return Err(PatchError::ExpiryExtended { pointer: pointer() });
+            }
+            if new <= opts.now_ms {
+                return Err(PatchError::ExpiryInPast { pointer: pointer() });
+            }
+            Ok(())
+        }
+    }
+}
+
+fn valid_statement(v: &Value) -> bool {
+    let Value::Object(m) = v else { return false };
+    let list = |k: &str| match m.get(k) {
+        None => Some(false),
+        Some(Value::Array(a)) if a.iter().all(Value::is_string) => Some(true),
+        Some(_) => None,
+    };
+    let known = ["effect", "resources", "notResources", "actions", "notActions"];
+    if m.keys().any(|k| !known.contains(&k.as_str())) {
+        return false;
+    }
+    let effect_ok = matches!(m.get("effect").and_then(Value::as_str), Some("allow" | "deny"));
+    match (list("resources"), list("notResources"), list("actions"), list("notActions")) {
+        (Some(r), Some(nr), Some(a), Some(na)) => effect_ok && (r ^ nr) && (a ^ na),
+        _ => false,
+    }
+}
+
+/// An expiry as epoch ms: `None` for absent/`null` (never).
+fn expiry_ms(v: Option<&Value>) -> Result<Option<i64>, &'static str> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n.as_i64().map(Some).ok_or("must be epoch milliseconds (an integer)"),
+        Some(Value::String(s)) => s
+            .parse::<jiff::Timestamp>()
+            .map(|t| Some(t.as_millisecond()))
+            .map_err(|_| "must be an RFC 3339 instant such as 2030-01-01T00:00:00Z"),
+        Some(_) => Err("must be an RFC 3339 instant, epoch milliseconds or null"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOKEN: &str = r#"{"id":"tok_1","accountId":"acct_1","name":"ci","description":"d","digest":"sha256:ab","createdAt":"2026-01-01T00:00:00Z","expiresAt":"2027-01-01T00:00:00Z","version":3,"scope":{"streams":{"prefix":"users/"},"ops":["read"]}}"#;
+    const NOW: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+
+    fn opts() -> TokenPatchOptions {
+        TokenPatchOptions { now_ms: NOW, max_expires_at_ms: None }
+    }
+
+    #[test]
+    fn allowed_tokenkit_patches() {
+        let cases: &[(&str, &[&str], bool)] = &[
+            (r#"[{"op":"replace","path":"/name","value":"deploy"}]"#, &["name"], false),
+            (r#"[{"op":"remove","path":"/description"}]"#, &["description"], false),
+            (r#"[{"op":"add","path":"/scope/ops/-","value":"append"}]"#, &["scope"], true),
+            (r#"[{"op":"replace","path":"/scope","value":{"ops":[]}}]"#, &["scope"], true),
+            (r#"[{"op":"replace","path":"/expiresAt","value":"2026-06-01T00:00:00Z"}]"#, &["expiresAt"], false),
+            (r#"[{"op":"replace","path":"/expiresAt","value":1780000000000}]"#, &["expiresAt"], false),
+            (r#"[{"op":"test","path":"/version","value":3},{"op":"replace","path":"/name","value":"x"}]"#, &["name"], false),
+            (r#"[{"op":"test","path":"/digest","value":"sha256:ab"}]"#, &[], false),
+            (r#"[{"op":"copy","from":"/name","path":"/description"}]"#, &["description"], false),
+        ];
+        for (patch, changed, scope_changed) in cases {
+            let out = apply_token_patch(Dialect::Tokenkit, TOKEN, patch, &opts()).unwrap_or_else(|e| panic!("{patch}: {e}"));
+            assert_eq!(out.changed, *changed, "{patch}");
+            assert_eq!(out.scope_changed, *scope_changed, "{patch}");
+            assert!(out.scope.is_object());
+        }
+    }
+
+    #[test]
+    fn refused_tokenkit_patches() {
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            (r#"[{"op":"replace","path":"/id","value":"x"}]"#, "patch_forbidden_path", Some("/id")),
+            (r#"[{"op":"replace","path":"/digest","value":"x"}]"#, "patch_forbidden_path", Some("/digest")),
+            (r#"[{"op":"remove","path":"/createdAt"}]"#, "patch_forbidden_path", Some("/createdAt")),
+            (r#"[{"op":"replace","path":"/version","value":4}]"#, "patch_forbidden_path", Some("/version")),
+            (r#"[{"op":"add","path":"/secret","value":"tk_x"}]"#, "patch_forbidden_path", Some("/secret")),
+            (r#"[{"op":"replace","path":"/accountId","value":"a2"}]"#, "patch_forbidden_path", Some("/accountId")),
+            (r#"[{"op":"add","path":"/isAdmin","value":true}]"#, "patch_forbidden_path", Some("/isAdmin")),
+            (r#"[{"op":"replace","path":"","value":{}}]"#, "patch_forbidden_path", Some("")),
+            (r#"[{"op":"add","path":"/name/x","value":1}]"#, "patch_forbidden_path", Some("/name/x")),
+            (r#"[{"op":"copy","from":"/digest","path":"/description"}]"#, "patch_forbidden_path", Some("/digest")),
+            (r#"[{"op":"move","from":"/id","path":"/name"}]"#, "patch_forbidden_path", Some("/id")),
+            (r#"[{"op":"move","from":"/name","path":"/description"}]"#, "patch_forbidden_operation", Some("/name")),
+            (r#"[{"op":"remove","path":"/name"}]"#, "patch_forbidden_operation", Some("/name")),
+            (r#"[{"op":"remove","path":"/scope"}]"#, "patch_forbidden_operation", Some("/scope")),
+            (r#"[{"op":"remove","path":"/expiresAt"}]"#, "patch_forbidden_operation", Some("/expiresAt")),
+            (r#"[{"op":"replace","path":"/name","value":"  "}]"#, "invalid_token_field", Some("/name")),
+            (r#"[{"op":"replace","path":"/name","value":7}]"#, "invalid_token_field", Some("/name")),
+            (r#"[{"op":"replace","path":"/description","value":[]}]"#, "invalid_token_field", Some("/description")),
+            (r#"[{"op":"replace","path":"/scope","value":null}]"#, "invalid_token_field", Some("/scope")),
+            (r#"[{"op":"replace","path":"/expiresAt","value":"2028-01-01T00:00:00Z"}]"#, "expiry_extended", Some("/expiresAt")),
+            (r#"[{"op":"replace","path":"/expiresAt","value":null}]"#, "expiry_extended", Some("/expiresAt")),
+            (r#"[{"op":"replace","path":"/expiresAt","value":"2025-06-01T00:00:00Z"}]"#, "expiry_in_past", Some("/expiresAt")),
+            (r#"[{"op":"replace","path":"/expiresAt","value":"tomorrow"}]"#, "invalid_token_field", Some("/expiresAt")),
+            (r#"[{"op":"test","path":"/version","value":2},{"op":"replace","path":"/name","value":"x"}]"#, "test_failed", Some("/version")),
+        ];
+        for (patch, code, pointer) in cases {
+            let err = apply_token_patch(Dialect::Tokenkit, TOKEN, patch, &opts()).unwrap_err();
+            assert_eq!((err.code(), err.pointer()), (*code, *pointer), "{patch}: {err}");
+        }
+    }
+
+    #[test]
+    fn expiry_cap_allows_extension_within_policy() {
+        let cap = TokenPatchOptions { now_ms: NOW, max_expires_at_ms: Some(1_830_297_600_000) }; // 2028-01-01
+        let p = r#"[{"op":"replace","path":"/expiresAt","value":"2027-06-01T00:00:00Z"}]"#;
+        assert!(apply_token_patch(Dialect::Tokenkit, TOKEN, p, &cap).is_ok());
+        let p = r#"[{"op":"replace","path":"/expiresAt","value":"2028-06-01T00:00:00Z"}]"#;
+        assert_eq!(apply_token_patch(Dialect::Tokenkit, TOKEN, p, &cap).unwrap_err().code(), "expiry_extended");
+        // A token that never expires may get an expiry (a shortening).
+        let never = r#"{"name":"n","scope":{},"expiresAt":null}"#;
+        let p = r#"[{"op":"replace","path":"/expiresAt","value":"2026-02-01T00:00:00Z"}]"#;
+        assert!(apply_token_patch(Dialect::Tokenkit, never, p, &opts()).is_ok());
+    }
+
+    #[test]
+    fn launchdarkly_policy() {
+        let token = r#"{"_id":"6109","ownerId":"o","memberId":"m","name":"n","role":"reader","creationDate":1,"lastModified":2,"serviceToken":false,"_links":{}}"#;
+        let ok: &[&str] = &[
+            r#"[{"op":"replace","path":"/name","value":"x"}]"#,
+            r#"[{"op":"replace","path":"/role","value":"writer"}]"#,
+            r#"[{"op":"remove","path":"/role"},{"op":"add","path":"/customRoleIds","value":["devops"]}]"#,
+            r#"[{"op":"add","path":"/inlineRole","value":[{"effect":"allow","resources":["proj/*"],"actions":["*"]}]}]"#,
+            r#"[{"op":"add","path":"/description","value":"d"}]"#,
+        ];
+        for p in ok {
+            let out = apply_token_patch(Dialect::LaunchDarkly, token, p, &opts()).unwrap_or_else(|e| panic!("{p}: {e}"));
+            assert!(out.scope.is_object());
+        }
+        let bad: &[(&str, &str)] = &[
+            (r#"[{"op":"add","path":"/name","value":"x"}]"#, "patch_forbidden_operation"),
+            (r#"[{"op":"replace","path":"/serviceToken","value":true}]"#, "patch_forbidden_path"),
+            (r#"[{"op":"replace","path":"/_id","value":"x"}]"#, "patch_forbidden_path"),
+            (r#"[{"op":"replace","path":"/token","value":"x"}]"#, "patch_forbidden_path"),
+            (r#"[{"op":"add","path":"/customRoleIds","value":[1]}]"#, "invalid_token_field"),
+            (
+                r#"[{"op":"add","path":"/inlineRole","value":[{"effect":"maybe","resources":["*"],"actions":["*"]}]}]"#,
+                "invalid_token_field",
+            ),
+            (
+                r#"[{"op":"add","path":"/inlineRole","value":[{"effect":"allow","resources":["*"],"notResources":["x"],"actions":["*"]}]}]"#,
+                "invalid_token_field",
+            ),
+        ];
+        for (p, code) in bad {
+            assert_eq!(apply_token_patch(Dialect::LaunchDarkly, token, p, &opts()).unwrap_err().code(), *code, "{p}");
+        }
+        assert_eq!(Dialect::from_name("s2").unwrap_err().code(), "unknown_dialect");
+        // The {comment, patch} envelope (LaunchDarkly only).
+        let env = r#"{"comment":"rename","patch":[{"op":"replace","path":"/name","value":"x"}]}"#;
+        assert_eq!(apply_token_patch(Dialect::LaunchDarkly, token, env, &opts()).unwrap().changed, ["name"]);
+        let env = r#"{"comment":"x","patch":[{"op":"replace","path":"/_id","value":"x"}]}"#;
+        assert_eq!(apply_token_patch(Dialect::LaunchDarkly, token, env, &opts()).unwrap_err().code(), "patch_forbidden_path");
+        let bad = r#"{"patch":{"op":"replace"}}"#;
+        assert_eq!(apply_token_patch(Dialect::LaunchDarkly, token, bad, &opts()).unwrap_err().code(), "invalid_patch");
+        let env = r#"{"patch":[]}"#;
+        assert_eq!(apply_token_patch(Dialect::Tokenkit, TOKEN, env, &opts()).unwrap_err().code(), "invalid_patch");
+    }
+
+    #[test]
+    fn check_without_token_names_the_operation() {
+        let err =
+            check_token_patch(Dialect::Tokenkit, r#"[{"op":"replace","path":"/name","value":"x"},{"op":"remove","path":"/version"}]"#)
+                .unwrap_err();
+        assert_eq!((err.code(), err.operation_index(), err.pointer()), ("patch_forbidden_path", Some(1), Some("/version")));
+        assert!(err.to_string().contains("/version"));
+    }
+}

@@ -56,10 +56,22 @@ fn table_of_failures() {
         (json!({"a": {"b": 1}}), json!([{"op": "move", "from": "/a", "path": "/a/b/c"}]), "move_into_child", Some(0), Some("/a/b/c")),
         (json!({"a": {}}), json!([{"op": "move", "from": "", "path": "/a/b"}]), "move_into_child", Some(0), Some("/a/b")),
         (json!({"a": 1}), json!([{"op": "copy", "from": "/x", "path": "/b"}]), "path_not_found", Some(0), Some("/x")),
-        (json!({"a": 1}), json!([{"op": "add", "path": "/b", "value": 1}, {"op": "test", "path": "/a", "value": "1"}]), "test_failed", Some(1), Some("/a")),
+        (
+            json!({"a": 1}),
+            json!([{"op": "add", "path": "/b", "value": 1}, {"op": "test", "path": "/a", "value": "1"}]),
+            "test_failed",
+            Some(1),
+            Some("/a"),
+        ),
         (json!({"a": 1.5}), json!([{"op": "test", "path": "/a", "value": 1}]), "test_failed", Some(0), Some("/a")),
         // The json-patch crate's panic: move into the root, then a failing test.
-        (json!({"a": {"b": 1}}), json!([{"op": "move", "from": "/a", "path": ""}, {"op": "test", "path": "/b", "value": 2}]), "test_failed", Some(1), Some("/b")),
+        (
+            json!({"a": {"b": 1}}),
+            json!([{"op": "move", "from": "/a", "path": ""}, {"op": "test", "path": "/b", "value": 2}]),
+            "test_failed",
+            Some(1),
+            Some("/b"),
+        ),
         (json!([]), json!([{"op": "move", "from": "/0", "path": "/1"}]), "index_out_of_bounds", Some(0), Some("/0")),
     ];
     for (doc, patch, code, op, ptr) in cases {

@@ -96,3 +96,80 @@ test("validatePatch normalises good operations and names the first bad one", () 
     operation: 1,
   });
 });
+
+// ---- token patch policy ------------------------------------------------------------------------
+const TOKEN = JSON.stringify({
+  id: "tok_1", accountId: "acct_1", name: "ci", description: "d", digest: "sha256:ab",
+  createdAt: "2026-01-01T00:00:00Z", expiresAt: "2027-01-01T00:00:00Z", version: 3,
+  scope: { streams: { prefix: "users/" }, ops: ["read"] },
+});
+const NOW = Date.parse("2026-01-01T00:00:00Z");
+
+test("applyTokenPatch applies allowed changes and reports the scope to re-check", () => {
+  const r = tk.applyTokenPatch("tokenkit", TOKEN, JSON.stringify([
+    { op: "test", path: "/version", value: 3 },
+    { op: "replace", path: "/name", value: "deploy" },
+    { op: "add", path: "/scope/ops/-", value: "append" },
+    { op: "replace", path: "/expiresAt", value: "2026-06-01T00:00:00Z" },
+  ]), { now: NOW });
+  assert.deepEqual(r.changed, ["name", "scope", "expiresAt"]);
+  assert.equal(r.scopeChanged, true);
+  assert.deepEqual(r.scope, { streams: { prefix: "users/" }, ops: ["read", "append"] });
+  const t = JSON.parse(r.token);
+  assert.equal(t.name, "deploy");
+  assert.equal(t.digest, "sha256:ab");
+  assert.ok(r.token.startsWith('{"id":"tok_1","accountId":"acct_1"'), "key order kept");
+});
+
+test("applyTokenPatch refuses immutable paths, extended expiry and bad fields with clear codes", () => {
+  const cases = [
+    [[{ op: "replace", path: "/id", value: "x" }], "patch_forbidden_path", "/id", 0],
+    [[{ op: "replace", path: "/name", value: "x" }, { op: "replace", path: "/digest", value: "x" }], "patch_forbidden_path", "/digest", 1],
+    [[{ op: "add", path: "/secret", value: "x" }], "patch_forbidden_path", "/secret", 0],
+    [[{ op: "remove", path: "/name" }], "patch_forbidden_operation", "/name", 0],
+    [[{ op: "copy", from: "/digest", path: "/description" }], "patch_forbidden_path", "/digest", 0],
+    [[{ op: "replace", path: "/expiresAt", value: "2030-01-01T00:00:00Z" }], "expiry_extended", "/expiresAt", undefined],
+    [[{ op: "replace", path: "/expiresAt", value: "2025-01-01T00:00:00Z" }], "expiry_in_past", "/expiresAt", undefined],
+    [[{ op: "replace", path: "/name", value: "" }], "invalid_token_field", "/name", undefined],
+  ];
+  for (const [ops, code, path, operation] of cases) {
+    assert.throws(() => tk.applyTokenPatch("tokenkit", TOKEN, JSON.stringify(ops), { now: NOW }), (e) => {
+      assert.equal(e.name, "TokenkitError");
+      assert.equal(e.code, code, e.message);
+      assert.equal(e.path, path);
+      assert.equal(e.operation, operation);
+      assert.ok(e.message.includes(path), e.message);
+      return true;
+    });
+  }
+  assert.throws(() => tk.applyTokenPatch("tokenkit", TOKEN, "[]", {}), { code: "invalid_input" });
+  assert.throws(() => tk.applyTokenPatch("s2", TOKEN, "[]", { now: NOW }), { code: "unknown_dialect" });
+  const ok = tk.applyTokenPatch("tokenkit", TOKEN, JSON.stringify([{ op: "replace", path: "/expiresAt", value: "2027-06-01T00:00:00Z" }]),
+    { now: NOW, maxExpiresAt: Date.parse("2028-01-01T00:00:00Z") });
+  assert.deepEqual(ok.changed, ["expiresAt"]);
+});
+
+test("checkTokenPatch: LaunchDarkly paths", () => {
+  assert.deepEqual(tk.checkTokenPatch("launchdarkly", [{ op: "replace", path: "/name", value: "x" }]), [{ op: "replace", path: "/name", value: "x" }]);
+  tk.checkTokenPatch("launchdarkly", [{ op: "remove", path: "/role" }, { op: "add", path: "/customRoleIds", value: ["a"] }]);
+  assert.throws(() => tk.checkTokenPatch("launchdarkly", [{ op: "replace", path: "/serviceToken", value: true }]), { code: "patch_forbidden_path", path: "/serviceToken" });
+  assert.throws(() => tk.checkTokenPatch("launchdarkly", [{ op: "add", path: "/name", value: "x" }]), { code: "patch_forbidden_operation" });
+});
+
+test("large and non-ASCII texts cross the boundary intact (buffer growth paths)", () => {
+  for (const s of ["中".repeat(5000), "é😀".repeat(3000), "a".repeat(300_000), "x\u2028y"]) {
+    const doc = JSON.stringify({ s, n: [1] });
+    const out = tk.applyPatchJson(doc, '[{"op":"add","path":"/n/-","value":2}]');
+    assert.deepEqual(JSON.parse(out), { s, n: [1, 2] });
+    assert.equal(tk.applyPatch({ s, n: [1] }, [{ op: "test", path: "/n/0", value: 1 }]).s, s);
+  }
+  // A lone surrogate is not Unicode: JSON.stringify escapes it, and the core rejects the escape
+  // (serde_json's rule), in text and in objects alike.
+  assert.throws(() => tk.applyPatchJson(JSON.stringify({ s: "x\ud800z" }), "[]"), { code: "invalid_json", message: /escape|surrogate/ });
+  assert.throws(() => tk.applyPatch({ s: "x\ud800z" }, []), { code: "invalid_json" });
+  // Many calls of alternating sizes reuse and regrow the scratch buffers.
+  for (let i = 0; i < 50; i++) {
+    const s = i % 2 ? "k".repeat(70_000) : "é";
+    assert.equal(JSON.parse(tk.applyPatchJson(JSON.stringify({ s }), "[]")).s, s);
+  }
+});
