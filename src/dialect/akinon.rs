@@ -232,11 +232,15 @@ pub fn masked(hint: &str) -> String {
 /// organization fields but an id and a name, so the rest is derived (see `docs/dialects.md`)
 /// unless the worker passes a stored one.
 pub fn organization(account: &str, name: &str, owner: &str, privileges: &[String], created_at: i64) -> Value {
-    let mut slug: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
-        .take(100)
-        .collect();
+    let mut slug = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let mut slug: String = slug.trim_end_matches('-').chars().take(100).collect();
     if slug.len() < 2 {
         slug = format!("org-{}", account.chars().filter(|c| c.is_ascii_alphanumeric()).take(96).collect::<String>().to_ascii_lowercase());
     }
