@@ -105,7 +105,7 @@ fn not_in_language(d: Dialect) -> Error {
 /// Extracts the request's secret the way `dialect` documents its auth header; throws the
 /// vendor's 401 otherwise.
 #[wasm_bindgen(js_name = dialectCredential)]
-pub fn dialect_credential(dialect: &str, #[wasm_bindgen(unchecked_param_type = "DialectCredentials")] creds: JsValue) -> Result<String, JsValue> {
+pub fn dialect_credential(#[wasm_bindgen(unchecked_param_type = "DialectName")] dialect: &str, #[wasm_bindgen(unchecked_param_type = "DialectCredentials")] creds: JsValue) -> Result<String, JsValue> {
     let d = dialect_arg(dialect)?;
     let c: Credentials = arg("credentials", creds)?;
     Ok(dialect::credential(d, &c).map_err(Error::from)?)
@@ -115,7 +115,7 @@ pub fn dialect_credential(dialect: &str, #[wasm_bindgen(unchecked_param_type = "
 /// after a failed verification, `"not_found"`, `"already_exists"` on a duplicate id,
 /// `"conflict"` on a version mismatch, `"forbidden"`).
 #[wasm_bindgen(js_name = dialectErrorResponse, unchecked_return_type = "DialectResponse")]
-pub fn dialect_error_response(dialect: &str, #[wasm_bindgen(unchecked_param_type = "DialectFailure")] code: &str, message: Option<String>) -> Result<JsValue, JsValue> {
+pub fn dialect_error_response(#[wasm_bindgen(unchecked_param_type = "DialectName")] dialect: &str, #[wasm_bindgen(unchecked_param_type = "DialectFailure")] code: &str, message: Option<String>) -> Result<JsValue, JsValue> {
     let d = dialect_arg(dialect)?;
     let f = Failure::from_code(code).ok_or_else(|| Error::invalid_input("code", format!("unknown dialect failure {code:?}")))?;
     let e = match (f, message) {
@@ -131,7 +131,7 @@ pub fn dialect_error_response(dialect: &str, #[wasm_bindgen(unchecked_param_type
 /// Renders a stored token in `dialect`'s list-item shape (no secret), or `null` when its scope
 /// is not in that dialect's language.
 #[wasm_bindgen(js_name = dialectRender)]
-pub fn dialect_render(dialect: &str, #[wasm_bindgen(unchecked_param_type = "DialectToken")] t: JsValue) -> Result<JsValue, JsValue> {
+pub fn dialect_render(#[wasm_bindgen(unchecked_param_type = "DialectName")] dialect: &str, #[wasm_bindgen(unchecked_param_type = "DialectToken")] t: JsValue) -> Result<JsValue, JsValue> {
     let d = dialect_arg(dialect)?;
     let t = token(t)?;
     let v = match d {
@@ -286,10 +286,10 @@ pub fn ld_apply_patch(#[wasm_bindgen(unchecked_param_type = "DialectToken")] t: 
 
 /// Parses the reset query; returns until when the old secret stays valid (epoch ms), or
 /// `null` for "invalid at once".
-#[wasm_bindgen(js_name = ldParseReset)]
-pub fn ld_parse_reset(query: &str, #[wasm_bindgen(unchecked_param_type = "DialectToken")] t: JsValue, now: f64) -> Result<Option<f64>, JsValue> {
+#[wasm_bindgen(js_name = ldParseReset, unchecked_return_type = "number | null")]
+pub fn ld_parse_reset(query: &str, #[wasm_bindgen(unchecked_param_type = "DialectToken")] t: JsValue, now: f64) -> Result<JsValue, JsValue> {
     let r = ld::parse_reset(query, &token(t)?, ms("now", now)?).map_err(Error::from)?;
-    Ok(r.map(|x| x as f64))
+    Ok(r.map_or(JsValue::NULL, |x| JsValue::from_f64(x as f64)))
 }
 
 // ---- Space ---------------------------------------------------------------------------------------
