@@ -9,6 +9,7 @@
 use serde_json::{json, Map, Value};
 
 use super::{type_name, Caller, Dialect, DialectError, Failure, Response, Token, TokenDraft};
+use crate::patch::{self, Operation};
 
 const D: Dialect = Dialect::LaunchDarkly;
 
@@ -405,87 +406,17 @@ fn bad_patch(msg: impl Into<String>) -> DialectError {
     DialectError::new(D, Failure::MalformedBody, msg)
 }
 
-fn patch_fail(i: usize, msg: impl core::fmt::Display) -> DialectError {
-    DialectError::field(D, Failure::InvalidPatch, format!("/{i}"), format!("Invalid patch content: operation {i}: {msg}"))
+fn patch_fail(field: Option<String>, msg: impl core::fmt::Display) -> DialectError {
+    DialectError { dialect: D, failure: Failure::InvalidPatch, field, message: format!("Invalid patch content: {msg}"), more: Vec::new() }
 }
 
-fn pointer_tokens(path: &str) -> Option<Vec<String>> {
-    let rest = path.strip_prefix('/')?;
-    Some(rest.split('/').map(|t| t.replace("~1", "/").replace("~0", "~")).collect())
-}
-
-/// Applies one RFC 6902 `add` / `remove` / `replace` / `test` to `doc`.
-fn apply_one(doc: &mut Value, op: &str, tokens: &[String], value: Option<&Value>) -> Result<(), String> {
-    let (last, parents) = tokens.split_last().ok_or("the root cannot be patched")?;
-    let mut cur = doc;
-    for t in parents {
-        cur = match cur {
-            Value::Object(m) => m.get_mut(t.as_str()).ok_or_else(|| format!("path segment {t:?} does not exist"))?,
-            Value::Array(a) => {
-                let i = array_index(t, a.len(), false)?;
-                a.get_mut(i).ok_or("array index out of range")?
-            }
-            _ => return Err(format!("path segment {t:?} is inside a scalar")),
-        };
-    }
-    let need = || value.cloned().ok_or_else(|| format!("{op} needs a value"));
-    match cur {
-        Value::Object(m) => match op {
-            "add" => {
-                m.insert(last.clone(), need()?);
-            }
-            "replace" => {
-                let slot = m.get_mut(last.as_str()).ok_or_else(|| format!("{last:?} does not exist"))?;
-                *slot = need()?;
-            }
-            "remove" => {
-                m.remove(last.as_str()).ok_or_else(|| format!("{last:?} does not exist"))?;
-            }
-            _ => {
-                let have = m.get(last.as_str()).ok_or_else(|| format!("{last:?} does not exist"))?;
-                if Some(have) != value {
-                    return Err("test failed".into());
-                }
-            }
-        },
-        Value::Array(a) => {
-            let insert = op == "add";
-            let i = array_index(last, a.len(), insert)?;
-            match op {
-                "add" => a.insert(i, need()?),
-                "replace" => {
-                    let slot = a.get_mut(i).ok_or("array index out of range")?;
-                    *slot = need()?;
-                }
-                "remove" => {
-                    a.remove(i);
-                }
-                _ => {
-                    if a.get(i) != value {
-                        return Err("test failed".into());
-                    }
-                }
-            }
-        }
-        _ => return Err("the parent of the target is a scalar".into()),
-    }
-    Ok(())
-}
-
-/// An array index token: digits without leading zeros, `< len` (or `<= len` / `-` for add).
-fn array_index(t: &str, len: usize, insert: bool) -> Result<usize, String> {
-    if insert && t == "-" {
-        return Ok(len);
-    }
-    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) || (t.len() > 1 && t.starts_with('0')) {
-        return Err(format!("{t:?} is not an array index"));
-    }
-    let i: usize = t.parse().map_err(|_| format!("{t:?} is not an array index"))?;
-    let max = if insert { len } else { len.saturating_sub(1) };
-    if i > max || (!insert && len == 0) {
-        return Err(format!("array index {i} out of range"));
-    }
-    Ok(i)
+/// Whether a token PATCH may touch `path`: one of [`PATCHABLE`], or anything below
+/// `/customRoleIds` and `/inlineRole`.
+pub fn patchable(path: &str) -> bool {
+    PATCHABLE.iter().any(|root| {
+        path == *root
+            || (matches!(*root, "/customRoleIds" | "/inlineRole") && path.strip_prefix(root).is_some_and(|rest| rest.starts_with('/')))
+    })
 }
 
 /// Applies `PATCH /api/v2/tokens/{id}` to `t` and returns the updated token (`updated_at` =
@@ -531,32 +462,19 @@ pub fn apply_patch(t: &Token, body: &str, caller: &Caller, now: i64) -> Result<T
     if !p.inline_role.is_empty() {
         doc.insert("inlineRole".into(), Value::Array(p.inline_role.clone()));
     }
-    let mut doc = Value::Object(doc);
+    let doc = Value::Object(doc);
+    let ops = patch::parse_operations(&Value::Array(ops)).map_err(|e| bad_patch(e.to_string()))?;
     for (i, op) in ops.iter().enumerate() {
-        let Value::Object(m) = op else { return Err(bad_patch(format!("operation {i} must be an object"))) };
-        let name = m.get("op").and_then(Value::as_str).ok_or_else(|| bad_patch(format!("operation {i} needs an op")))?;
-        let path = m.get("path").and_then(Value::as_str).ok_or_else(|| bad_patch(format!("operation {i} needs a path")))?;
-        if !matches!(name, "add" | "remove" | "replace" | "test" | "move" | "copy") {
-            return Err(bad_patch(format!("operation {i}: unknown op {name:?}")));
+        let path = op.path().as_str();
+        if !matches!(op, Operation::Add { .. } | Operation::Remove { .. } | Operation::Replace { .. } | Operation::Test { .. }) {
+            return Err(patch_fail(Some(format!("/{i}")), format!("operation {i}: '{}' is not allowed on tokens", op.name())));
         }
-        if !matches!(name, "add" | "remove" | "replace" | "test") {
-            return Err(patch_fail(i, format!("op {name:?} is not allowed on tokens")));
+        if !patchable(path) {
+            return Err(patch_fail(Some(format!("/{i}")), format!("operation {i}: path '{path}' cannot be patched")));
         }
-        let allowed = PATCHABLE.iter().any(|root| {
-            path == *root
-                || (matches!(*root, "/customRoleIds" | "/inlineRole")
-                    && path.strip_prefix(root).is_some_and(|rest| rest.starts_with('/')))
-        });
-        if !allowed {
-            return Err(patch_fail(i, format!("path {path} cannot be patched")));
-        }
-        let tokens = pointer_tokens(path).ok_or_else(|| patch_fail(i, "invalid JSON pointer"))?;
-        if name != "remove" && !m.contains_key("value") {
-            return Err(bad_patch(format!("operation {i}: {name} needs a value")));
-        }
-        apply_one(&mut doc, name, &tokens, m.get("value")).map_err(|e| patch_fail(i, e))?;
     }
-    let Value::Object(d) = doc else { return Err(patch_fail(0, "the document is no longer an object")) };
+    let doc = patch::apply_patch(&doc, &ops).map_err(|e| patch_fail(e.operation_index().map(|i| format!("/{i}")), e))?;
+    let Value::Object(d) = doc else { return Err(patch_fail(None, "the token is no longer an object")) };
     let as_patch_error = |e: DialectError| DialectError { failure: Failure::InvalidPatch, message: format!("Invalid patch content: {}", e.message), ..e };
     let name = match d.get("name") {
         None | Some(Value::Null) => String::new(),
@@ -632,13 +550,23 @@ mod tests {
     }
 
     #[test]
-    fn array_index_rules() {
-        assert_eq!(array_index("-", 2, true), Ok(2));
-        assert!(array_index("-", 2, false).is_err());
-        assert_eq!(array_index("2", 2, true), Ok(2));
-        assert!(array_index("2", 2, false).is_err());
-        assert!(array_index("01", 2, false).is_err());
-        assert!(array_index("0", 0, false).is_err());
-        assert!(array_index("99999999999999999999999", 2, false).is_err());
+    fn patchable_paths() {
+        for (p, ok) in [
+            ("/name", true),
+            ("/description", true),
+            ("/role", true),
+            ("/customRoleIds/-", true),
+            ("/inlineRole/0/actions/1", true),
+            ("/nameX", false),
+            ("/name/x", false),
+            ("/roleX", false),
+            ("/inlineRoles", false),
+            ("/_id", false),
+            ("/token", false),
+            ("/serviceToken", false),
+            ("", false),
+        ] {
+            assert_eq!(patchable(p), ok, "{p}");
+        }
     }
 }
