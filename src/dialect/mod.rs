@@ -273,9 +273,11 @@ impl From<&DialectError> for Response {
 
 /// A stored token, whatever dialect issued it (the common model).
 ///
-/// Times are Unix epoch milliseconds (UTC). `id` is unique within `account`.
+/// Times are Unix epoch milliseconds (UTC). `id` is unique within `account`. Other fields
+/// (the worker's `digest`, rotation state…) are ignored on input, so the store's token objects
+/// can be passed as they are; secrets and digests never appear in any dialect's output.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Token {
     /// Public id (never the secret). Client-chosen for S2, 24 hex digits otherwise.
     pub id: String,
