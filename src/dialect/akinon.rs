@@ -301,8 +301,10 @@ pub fn parse_token_id(raw: &str) -> Result<String, DialectError> {
 /// members' tokens are not revealed.
 ///
 /// # Errors
-/// `404 {apiError:["Token not found"]}`.
+/// `404 {apiError:["Token not found"]}`; `403` when the caller's token is not a privileges
+/// token.
 pub fn check_delete(t: Option<&Token>, caller: &Caller) -> Result<(), DialectError> {
+    caller.scope_in(D)?;
     match t {
         Some(t) if t.account == caller.account && t.owner == caller.owner && t.language() == Some("privileges") => Ok(()),
         _ => Err(DialectError::new(D, Failure::NotFound, "Token not found")),

@@ -90,6 +90,11 @@ pub fn check_account(path_id: &str, caller: &Caller) -> Result<(), DialectError>
     }
 }
 
+/// The caller's scope, which must be in the `names` language (else LoopBack's 401).
+fn space_caller(caller: &Caller) -> Result<&Map<String, Value>, DialectError> {
+    caller.scope_in(D).map_err(|_| denied("the calling token is not a Space token"))
+}
+
 /// `None` = LoopBack's default scope (the account's full access); otherwise the scope names.
 fn scopes_of(o: &Map<String, Value>) -> Option<Vec<String>> {
     o.get("scopes").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
@@ -107,7 +112,7 @@ fn scopes_of(o: &Map<String, Value>) -> Option<Vec<String>> {
 /// `401 AUTHORIZATION_REQUIRED` for another account's path or scopes the caller lacks.
 pub fn parse_create(body: &str, path_id: &str, caller: &Caller, now: i64) -> Result<TokenDraft, DialectError> {
     check_account(path_id, caller)?;
-    let held = scopes_of(caller.scope_in(D).map_err(|_| denied("the calling token is not a Space token"))?);
+    let held = scopes_of(space_caller(caller)?);
     let v = if body.trim().is_empty() { Value::Object(Map::new()) } else { super::parse_body(D, body)? };
     let Value::Object(o) = v else { return Err(invalid("body", format!("must be an object, not {}", type_name(&v)))) };
 
@@ -208,9 +213,11 @@ pub fn create_response(t: &Token, secret: &str) -> Option<Response> {
 /// `GET /v1/accounts/{id}/accessTokens`: the caller's own names tokens, oldest first.
 ///
 /// # Errors
-/// `401 AUTHORIZATION_REQUIRED` for another account's path.
+/// `401 AUTHORIZATION_REQUIRED` for another account's path or a caller token that is not a
+/// Space token.
 pub fn list_response(tokens: &[Token], path_id: &str, caller: &Caller) -> Result<Response, DialectError> {
     check_account(path_id, caller)?;
+    space_caller(caller)?;
     let mut mine: Vec<&Token> = tokens.iter().filter(|t| t.account == caller.account && t.owner == caller.owner).collect();
     mine.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
     Ok(Response::json(200, Value::Array(mine.into_iter().filter_map(|t| render(t, None)).collect())))
@@ -223,6 +230,7 @@ pub fn list_response(tokens: &[Token], path_id: &str, caller: &Caller) -> Result
 /// `401` for another account's path; `400 BAD_REQUEST` for a bad escape or an empty id.
 pub fn parse_delete(path_id: &str, raw_token_id: &str, caller: &Caller) -> Result<String, DialectError> {
     check_account(path_id, caller)?;
+    space_caller(caller)?;
     match super::percent_decode(raw_token_id, false) {
         Some(s) if !s.is_empty() && s.len() <= 256 => Ok(s),
         _ => Err(DialectError::field(D, Failure::MalformedPath, "tokenId", "invalid tokenId")),
