@@ -6,10 +6,10 @@
 //! every bad field is reported (not just the first), keys not in the schema are rejected
 //! (`"x" is not allowed`), and messages quote the field name. See `docs/dialects.md`.
 
-use jiff::{tz::TimeZone, ToSpan};
 use serde_json::{json, Map, Value};
 
 use super::{iso_ms, Caller, Dialect, DialectError, Failure, Response, Token, TokenDraft};
+use crate::lifetime::{Lifetime, Preset};
 
 const D: Dialect = Dialect::Akinon;
 
@@ -78,20 +78,16 @@ fn caller_privileges(caller: &Caller) -> Result<Vec<String>, DialectError> {
         .unwrap_or_default())
 }
 
-/// Adds the lifetime to `created` (epoch ms) in UTC calendar arithmetic: a week is 7 days,
-/// months and years are calendar units clamped to the month's end (Jan 31 + one month =
-/// Feb 28/29). `None` for an unknown lifetime or an out-of-range result.
+/// Adds the lifetime to `created` (epoch ms) with [`crate::lifetime`]'s calendar rule: a week
+/// is 7 days, months and years are calendar units in UTC clamped to the month's end (Jan 31 +
+/// one month = Feb 28/29). `None` for a name outside [`LIFETIMES`] or an out-of-range result.
 pub fn expires_on(created: i64, lifetime: &str) -> Option<i64> {
-    let span = match lifetime {
-        "one-week" => 7.days(),
-        "one-month" => 1.month(),
-        "three-months" => 3.months(),
-        "six-months" => 6.months(),
-        "one-year" => 1.year(),
-        _ => return None,
-    };
-    let z = jiff::Timestamp::from_millisecond(created).ok()?.to_zoned(TimeZone::UTC);
-    Some(z.checked_add(span).ok()?.timestamp().as_millisecond())
+    if !LIFETIMES.contains(&lifetime) {
+        return None;
+    }
+    let preset = Preset::from_name(lifetime)?;
+    let now = jiff::Timestamp::from_millisecond(created).ok()?;
+    Lifetime::Preset(preset).expires_at(now).ok().flatten().map(|t| t.as_millisecond())
 }
 
 /// Validates `POST /api/v1/me/tokens` and returns the token to store.
@@ -357,6 +353,7 @@ mod tests {
         assert_eq!(expires_on(t("2024-11-30T00:00:00Z"), "three-months"), Some(t("2025-02-28T00:00:00Z")));
         assert_eq!(expires_on(t("2024-12-28T00:00:00Z"), "one-week"), Some(t("2025-01-04T00:00:00Z")));
         assert_eq!(expires_on(0, "two-weeks"), None);
+        assert_eq!(expires_on(0, "30-days"), None, "a tokenkit preset that is not in Akinon's enum");
         assert_eq!(expires_on(i64::MAX, "one-week"), None);
     }
 

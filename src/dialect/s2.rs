@@ -404,7 +404,7 @@ pub fn parse_issue(body: &str, caller: &Caller, now: i64) -> Result<TokenDraft, 
     let expires_at = match &req.expires_at {
         None => None,
         Some(s) => Some(
-            s.parse::<jiff::Timestamp>()
+            crate::lifetime::parse_instant(s)
                 .map_err(|e| bad_json(format!("invalid expires_at: {e}")))?
                 .as_millisecond(),
         ),
