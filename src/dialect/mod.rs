@@ -74,6 +74,11 @@ impl Dialect {
         }
     }
 
+    /// The dialect whose tokens are written in scope language `language`, if any.
+    pub fn for_language(language: &str) -> Option<Dialect> {
+        [Dialect::S2, Dialect::Akinon, Dialect::LaunchDarkly, Dialect::Space].into_iter().find(|d| d.language() == language)
+    }
+
     /// The scope language this dialect's tokens are written in.
     pub fn language(self) -> &'static str {
         match self {
@@ -603,6 +608,15 @@ mod tests {
         assert_eq!(iso_ms(1587902144000), "2020-04-26T11:55:44.000Z");
         assert_eq!(rfc3339(1798761600000), "2027-01-01T00:00:00Z");
         assert_eq!(iso_ms(i64::MAX), "");
+    }
+
+    #[test]
+    fn languages_name_one_dialect_each() {
+        for d in [Dialect::S2, Dialect::Akinon, Dialect::LaunchDarkly, Dialect::Space] {
+            assert_eq!(Dialect::for_language(d.language()), Some(d));
+            assert_eq!(Dialect::from_name(d.name()), Some(d));
+        }
+        assert_eq!(Dialect::for_language("tokenkit"), None);
     }
 
     #[test]

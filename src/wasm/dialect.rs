@@ -128,6 +128,13 @@ pub fn dialect_error_response(#[wasm_bindgen(unchecked_param_type = "DialectName
     Ok(out(&Response::from(&e))?)
 }
 
+/// The dialect whose shape a token is listed in (from its scope language), or `null`.
+#[wasm_bindgen(js_name = dialectOf, unchecked_return_type = "DialectName | null")]
+pub fn dialect_of(#[wasm_bindgen(unchecked_param_type = "DialectToken")] t: JsValue) -> Result<JsValue, JsValue> {
+    let t = token(t)?;
+    Ok(t.language().and_then(Dialect::for_language).map_or(JsValue::NULL, |d| JsValue::from_str(d.name())))
+}
+
 /// Renders a stored token in `dialect`'s list-item shape (no secret), or `null` when its scope
 /// is not in that dialect's language.
 #[wasm_bindgen(js_name = dialectRender)]

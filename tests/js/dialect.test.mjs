@@ -136,6 +136,8 @@ test("a token shows in its own dialect's shape and in no other", () => {
       else assert.equal(r, null, `${own} token in ${d}`);
     }
   }
+  assert.deepEqual([s2, ak, ld, sp].map((t) => tk.dialectOf(t)), dialects);
+  assert.equal(tk.dialectOf({ ...s2, scope: { language: "tokenkit" } }), null);
   assert.equal(tk.dialectRender("akinon", ak).token, "********9f3a");
   assert.equal(tk.dialectRender("launchdarkly", ld).token, "3243");
   assert.equal(tk.dialectRender("space", sp).id, "si_tok_1");
