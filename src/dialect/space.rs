@@ -16,8 +16,9 @@ const D: Dialect = Dialect::Space;
 /// ttl used when the request has none or `0` (the .NET SDK sends `0` when unset): the
 /// documented "2 months", as 60 days in seconds.
 pub const DEFAULT_TTL: i64 = 60 * 24 * 3600;
-/// Longest accepted ttl (seconds): 100 years, so the expiry stays far inside the date range.
-pub const MAX_TTL: i64 = 100 * 366 * 24 * 3600;
+/// Longest accepted ttl (seconds): the .NET SDK reads `ttl` into an `int`, so anything larger
+/// would break its client (about 68 years).
+pub const MAX_TTL: i64 = i32::MAX as i64;
 /// Longest accepted scope name (bytes).
 pub const MAX_SCOPE: usize = 100;
 
@@ -192,7 +193,8 @@ pub fn render(t: &Token, secret: Option<&str>) -> Option<Value> {
     let o = t.scope.as_object().filter(|o| o.get("language").and_then(Value::as_str) == Some("names"))?;
     let ttl = t.meta.get("ttl").and_then(Value::as_i64).unwrap_or_else(|| match t.expires_at {
         None => -1,
-        Some(e) => e.saturating_sub(t.created_at) / 1000,
+        // A token made through another API: its remaining span, within the SDK's `int`.
+        Some(e) => (e.saturating_sub(t.created_at) / 1000).clamp(1, MAX_TTL),
     });
     let mut m = Map::new();
     m.insert("id".into(), json!(secret.unwrap_or(&t.id)));
