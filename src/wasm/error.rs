@@ -21,6 +21,14 @@ export interface TokenkitError extends Error {
   operation?: number;
   /** For JSON Patch failures: the JSON Pointer that failed. */
   path?: string;
+  /** For seed-dialect requests: the vendor's HTTP status. */
+  status?: number;
+  /** For seed-dialect requests: the vendor's JSON error body. */
+  body?: unknown;
+  /** For seed-dialect requests: the dialect ("s2", "akinon", "launchdarkly", "space"). */
+  dialect?: string;
+  /** For seed-dialect requests: the vendor's own error code, where its body has one. */
+  vendorCode?: string;
 }
 "#;
 
@@ -48,6 +56,15 @@ pub(crate) fn to_js_error(e: &Error) -> JsValue {
             let _ = js_sys::Reflect::set(obj, &"path".into(), &path.into());
         }
     }
+    if let Error::Dialect(d) = e {
+        let _ = js_sys::Reflect::set(obj, &"status".into(), &JsValue::from_f64(f64::from(d.status())));
+        let body = serde::Serialize::serialize(&d.body(), &serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL);
+        let _ = js_sys::Reflect::set(obj, &"body".into(), &body);
+        let _ = js_sys::Reflect::set(obj, &"dialect".into(), &d.dialect.name().into());
+        if let Some(v) = d.vendor_code() {
+            let _ = js_sys::Reflect::set(obj, &"vendorCode".into(), &v.into());
+        }
+    }
     err.into()
 }
 
@@ -55,6 +72,7 @@ fn field_of(e: &Error) -> Option<String> {
     match e {
         Error::InvalidInput { field, .. } => Some(field.clone()),
         Error::Scope(s) => s.field().map(str::to_string),
+        Error::Dialect(d) => d.field.clone(),
         _ => None,
     }
 }

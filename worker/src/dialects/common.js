@@ -1,0 +1,69 @@
+// Shared plumbing of the four seed-dialect route files. The dialect logic (parsing,
+// validation, vendor shapes and errors) lives in the Rust core (src/dialect/, exported by
+// src/wasm/dialect.rs); a route file only moves text between HTTP, the core and the store.
+//
+// Each route file exports `handle(request, url, deps)`: a Response when the path is its own,
+// `null` otherwise, so the worker's router mounts them with
+//   for (const d of [s2, akinon, launchdarkly, space]) { const r = await d.handle(req, url, deps); if (r) return r; }
+//
+// `deps` is what the worker provides (docs/dialects.md, "Worker recipe"):
+//   tk                                   the initialised wasm package (`import * as tk`)
+//   now() -> number                      epoch ms
+//   authenticate(secret) -> Promise<DialectCaller|null>   null when unknown, revoked or expired
+//   store.list(account) -> Promise<DialectToken[]>
+//   store.get(account, id) -> Promise<DialectToken|null>
+//   store.getBySecret(secret) -> Promise<DialectToken|null>
+//   store.create(caller, draft) -> Promise<{token, secret}|null>       null: the id is taken
+//   store.update(token, expectedVersion) -> Promise<DialectToken|null> null: version changed
+//   store.rotate(token, previousValidUntil|null) -> Promise<{token, secret}>
+//   store.remove(account, id) -> Promise<boolean>
+
+/** A JSON response from a core `{status, body}` (no body for `null`). */
+export function respond({ status, body }) {
+  if (body === null || body === undefined) return new Response(null, { status });
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8" } });
+}
+
+/** The vendor's response for a failure the route detects itself (see `dialectErrorResponse`). */
+export function fail(deps, dialect, code, message) {
+  return respond(deps.tk.dialectErrorResponse(dialect, code, message ?? null));
+}
+
+/**
+ * Runs a route body: a thrown dialect `TokenkitError` (it has `.status` and `.body`) becomes the
+ * vendor's error response; anything else propagates to the worker's 500 handler.
+ */
+export async function run(fn) {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e && e.name === "TokenkitError" && typeof e.status === "number") return respond({ status: e.status, body: e.body });
+    throw e;
+  }
+}
+
+/** Authenticates the request the way `dialect` documents it; returns the caller or throws/returns the 401. */
+export async function caller(request, url, deps, dialect) {
+  const secret = deps.tk.dialectCredential(dialect, {
+    authorization: request.headers.get("authorization"),
+    xAccessToken: request.headers.get("x-access-token"),
+    accessTokenQuery: url.searchParams.get("access_token"),
+  });
+  const c = await deps.authenticate(secret);
+  if (!c) throw Object.assign(new Error("unauthenticated"), { name: "TokenkitError", ...deps.tk.dialectErrorResponse(dialect, "unauthenticated", null) });
+  return c;
+}
+
+/** Matches `pattern` (a RegExp anchored on the raw, still percent-encoded path). */
+export function match(url, pattern) {
+  return pattern.exec(url.pathname);
+}
+
+/** Percent-decodes a path segment; a malformed escape is kept raw (it then matches no token). */
+export function segment(raw) {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
