@@ -82,18 +82,18 @@ fn validate_patch_normalises() {
 
 #[wasm_bindgen_test]
 fn token_policy_at_the_boundary() {
-    let token = JsValue::from_str(r#"{"id":"t","name":"n","scope":{"ops":["read"]},"expiresAt":"2027-01-01T00:00:00Z"}"#);
+    let token = JsValue::from_str(r#"{"id":"t","name":"n","scope":{"language":"s2","ops":["read"]},"expiresAt":"2027-01-01T00:00:00Z"}"#);
     let opts = js(r#"{"now":1767225600000}"#);
     let out = apply_token_patch(
         JsValue::from_str("tokenkit"),
         token.clone(),
-        JsValue::from_str(r#"[{"op":"add","path":"/scope/ops/-","value":"write"}]"#),
+        JsValue::from_str(r#"[{"op":"add","path":"/scope/ops/-","value":"append"}]"#),
         opts.clone(),
     )
     .unwrap();
     let get = |k: &str| js_sys::Reflect::get(&out, &k.into()).unwrap();
     assert_eq!(get("scopeChanged").as_bool(), Some(true));
-    assert_eq!(text(&get("scope")), r#"{"ops":["read","write"]}"#);
+    assert_eq!(text(&get("scope")), r#"{"language":"s2","ops":["read","append"]}"#);
     let e =
         apply_token_patch(JsValue::from_str("tokenkit"), token, JsValue::from_str(r#"[{"op":"remove","path":"/id"}]"#), opts).unwrap_err();
     assert_eq!(e.code(), "patch_forbidden_path");

@@ -175,6 +175,13 @@ pub enum PatchError {
         /// The field as a pointer, e.g. `/expiresAt`.
         pointer: String,
     },
+    /// Token policy: the patched scope grants more than the caller's own scope.
+    ScopeNotCovered {
+        /// The scope field, e.g. `/scope`.
+        pointer: String,
+        /// What the patched scope has beyond the caller's (from the scope engine).
+        reason: String,
+    },
     /// Token policy: no such dialect.
     UnknownDialect {
         /// The name given.
@@ -203,6 +210,7 @@ impl PatchError {
             PatchError::InvalidTokenField { .. } => "invalid_token_field",
             PatchError::ExpiryExtended { .. } => "expiry_extended",
             PatchError::ExpiryInPast { .. } => "expiry_in_past",
+            PatchError::ScopeNotCovered { .. } => "scope_not_covered",
             PatchError::UnknownDialect { .. } => "unknown_dialect",
         }
     }
@@ -240,7 +248,8 @@ impl PatchError {
             | PatchError::ForbiddenOperation { pointer, .. }
             | PatchError::InvalidTokenField { pointer, .. }
             | PatchError::ExpiryExtended { pointer }
-            | PatchError::ExpiryInPast { pointer } => Some(pointer),
+            | PatchError::ExpiryInPast { pointer }
+            | PatchError::ScopeNotCovered { pointer, .. } => Some(pointer),
             PatchError::CannotRemoveRoot { .. } => Some(""),
             PatchError::TooDeep { pointer, .. } => pointer.as_deref(),
             _ => None,
@@ -289,6 +298,9 @@ impl fmt::Display for PatchError {
                 write!(f, "'{pointer}' may only be shortened by a patch, not extended or removed")
             }
             PatchError::ExpiryInPast { pointer } => write!(f, "'{pointer}' must be in the future"),
+            PatchError::ScopeNotCovered { pointer, reason } => {
+                write!(f, "the patched scope at '{pointer}' is not covered by the caller's scope: {reason}")
+            }
             PatchError::UnknownDialect { name } => write!(f, "unknown token patch dialect '{name}'"),
         }
     }

@@ -10,13 +10,15 @@
 //!
 //! After the patch, [`apply_token_patch`] re-validates the editable fields (types, lengths,
 //! the expiry may only be shortened, or moved up to a cap the caller passes, and must stay
-//! after `now`) and reports whether the scope changed. It cannot know what the caller holds:
-//! when [`TokenPatchOutcome::scope_changed`] is true the caller **must** check that its own
-//! scope covers [`TokenPatchOutcome::scope`] (the scope engine's `covers`) before storing.
+//! after `now`; a changed scope must be a valid scope for the scope engine) and, when the
+//! caller passes its own scope in [`TokenPatchOptions::caller_scope`], checks that it covers
+//! the patched scope ([`crate::scope::covers_explain`]). Without a caller scope, a caller must do
+//! that check itself whenever [`TokenPatchOutcome::scope_changed`] is true.
 
 use serde_json::{Map, Value};
 
 use super::{apply_patch_json, json_eq, parse_patch_json, Operation, PatchError, Pointer};
+use crate::scope::{covers_explain, Scope};
 
 /// The APIs that accept a JSON Patch on a token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -215,13 +217,16 @@ impl Policy {
 }
 
 /// Caller-supplied facts for re-validating a patched token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenPatchOptions {
     /// The current time, epoch milliseconds (the core never reads the clock).
     pub now_ms: i64,
     /// The latest expiry the caller's policy allows (e.g. its own expiry or a maximum lifetime),
     /// epoch milliseconds. `None`: the expiry may only be shortened.
     pub max_expires_at_ms: Option<i64>,
+    /// The caller's own scope. When given and the patch changes the token's scope, the patched
+    /// scope must be covered by it ([`PatchError::ScopeNotCovered`] otherwise).
+    pub caller_scope: Option<Scope>,
 }
 
 /// The result of [`apply_token_patch`].
@@ -233,8 +238,8 @@ pub struct TokenPatchOutcome {
     pub changed: Vec<&'static str>,
     /// Whether a scope field changed: then the caller must check that its scope covers [`Self::scope`].
     pub scope_changed: bool,
-    /// The patched scope: tokenkit's `/scope` value, or for LaunchDarkly an object with the
-    /// token's `role`, `customRoleIds` and `inlineRole` (absent ones omitted).
+    /// The patched scope as the scope engine reads it: tokenkit's `/scope` value, or for
+    /// LaunchDarkly `{"language": "policy", role?, customRoleIds?, inlineRole?}` from the token.
     pub scope: Value,
 }
 
@@ -263,7 +268,7 @@ pub fn check_token_patch(dialect: Dialect, patch_text: &str) -> Result<Vec<Opera
 /// ```
 /// use tokenkit::patch::policy::{apply_token_patch, Dialect, TokenPatchOptions};
 /// let token = r#"{"id":"t1","name":"ci","scope":{"ops":["read"]},"expiresAt":"2030-01-01T00:00:00Z"}"#;
-/// let opts = TokenPatchOptions { now_ms: 1_800_000_000_000, max_expires_at_ms: None }; // 2027-01-15
+/// let opts = TokenPatchOptions { now_ms: 1_800_000_000_000, ..TokenPatchOptions::default() }; // 2027-01-15
 /// let out = apply_token_patch(Dialect::Tokenkit, token,
 ///     r#"[{"op":"replace","path":"/expiresAt","value":"2029-06-01T00:00:00Z"}]"#, &opts).unwrap();
 /// assert_eq!(out.changed, ["expiresAt"]);
@@ -316,6 +321,7 @@ pub fn apply_token_patch(
         Dialect::Tokenkit => after.get("scope").cloned().unwrap_or(Value::Null),
         Dialect::LaunchDarkly => {
             let mut m = Map::new();
+            m.insert("language".into(), Value::String("policy".into()));
             for f in ["role", "customRoleIds", "inlineRole"] {
                 if let Some(v) = after.get(f) {
                     m.insert(f.into(), v.clone());
@@ -324,6 +330,19 @@ pub fn apply_token_patch(
             Value::Object(m)
         }
     };
+    if scope_changed {
+        let pointer = match dialect {
+            Dialect::Tokenkit => "/scope".to_string(),
+            Dialect::LaunchDarkly => {
+                changed.iter().find(|f| policy.rule(f).is_some_and(|r| r.scope)).map_or(String::new(), |f| format!("/{f}"))
+            }
+        };
+        let patched = Scope::from_json(&scope)
+            .map_err(|e| PatchError::InvalidTokenField { pointer: pointer.clone(), message: format!("not a valid scope: {e}") })?;
+        if let Some(caller) = &opts.caller_scope {
+            covers_explain(caller, &patched).map_err(|reason| PatchError::ScopeNotCovered { pointer, reason })?;
+        }
+    }
     Ok(TokenPatchOutcome { token, changed, scope_changed, scope })
 }
 
@@ -447,11 +466,11 @@ fn expiry_ms(v: Option<&Value>) -> Result<Option<i64>, &'static str> {
 mod tests {
     use super::*;
 
-    const TOKEN: &str = r#"{"id":"tok_1","accountId":"acct_1","name":"ci","description":"d","digest":"sha256:ab","createdAt":"2026-01-01T00:00:00Z","expiresAt":"2027-01-01T00:00:00Z","version":3,"scope":{"streams":{"prefix":"users/"},"ops":["read"]}}"#;
+    const TOKEN: &str = r#"{"id":"tok_1","accountId":"acct_1","name":"ci","description":"d","digest":"sha256:ab","createdAt":"2026-01-01T00:00:00Z","expiresAt":"2027-01-01T00:00:00Z","version":3,"scope":{"language":"s2","streams":{"prefix":"users/"},"ops":["read"]}}"#;
     const NOW: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
 
     fn opts() -> TokenPatchOptions {
-        TokenPatchOptions { now_ms: NOW, max_expires_at_ms: None }
+        TokenPatchOptions { now_ms: NOW, ..TokenPatchOptions::default() }
     }
 
     #[test]
@@ -460,7 +479,11 @@ mod tests {
             (r#"[{"op":"replace","path":"/name","value":"deploy"}]"#, &["name"], false),
             (r#"[{"op":"remove","path":"/description"}]"#, &["description"], false),
             (r#"[{"op":"add","path":"/scope/ops/-","value":"append"}]"#, &["scope"], true),
-            (r#"[{"op":"replace","path":"/scope","value":{"ops":[]}}]"#, &["scope"], true),
+            (
+                r#"[{"op":"replace","path":"/scope","value":{"language":"s2","streams":{"prefix":"users/1/"},"ops":["read"]}}]"#,
+                &["scope"],
+                true,
+            ),
             (r#"[{"op":"replace","path":"/expiresAt","value":"2026-06-01T00:00:00Z"}]"#, &["expiresAt"], false),
             (r#"[{"op":"replace","path":"/expiresAt","value":1780000000000}]"#, &["expiresAt"], false),
             (r#"[{"op":"test","path":"/version","value":3},{"op":"replace","path":"/name","value":"x"}]"#, &["name"], false),
@@ -497,6 +520,8 @@ mod tests {
             (r#"[{"op":"replace","path":"/name","value":7}]"#, "invalid_token_field", Some("/name")),
             (r#"[{"op":"replace","path":"/description","value":[]}]"#, "invalid_token_field", Some("/description")),
             (r#"[{"op":"replace","path":"/scope","value":null}]"#, "invalid_token_field", Some("/scope")),
+            (r#"[{"op":"add","path":"/scope/ops/-","value":"no-such-op"}]"#, "invalid_token_field", Some("/scope")),
+            (r#"[{"op":"replace","path":"/scope","value":{"ops":["read"]}}]"#, "invalid_token_field", Some("/scope")),
             (r#"[{"op":"replace","path":"/expiresAt","value":"2028-01-01T00:00:00Z"}]"#, "expiry_extended", Some("/expiresAt")),
             (r#"[{"op":"replace","path":"/expiresAt","value":null}]"#, "expiry_extended", Some("/expiresAt")),
             (r#"[{"op":"replace","path":"/expiresAt","value":"2025-06-01T00:00:00Z"}]"#, "expiry_in_past", Some("/expiresAt")),
@@ -511,15 +536,31 @@ mod tests {
 
     #[test]
     fn expiry_cap_allows_extension_within_policy() {
-        let cap = TokenPatchOptions { now_ms: NOW, max_expires_at_ms: Some(1_830_297_600_000) }; // 2028-01-01
+        let cap = TokenPatchOptions { now_ms: NOW, max_expires_at_ms: Some(1_830_297_600_000), ..TokenPatchOptions::default() }; // 2028-01-01
         let p = r#"[{"op":"replace","path":"/expiresAt","value":"2027-06-01T00:00:00Z"}]"#;
         assert!(apply_token_patch(Dialect::Tokenkit, TOKEN, p, &cap).is_ok());
         let p = r#"[{"op":"replace","path":"/expiresAt","value":"2028-06-01T00:00:00Z"}]"#;
         assert_eq!(apply_token_patch(Dialect::Tokenkit, TOKEN, p, &cap).unwrap_err().code(), "expiry_extended");
         // A token that never expires may get an expiry (a shortening).
-        let never = r#"{"name":"n","scope":{},"expiresAt":null}"#;
+        let never = r#"{"name":"n","scope":{"language":"names","scopes":["read"]},"expiresAt":null}"#;
         let p = r#"[{"op":"replace","path":"/expiresAt","value":"2026-02-01T00:00:00Z"}]"#;
         assert!(apply_token_patch(Dialect::Tokenkit, never, p, &opts()).is_ok());
+    }
+
+    #[test]
+    fn caller_scope_must_cover_the_patched_scope() {
+        let caller = Scope::from_json(&serde_json::json!({"language":"s2","streams":{"prefix":"users/"},"ops":["read","append"]})).unwrap();
+        let opts = TokenPatchOptions { now_ms: NOW, caller_scope: Some(caller), ..TokenPatchOptions::default() };
+        let ok = r#"[{"op":"add","path":"/scope/ops/-","value":"append"}]"#;
+        assert!(apply_token_patch(Dialect::Tokenkit, TOKEN, ok, &opts).unwrap().scope_changed);
+        let wider = r#"[{"op":"replace","path":"/scope/streams/prefix","value":""}]"#;
+        let err = apply_token_patch(Dialect::Tokenkit, TOKEN, wider, &opts).unwrap_err();
+        assert_eq!((err.code(), err.pointer()), ("scope_not_covered", Some("/scope")));
+        let more_ops = r#"[{"op":"add","path":"/scope/ops/-","value":"trim"}]"#;
+        assert_eq!(apply_token_patch(Dialect::Tokenkit, TOKEN, more_ops, &opts).unwrap_err().code(), "scope_not_covered");
+        // A patch that leaves the scope alone is not checked against the caller.
+        let rename = r#"[{"op":"replace","path":"/name","value":"x"}]"#;
+        assert!(apply_token_patch(Dialect::Tokenkit, TOKEN, rename, &opts).is_ok());
     }
 
     #[test]

@@ -231,6 +231,8 @@ export interface TokenPatchOptions {
   now: number;
   /** Latest expiry the caller's policy allows (epoch ms). Omitted: the expiry may only be shortened. */
   maxExpiresAt?: number | null;
+  /** The caller's own scope (tagged scope JSON, as `scopeCovers` takes). When given and the patch changes the token's scope, the patched scope must be covered by it (`scope_not_covered` otherwise). */
+  callerScope?: JsonPatchValue | null;
 }
 /** The result of `applyTokenPatch`. */
 export interface TokenPatchResult {
@@ -238,9 +240,9 @@ export interface TokenPatchResult {
   token: string;
   /** Top-level fields whose value changed. */
   changed: string[];
-  /** True when a scope field changed: the caller MUST check that its own scope covers `scope` (scopeCovers) before storing. */
+  /** True when a scope field changed. Without `options.callerScope`, the caller MUST then check `scopeCovers(callerScope, scope)` before storing. */
   scopeChanged: boolean;
-  /** The patched scope: tokenkit's `scope`, or LaunchDarkly's `{role?, customRoleIds?, inlineRole?}`. */
+  /** The patched scope as the scope engine reads it: tokenkit's `scope`, or LaunchDarkly's `{language: "policy", role?, customRoleIds?, inlineRole?}`. */
   scope: JsonPatchValue;
 }
 "#;
@@ -263,14 +265,24 @@ fn token_patch_options(options: &JsValue) -> Result<policy::TokenPatchOptions, E
     let now_ms = epoch_ms("options.now", &get("now"))?;
     let max = get("maxExpiresAt");
     let max_expires_at_ms = if max.is_undefined() || max.is_null() { None } else { Some(epoch_ms("options.maxExpiresAt", &max)?) };
-    Ok(policy::TokenPatchOptions { now_ms, max_expires_at_ms })
+    let caller = get("callerScope");
+    let caller_scope = if caller.is_undefined() || caller.is_null() {
+        None
+    } else {
+        let text = stringify("options.callerScope", &caller)?;
+        let scope = crate::scope::Scope::from_json_str(&text)
+            .map_err(|e| Error::invalid_input("options.callerScope", format!("not a valid scope: {e}")))?;
+        Some(scope)
+    };
+    Ok(policy::TokenPatchOptions { now_ms, max_expires_at_ms, caller_scope })
 }
 
 /// Applies a JSON Patch to a stored token (as JSON text) under a dialect's policy: forbidden
 /// paths and operations are refused (`patch_forbidden_path`, `patch_forbidden_operation`), the
 /// patch is applied atomically, and the editable fields are re-validated (the expiry may only be
-/// shortened, or moved up to `maxExpiresAt`, and must stay after `now`). When `scopeChanged` is
-/// true the caller must still check that its own scope covers `scope`.
+/// shortened, or moved up to `maxExpiresAt`, and must stay after `now`; a changed scope must be a
+/// valid scope and, when `callerScope` is given, covered by it). When `scopeChanged` is true and no
+/// `callerScope` was given, the caller must check that its own scope covers `scope`.
 #[wasm_bindgen(js_name = applyTokenPatch, unchecked_return_type = "TokenPatchResult")]
 pub fn apply_token_patch(
     #[wasm_bindgen(unchecked_param_type = "TokenPatchDialect")] dialect: JsValue,

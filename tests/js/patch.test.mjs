@@ -101,7 +101,7 @@ test("validatePatch normalises good operations and names the first bad one", () 
 const TOKEN = JSON.stringify({
   id: "tok_1", accountId: "acct_1", name: "ci", description: "d", digest: "sha256:ab",
   createdAt: "2026-01-01T00:00:00Z", expiresAt: "2027-01-01T00:00:00Z", version: 3,
-  scope: { streams: { prefix: "users/" }, ops: ["read"] },
+  scope: { language: "s2", streams: { prefix: "users/" }, ops: ["read"] },
 });
 const NOW = Date.parse("2026-01-01T00:00:00Z");
 
@@ -114,7 +114,7 @@ test("applyTokenPatch applies allowed changes and reports the scope to re-check"
   ]), { now: NOW });
   assert.deepEqual(r.changed, ["name", "scope", "expiresAt"]);
   assert.equal(r.scopeChanged, true);
-  assert.deepEqual(r.scope, { streams: { prefix: "users/" }, ops: ["read", "append"] });
+  assert.deepEqual(r.scope, { language: "s2", streams: { prefix: "users/" }, ops: ["read", "append"] });
   const t = JSON.parse(r.token);
   assert.equal(t.name, "deploy");
   assert.equal(t.digest, "sha256:ab");
@@ -147,6 +147,22 @@ test("applyTokenPatch refuses immutable paths, extended expiry and bad fields wi
   const ok = tk.applyTokenPatch("tokenkit", TOKEN, JSON.stringify([{ op: "replace", path: "/expiresAt", value: "2027-06-01T00:00:00Z" }]),
     { now: NOW, maxExpiresAt: Date.parse("2028-01-01T00:00:00Z") });
   assert.deepEqual(ok.changed, ["expiresAt"]);
+});
+
+test("applyTokenPatch checks the caller's scope covers a changed scope (scope engine)", () => {
+  const callerScope = { language: "s2", streams: { prefix: "users/" }, ops: ["read", "append"] };
+  const ok = tk.applyTokenPatch("tokenkit", TOKEN, JSON.stringify([{ op: "add", path: "/scope/ops/-", value: "append" }]), { now: NOW, callerScope });
+  assert.equal(ok.scopeChanged, true);
+  assert.equal(tk.scopeCovers(callerScope, ok.scope), true);
+  assert.throws(
+    () => tk.applyTokenPatch("tokenkit", TOKEN, JSON.stringify([{ op: "replace", path: "/scope/streams/prefix", value: "" }]), { now: NOW, callerScope }),
+    { name: "TokenkitError", code: "scope_not_covered", path: "/scope" },
+  );
+  assert.throws(
+    () => tk.applyTokenPatch("tokenkit", TOKEN, JSON.stringify([{ op: "add", path: "/scope/ops/-", value: "nope" }]), { now: NOW }),
+    { code: "invalid_token_field", path: "/scope" },
+  );
+  assert.throws(() => tk.applyTokenPatch("tokenkit", TOKEN, "[]", { now: NOW, callerScope: { language: "klingon" } }), { code: "invalid_input" });
 });
 
 test("checkTokenPatch: LaunchDarkly paths", () => {
