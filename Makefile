@@ -48,7 +48,6 @@ node_modules/.installed: package.json package-lock.json
 # One package for every host: --target web loads in a browser page, in Node (initSync) and in a Worker.
 pkg: setup
 	wasm-pack --log-level warn build --target web --release --out-name tokenkit
-	@rm -f pkg/.gitignore.tmp
 
 size: pkg
 	@node scripts/size.mjs

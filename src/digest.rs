@@ -93,12 +93,22 @@ impl std::error::Error for DigestError {}
 
 /// A pepper: the HMAC key and the version that names it in stored digests.
 ///
-/// `Debug` never shows the key.
-#[derive(Clone, PartialEq, Eq)]
+/// The HMAC is keyed once, in [`Pepper::new`]; each digest clones the keyed state (the inner
+/// and outer pads are not recomputed per token). `Debug` never shows the key.
+#[derive(Clone)]
 pub struct Pepper {
     version: String,
     key: Vec<u8>,
+    mac: Hmac<Sha256>,
 }
+
+impl PartialEq for Pepper {
+    fn eq(&self, other: &Pepper) -> bool {
+        self.version == other.version && bool::from(self.key.ct_eq(&other.key))
+    }
+}
+
+impl Eq for Pepper {}
 
 impl fmt::Debug for Pepper {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -117,7 +127,14 @@ impl Pepper {
         if key.len() < MIN_PEPPER_LEN {
             return Err(DigestError::WeakPepper { len: key.len() });
         }
-        Ok(Pepper { version: version.to_owned(), key: key.to_vec() })
+        let mac = keyed(key)?;
+        Ok(Pepper { version: version.to_owned(), key: key.to_vec(), mac })
+    }
+
+    fn mac(&self, msg: &[u8]) -> [u8; 32] {
+        let mut m = self.mac.clone();
+        m.update(msg);
+        m.finalize().into_bytes().into()
     }
 
     /// The key version.
@@ -254,22 +271,26 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
     Sha256::digest(data).into()
 }
 
-/// HMAC-SHA-256 of `msg` under `key` (any length, as RFC 2104 allows).
-pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
-    // HMAC accepts every key length; `new_from_slice` cannot fail for it. Should a future hmac
-    // release ever reject one, fall back to the RFC 2104 definition (long keys hashed first).
-    let mut mac = match <Hmac<Sha256> as KeyInit>::new_from_slice(key) {
-        Ok(m) => m,
-        Err(_) => {
-            let hashed = sha256(key);
-            match <Hmac<Sha256> as KeyInit>::new_from_slice(&hashed) {
-                Ok(m) => m,
-                Err(_) => return [0u8; 32],
-            }
-        }
-    };
+/// An HMAC-SHA-256 state keyed with `key`.
+///
+/// HMAC accepts keys of every length (RFC 2104: longer than the block are hashed first), and the
+/// `hmac` crate's `new_from_slice` never fails for it; its signature is fallible only because the
+/// `KeyInit` trait is shared with ciphers. Should it ever fail, the key is reported unusable
+/// rather than replaced by anything.
+fn keyed(key: &[u8]) -> Result<Hmac<Sha256>, DigestError> {
+    <Hmac<Sha256> as KeyInit>::new_from_slice(key).map_err(|_| DigestError::WeakPepper { len: key.len() })
+}
+
+/// HMAC-SHA-256 of `msg` under `key` (any length, as RFC 2104 allows; no minimum here, so the
+/// RFC 4231 vectors can be checked — [`Pepper::new`] enforces [`MIN_PEPPER_LEN`]).
+///
+/// # Errors
+/// [`DigestError::WeakPepper`] if the HMAC implementation rejects the key (it does not for any
+/// length today).
+pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> Result<[u8; 32], DigestError> {
+    let mut mac = keyed(key)?;
     mac.update(msg);
-    mac.finalize().into_bytes().into()
+    Ok(mac.finalize().into_bytes().into())
 }
 
 /// The stored digest of `secret`: HMAC-SHA-256 with `pepper` when given, SHA-256 otherwise.
@@ -291,7 +312,7 @@ pub fn digest(secret: &str, pepper: Option<&Pepper>) -> Result<StoredDigest, Dig
     }
     Ok(match pepper {
         None => StoredDigest::Sha256(sha256(secret.as_bytes())),
-        Some(p) => StoredDigest::HmacSha256 { key_version: p.version.clone(), mac: hmac_sha256(&p.key, secret.as_bytes()) },
+        Some(p) => StoredDigest::HmacSha256 { key_version: p.version.clone(), mac: p.mac(secret.as_bytes()) },
     })
 }
 
@@ -321,7 +342,7 @@ pub fn verify_parsed(secret: &str, stored: &StoredDigest, peppers: &[Pepper]) ->
             let Some(p) = peppers.iter().find(|p| &p.version == key_version) else {
                 return Err(DigestError::UnknownKeyVersion { version: key_version.clone() });
             };
-            hmac_sha256(&p.key, secret.as_bytes())
+            p.mac(secret.as_bytes())
         }
     };
     let equal: bool = computed.ct_eq(stored.bytes()).into();
@@ -380,7 +401,7 @@ mod tests {
             ),
         ];
         for (name, key, msg, want) in cases {
-            assert_eq!(hex(&hmac_sha256(key, msg)), *want, "RFC 4231 test case {name}");
+            assert_eq!(hex(&hmac_sha256(key, msg).unwrap()), *want, "RFC 4231 test case {name}");
         }
     }
 
@@ -389,7 +410,7 @@ mod tests {
         let p = Pepper::new("2026-11.a_b", &[1u8; 32]).unwrap();
         let d = digest("tk_x", Some(&p)).unwrap();
         let text = d.to_string();
-        assert_eq!(text, format!("hmac-sha256:2026-11.a_b:{}", hex(&hmac_sha256(&[1u8; 32], b"tk_x"))));
+        assert_eq!(text, format!("hmac-sha256:2026-11.a_b:{}", hex(&hmac_sha256(&[1u8; 32], b"tk_x").unwrap())));
         assert_eq!(StoredDigest::parse(&text).unwrap(), d);
         assert_eq!(d.key_version(), Some("2026-11.a_b"));
         assert_eq!(d.algorithm(), "hmac-sha256");
@@ -453,7 +474,8 @@ mod tests {
         // A digest under v1 with v2's key bytes: same version label, wrong key.
         let forged = format!("hmac-sha256:v1:{}", &d2["hmac-sha256:v2:".len()..]);
         let both = [v2.clone(), v1.clone()];
-        let cases: Vec<(&str, &str, &[Pepper], Result<bool, DigestError>)> = vec![
+        type Case<'a> = (&'a str, &'a str, &'a [Pepper], Result<bool, DigestError>);
+        let cases: Vec<Case> = vec![
             (secret, &plain, &[], Ok(true)),
             (secret, &plain, &both, Ok(true)),
             ("tk_other", &plain, &[], Ok(false)),

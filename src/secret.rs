@@ -261,13 +261,13 @@ where
     if have != BODY_LEN {
         return Err(SecretError::RandomUnavailable);
     }
-    // `body` holds only ALPHABET bytes, so it is ASCII; `from_utf8` cannot fail, but is handled.
-    let body = core::str::from_utf8(&body).map_err(|_| SecretError::RandomUnavailable)?;
-    let check = checksum(prefix, body);
     let mut out = String::with_capacity(prefix.len() + 1 + BODY_LEN + CHECK_LEN);
     out.push_str(prefix);
     out.push('_');
-    out.push_str(body);
+    // `body` holds only ALPHABET bytes (ASCII), so each byte is one character.
+    out.extend(body.iter().map(|&b| char::from(b)));
+    body.fill(0);
+    let check = checksum(prefix, &out[prefix.len() + 1..]);
     out.extend(check.iter().map(|&b| char::from(b)));
     Ok(out)
 }

@@ -72,6 +72,7 @@ fn field_of(e: &Error) -> Option<String> {
     match e {
         Error::InvalidInput { field, .. } => Some(field.clone()),
         Error::Dialect(d) => d.field.clone(),
+        Error::Scope(s) => s.field().map(str::to_string),
         _ => None,
     }
 }
