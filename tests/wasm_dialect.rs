@@ -40,7 +40,7 @@ fn a_vendor_error_carries_status_and_body() {
     assert_eq!(get(&e, "code").as_string().as_deref(), Some("forbidden"));
     assert_eq!(get(&e, "status").as_f64(), Some(403.0));
     assert_eq!(get(&e, "vendorCode").as_string().as_deref(), Some("permission_denied"));
-    assert_eq!(json_of(&get(&e, "body")), json!({"code":"permission_denied","message":"operation read is not permitted to the issuing token"}));
+    assert_eq!(json_of(&get(&e, "body")), json!({"code":"permission_denied","message":"operations not permitted to the issuer: read"}));
 }
 
 #[wasm_bindgen_test]

@@ -380,6 +380,16 @@ impl Caller {
     }
 }
 
+/// Attenuation through the scope engine ([`crate::scope::covers_explain`]): may the caller
+/// issue (or keep, after a patch) a token with scope `child`? `Err(reason)` when not, or when
+/// either scope is not valid in its language.
+pub(crate) fn issuer_covers(caller: &Caller, child: &Value) -> Result<(), String> {
+    use crate::scope::{covers_explain, Scope};
+    let parent = Scope::from_json(&caller.scope).map_err(|e| format!("the calling token's scope is not valid: {e}"))?;
+    let child = Scope::from_json(child).map_err(|e| format!("the requested scope is not valid: {e}"))?;
+    covers_explain(&parent, &child)
+}
+
 /// Where a request's credential may come from.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -113,7 +113,7 @@ fn scopes_of(o: &Map<String, Value>) -> Option<Vec<String>> {
 /// `401 AUTHORIZATION_REQUIRED` for another account's path or scopes the caller lacks.
 pub fn parse_create(body: &str, path_id: &str, caller: &Caller, now: i64) -> Result<TokenDraft, DialectError> {
     check_account(path_id, caller)?;
-    let held = scopes_of(space_caller(caller)?);
+    space_caller(caller)?;
     let v = if body.trim().is_empty() { Value::Object(Map::new()) } else { super::parse_body(D, body)? };
     let Value::Object(o) = v else { return Err(invalid("body", format!("must be an object, not {}", type_name(&v)))) };
 
@@ -146,15 +146,7 @@ pub fn parse_create(body: &str, path_id: &str, caller: &Caller, now: i64) -> Res
         }
         Some(v) => return Err(invalid("scopes", format!("must be an array, not {}", type_name(v)))),
     };
-    match (&held, &scopes) {
-        (None, _) => {}
-        (Some(_), None) => return Err(denied("a scoped token cannot issue an unscoped one")),
-        (Some(h), Some(s)) => {
-            if s.iter().any(|x| !h.contains(x)) {
-                return Err(denied("requested scopes exceed the calling token's"));
-            }
-        }
-    }
+    super::issuer_covers(caller, &json!({ "language": "names", "scopes": scopes })).map_err(|m| denied(&m))?;
 
     let cap = caller.expires_at;
     let remaining = cap.map(|c| c.saturating_sub(now) / 1000);
