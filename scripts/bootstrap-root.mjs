@@ -1,0 +1,56 @@
+// Creates the root account, its owner and the root admin token on first start, if none exists.
+// The secret is printed once (or taken from TOKENKIT_ROOT_TOKEN); only its digest is stored.
+//
+//   node scripts/bootstrap-root.mjs [--persist-to DIR] [--json]
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { initSync, generateToken, parseToken, digestToken, maskToken } from "../pkg/tokenkit.js";
+
+initSync({ module: readFileSync(new URL("../pkg/tokenkit_bg.wasm", import.meta.url)) });
+
+const args = process.argv.slice(2);
+const persist = args.includes("--persist-to") ? ["--persist-to", args[args.indexOf("--persist-to") + 1]] : [];
+const asJson = args.includes("--json");
+const root = new URL("..", import.meta.url).pathname;
+const wrangler = `${root}node_modules/.bin/wrangler`;
+
+function d1(sql) {
+  const out = execFileSync(wrangler, ["d1", "execute", "DB", "--local", ...persist, "-c", "worker/wrangler.jsonc", "--json", "--command", sql], {
+    cwd: root,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return JSON.parse(out.slice(out.indexOf("[")));
+}
+
+const existing = d1("SELECT COUNT(*) AS n FROM accounts WHERE is_root = 1")[0].results[0].n;
+if (existing > 0) {
+  if (asJson) console.log(JSON.stringify({ created: false }));
+  else console.log("tokenkit: the root token already exists (it was shown once, at first start).");
+  process.exit(0);
+}
+
+const token = process.env.TOKENKIT_ROOT_TOKEN || generateToken();
+parseToken(token); // a malformed TOKENKIT_ROOT_TOKEN stops here with its error code
+const pepper = process.env.TOKENKIT_PEPPER ? { version: process.env.TOKENKIT_PEPPER_VERSION || "v1", key: process.env.TOKENKIT_PEPPER } : undefined;
+const digest = digestToken(token, pepper);
+const hex = (n) => [...crypto.getRandomValues(new Uint8Array(n))].map((b) => b.toString(16).padStart(2, "0")).join("");
+const [account, member, id] = [hex(12), hex(12), hex(12)];
+const now = Date.now();
+const scope = JSON.stringify({ language: "policy", role: "owner", customRoleIds: [], inlineRole: [] }).replaceAll("'", "''");
+d1(
+  `INSERT INTO accounts (id, name, is_root, created_at) VALUES ('${account}', 'root', 1, ${now});` +
+    `INSERT INTO members (id, account_id, name, role, created_at) VALUES ('${member}', '${account}', 'root', 'owner', ${now});` +
+    `INSERT INTO tokens (id, account_id, owner_id, dialect, name, description, scope, scope_language, digest, hint, meta, created_at, updated_at, expires_at, version) ` +
+    `VALUES ('${id}', '${account}', '${member}', 'tokenkit', 'root', 'created by make run', '${scope}', 'policy', '${digest}', '${maskToken(token)}', '{}', ${now}, ${now}, NULL, 1);`,
+);
+if (asJson) {
+  console.log(JSON.stringify({ created: true, token, account, member, id }));
+} else {
+  console.log("");
+  console.log("tokenkit: created the root admin token. It is shown ONCE; store it in your password manager:");
+  console.log("");
+  console.log(`    ${token}`);
+  console.log("");
+}

@@ -1,0 +1,65 @@
+// Mounts the four seed dialects' route files (worker/src/dialects/) on the shared store and
+// auth, through the `deps` contract written at the top of worker/src/dialects/common.js.
+import { check, callerOf } from "./auth.js";
+import { toDialect } from "./store.js";
+import * as s2 from "./dialects/s2.js";
+import * as akinon from "./dialects/akinon.js";
+import * as launchdarkly from "./dialects/launchdarkly.js";
+import * as space from "./dialects/space.js";
+
+export const dialectRoutes = [s2.handle, akinon.handle, launchdarkly.handle, space.handle];
+
+export function dialectDeps(ctx) {
+  const { tk, store } = ctx;
+  const now = () => ctx.now;
+  const caller = (row) => {
+    const c = callerOf(row);
+    return { account: c.account, owner: c.owner, tokenId: c.tokenId, scope: c.scope, expiresAt: c.expiresAt, role: c.role };
+  };
+  return {
+    tk,
+    now,
+    async authenticate(secret) {
+      if (typeof secret !== "string") return null;
+      const r = await check(secret, store, tk, ctx.now);
+      if (!r.ok) return null;
+      if (r.row.last_used_at === null || r.row.last_used_at < ctx.now - 60_000) ctx.waitUntil(store.touch(r.row.seq, ctx.now));
+      return caller(r.row);
+    },
+    store: {
+      list: async (account) => (await store.listAll(account)).map(toDialect),
+      get: async (account, id) => {
+        const row = await store.row(account, id);
+        return row ? toDialect(row) : null;
+      },
+      getBySecret: async (secret) => {
+        if (!tk.isWellFormedToken(secret)) return null;
+        const row = await store.byDigest(store.digest(secret));
+        return row && row.revoked_at === null && row.digest === store.digest(secret) ? toDialect(row) : null;
+      },
+      create: async (c, draft) => {
+        const made = await store.insert(
+          { id: draft.id ?? undefined, account: c.account, owner: c.owner, name: draft.name, description: draft.description, scope: draft.scope, expiresAt: draft.expiresAt ?? null, meta: draft.meta },
+          ctx.now,
+        );
+        return made ? { token: toDialect(made.row), secret: made.secret } : null;
+      },
+      update: async (token, expectedVersion) => {
+        const row = await store.update(
+          token.account,
+          token.id,
+          expectedVersion,
+          { name: token.name, description: token.description, scope: token.scope, expiresAt: token.expiresAt ?? null, meta: token.meta },
+          ctx.now,
+        );
+        return row ? toDialect(row) : null;
+      },
+      rotate: async (token, previousValidUntil) => {
+        const r = await store.rotate(token.account, token.id, previousValidUntil ?? null, ctx.now);
+        if (!r) throw new Error("token changed during rotation");
+        return { token: toDialect(r.row), secret: r.secret };
+      },
+      remove: (account, id) => store.revoke(account, id, ctx.now),
+    },
+  };
+}

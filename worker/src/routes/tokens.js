@@ -1,0 +1,235 @@
+// tokenkit's own API under /tk/v1/: tokens CRUD, patch, rotate, verify and the `self` variants.
+// Every rule (scope coverage, lifetimes, patch policy) is the wasm core's; this file moves data.
+import { authenticate, check, callerOf, isAdmin, requireManage } from "../auth.js";
+import { coreError, fail, json, onlyFields, readJson, readObject, text } from "../http.js";
+import { newId, toMeta } from "../store.js";
+
+const DEFAULT_LIFETIME = "90-days";
+
+/** Expiry (epoch ms or null) of a lifetime input; never later than the issuer's. */
+function expiryOf(tk, lifetime, caller, now) {
+  let ms;
+  try {
+    ms = lifetime === undefined ? tk.expiresAtMs(DEFAULT_LIFETIME, now) : tk.expiresAtMs(lifetime, now);
+  } catch (e) {
+    throw coreError(e, 422, "lifetime");
+  }
+  if (lifetime === undefined && caller.expiresAt !== null && (ms === null || ms > caller.expiresAt)) ms = caller.expiresAt;
+  try {
+    tk.checkOutlives(ms, caller.expiresAt);
+  } catch (e) {
+    throw coreError(e, 403, "lifetime");
+  }
+  return ms;
+}
+
+/** The validated, normalised scope, covered by the caller's. */
+function grantable(tk, scope, caller) {
+  if (scope === undefined || scope === null) throw fail(422, "invalid_field", "scope is required", "scope");
+  let normal;
+  try {
+    normal = tk.validateScope(scope);
+  } catch (e) {
+    throw coreError(e, 422, "scope");
+  }
+  const c = tk.explainCovers(caller.scope, normal);
+  if (!c.covered) throw fail(403, "scope_not_covered", `the new scope is broader than the caller's: ${c.reason}`, "scope");
+  return normal;
+}
+
+/** A live token the caller may act on, or 404 (never 403: ids of others are not disclosed). */
+async function target(ctx, caller, id) {
+  const row = await ctx.store.row(caller.account, id);
+  if (!row || (row.owner_id !== caller.owner && !isAdmin(caller))) throw fail(404, "not_found", "no such token");
+  return row;
+}
+
+const etag = (row) => `"${row.version}"`;
+
+export async function create(request, ctx) {
+  const { tk, store, now } = ctx;
+  const caller = await authenticate(request, ctx);
+  const body = await readObject(request);
+  onlyFields(body, ["name", "description", "lifetime", "scope"]);
+  const name = text(body, "name");
+  const description = text(body, "description", { max: 1000, required: false });
+  const scope = grantable(tk, body.scope, caller);
+  const expiresAt = expiryOf(tk, body.lifetime, caller, now);
+  const id = newId();
+  requireManage(tk, caller, "create", { id, owner: caller.owner });
+  const made = await store.insert({ id, account: caller.account, owner: caller.owner, dialect: "tokenkit", name, description, scope, expiresAt }, now);
+  if (!made) throw fail(409, "conflict", "token id collision, retry");
+  return json({ token: toMeta(made.row), secret: made.secret }, 201, { etag: etag(made.row) });
+}
+
+function parseLimit(url) {
+  const raw = url.searchParams.get("limit");
+  if (raw === null) return 20;
+  if (!/^\d{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > 100) throw fail(400, "invalid_query", "limit must be an integer from 1 to 100", "limit");
+  return Number(raw);
+}
+
+export async function list(request, ctx, url) {
+  const { tk, store, now } = ctx;
+  const caller = await authenticate(request, ctx);
+  requireManage(tk, caller, "read", { id: "*", owner: caller.owner });
+  const q = url.searchParams;
+  for (const k of q.keys()) {
+    if (!["limit", "cursor", "name", "expired", "expiring_within_days", "all"].includes(k)) throw fail(400, "invalid_query", `unknown query parameter ${k.slice(0, 40)}`, k.slice(0, 40));
+  }
+  const all = q.get("all");
+  if (all !== null && all !== "true" && all !== "false") throw fail(400, "invalid_query", "all must be true or false", "all");
+  if (all === "true" && !isAdmin(caller)) throw fail(403, "forbidden", "only admins may list every member's tokens", "all");
+  const expired = q.get("expired");
+  if (expired !== null && expired !== "true" && expired !== "false") throw fail(400, "invalid_query", "expired must be true or false", "expired");
+  const within = q.get("expiring_within_days");
+  if (within !== null && !(/^\d{1,4}$/.test(within) && Number(within) >= 1 && Number(within) <= 3650)) {
+    throw fail(400, "invalid_query", "expiring_within_days must be an integer from 1 to 3650", "expiring_within_days");
+  }
+  const cursor = q.get("cursor");
+  if (cursor !== null && !/^\d{1,15}$/.test(cursor)) throw fail(400, "invalid_query", "cursor is not one this API returned", "cursor");
+  const name = q.get("name");
+  if (name !== null && name.length > 100) throw fail(400, "invalid_query", "name is longer than 100 characters", "name");
+  const page = await store.page(
+    {
+      account: caller.account,
+      owner: all === "true" ? undefined : caller.owner,
+      name: name || undefined,
+      expired: expired === null ? undefined : expired === "true",
+      expiringWithinMs: within === null ? undefined : Number(within) * 86_400_000,
+      cursor: cursor === null ? undefined : Number(cursor),
+      limit: parseLimit(url),
+    },
+    now,
+  );
+  return json({ tokens: page.rows.map(toMeta), next_cursor: page.next });
+}
+
+export async function get(request, ctx, url, [id]) {
+  const caller = await authenticate(request, ctx);
+  const row = await target(ctx, caller, id);
+  requireManage(ctx.tk, caller, "read", { id, owner: row.owner_id });
+  return json(toMeta(row), 200, { etag: etag(row) });
+}
+
+function ifMatch(request, row) {
+  const h = request.headers.get("if-match");
+  if (h === null || h.trim() === "*") return;
+  const tags = h.split(",").map((s) => s.trim().replace(/^W\//, ""));
+  if (!tags.includes(etag(row))) throw fail(412, "precondition_failed", "the token was changed since you read it (version mismatch)");
+}
+
+export async function patch(request, ctx, url, [id]) {
+  const { tk, store, now } = ctx;
+  const caller = await authenticate(request, ctx);
+  const row = await target(ctx, caller, id);
+  requireManage(tk, caller, "update", { id, owner: row.owner_id });
+  const { text: patchText } = await readJson(request, ["application/json-patch+json", "application/json"]);
+  ifMatch(request, row);
+  const doc = JSON.stringify({ ...toMeta(row), expiresAt: row.expires_at });
+  let result;
+  try {
+    result = tk.applyTokenPatch("tokenkit", doc, patchText, { now, maxExpiresAt: caller.expiresAt, callerScope: caller.scope });
+  } catch (e) {
+    if (e?.name === "TokenkitError") {
+      const status = e.code === "scope_not_covered" ? 403 : 422;
+      return json({ error: { code: e.code, message: e.message, ...(e.path !== undefined ? { field: e.path } : {}), ...(e.operation !== undefined ? { operation: e.operation } : {}) } }, status);
+    }
+    throw e;
+  }
+  const next = JSON.parse(result.token);
+  const name = text(next, "name");
+  const description = text(next, "description", { max: 1000, required: false });
+  let scope;
+  try {
+    scope = tk.validateScope(next.scope);
+  } catch (e) {
+    throw coreError(e, 422, "scope");
+  }
+  const expiresAt = next.expiresAt === null ? null : tk.expiresAtMs(next.expiresAt, now);
+  const updated = await store.update(caller.account, id, row.version, { name, description, scope, expiresAt, meta: JSON.parse(row.meta || "{}") }, now);
+  if (!updated) throw fail(412, "precondition_failed", "the token was changed concurrently (version mismatch)");
+  return json(toMeta(updated), 200, { etag: etag(updated) });
+}
+
+/** Grace for the previous secret: none, or a lifetime input capped at the token's own expiry. */
+function graceUntil(tk, grace, row, now) {
+  if (grace === undefined || grace === null || grace === 0 || grace === "now") return null;
+  try {
+    const g = tk.rotationGraceExpiresAt(grace, row.expires_at, now);
+    return g === null ? null : Date.parse(g);
+  } catch (e) {
+    throw coreError(e, 422, "grace");
+  }
+}
+
+async function doRotate(request, ctx, caller, row) {
+  const { tk, store, now } = ctx;
+  const body = await readObject(request, { allowEmpty: true });
+  onlyFields(body, ["grace"]);
+  const until = graceUntil(tk, body.grace, row, now);
+  const r = await store.rotate(row.account_id, row.id, until, now);
+  if (!r) throw fail(412, "precondition_failed", "the token was changed concurrently");
+  return json({ token: toMeta(r.row), secret: r.secret, previous_expires_at: until === null ? null : new Date(until).toISOString() }, 200, { etag: etag(r.row) });
+}
+
+export async function rotate(request, ctx, url, [id]) {
+  const caller = await authenticate(request, ctx);
+  const row = await target(ctx, caller, id);
+  requireManage(ctx.tk, caller, "rotate", { id, owner: row.owner_id });
+  return doRotate(request, ctx, caller, row);
+}
+
+export async function revoke(request, ctx, url, [id]) {
+  const caller = await authenticate(request, ctx);
+  const row = await target(ctx, caller, id);
+  requireManage(ctx.tk, caller, "delete", { id, owner: row.owner_id });
+  await ctx.store.revoke(caller.account, id, ctx.now);
+  return new Response(null, { status: 204 });
+}
+
+export async function self(request, ctx) {
+  const caller = await authenticate(request, ctx);
+  return json({ ...toMeta(caller.row), role: caller.role, root: caller.isRoot }, 200, { etag: etag(caller.row) });
+}
+
+export async function selfRotate(request, ctx) {
+  const caller = await authenticate(request, ctx);
+  return doRotate(request, ctx, caller, caller.row);
+}
+
+export async function selfRevoke(request, ctx) {
+  const caller = await authenticate(request, ctx);
+  await ctx.store.revoke(caller.account, caller.tokenId, ctx.now);
+  return new Response(null, { status: 204 });
+}
+
+/**
+ * Verifies a token for a resource server. The caller authenticates with its own token; only
+ * tokens of the caller's account are answered (any other answers `unknown_token`, so accounts
+ * cannot probe each other). 200 with `valid: false` and a code for every failure.
+ */
+export async function verify(request, ctx) {
+  const { tk, store, now } = ctx;
+  const caller = await authenticate(request, ctx);
+  const body = await readObject(request);
+  onlyFields(body, ["token", "request"]);
+  if (typeof body.token !== "string") throw fail(422, "invalid_field", "token must be a string", "token");
+  const out = { valid: false, code: "unknown_token", tokenId: null, owner: null, scope: null, expiresAt: null, reason: "the access token is not known" };
+  const r = await check(body.token, store, tk, now);
+  if (r.row && r.row.account_id !== caller.account) return json(out);
+  if (!r.ok) return json({ ...out, code: r.code, reason: r.message });
+  const t = callerOf(r.row);
+  Object.assign(out, { tokenId: t.tokenId, owner: t.owner, scope: t.scope, expiresAt: t.expiresAt === null ? null : new Date(t.expiresAt).toISOString() });
+  if (r.row.last_used_at === null || r.row.last_used_at < now - 60_000) ctx.waitUntil(store.touch(r.row.seq, now));
+  if (body.request === undefined || body.request === null) return json({ ...out, valid: true, code: "ok", reason: "the access token is valid" });
+  const compiled = tk.compileScope(t.scope);
+  try {
+    const d = compiled.explain(body.request);
+    return json({ ...out, valid: d.allowed, code: d.allowed ? "ok" : "forbidden", reason: d.reason });
+  } catch (e) {
+    throw coreError(e, 422, "request");
+  } finally {
+    compiled.free();
+  }
+}

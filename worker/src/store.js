@@ -1,0 +1,206 @@
+// D1 access for tokens, members and accounts. Only digests are stored; a secret exists in
+// memory just long enough to be digested and shown once. All times are epoch ms (UTC).
+
+const DIALECT_OF_LANGUAGE = { s2: "s2", privileges: "akinon", policy: "launchdarkly", names: "space" };
+
+export function newId() {
+  const b = new Uint8Array(12);
+  crypto.getRandomValues(b);
+  return [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+const iso = (ms) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+
+/** tokenkit's own API shape of a token (never the secret or its digest). */
+export function toMeta(row) {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    ownerId: row.owner_id,
+    name: row.name,
+    description: row.description ?? null,
+    hint: row.hint,
+    scope: JSON.parse(row.scope),
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+    expiresAt: iso(row.expires_at),
+    lastUsedAt: iso(row.last_used_at),
+    version: row.version,
+    dialect: row.dialect,
+  };
+}
+
+/** The dialects' common model (src/dialect/mod.rs `Token`). */
+export function toDialect(row) {
+  return {
+    id: row.id,
+    account: row.account_id,
+    owner: row.owner_id,
+    name: row.name,
+    description: row.description ?? undefined,
+    scope: JSON.parse(row.scope),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    expiresAt: row.expires_at ?? null,
+    lastUsedAt: row.last_used_at ?? undefined,
+    hint: row.hint.slice(-4),
+    meta: JSON.parse(row.meta || "{}"),
+    version: row.version,
+  };
+}
+
+export class Store {
+  constructor(env, tk) {
+    this.db = env.DB;
+    this.tk = tk;
+    const key = env.TOKENKIT_PEPPER;
+    this.pepper = key ? { version: env.TOKENKIT_PEPPER_VERSION || "v1", key } : undefined;
+  }
+
+  digest(secret) {
+    return this.tk.digestToken(secret, this.pepper);
+  }
+
+  /** A fresh secret, its digest and its masked hint. */
+  mint() {
+    const secret = this.tk.generateToken();
+    return { secret, digest: this.digest(secret), hint: this.tk.maskToken(secret) };
+  }
+
+  async byDigest(digest) {
+    return this.db
+      .prepare("SELECT t.*, m.role AS member_role, a.is_root AS account_is_root FROM tokens t JOIN members m ON m.id = t.owner_id JOIN accounts a ON a.id = t.account_id WHERE t.digest = ?1 OR t.prev_digest = ?1")
+      .bind(digest)
+      .first();
+  }
+
+  async row(account, id) {
+    return this.db.prepare("SELECT * FROM tokens WHERE account_id = ? AND id = ? AND revoked_at IS NULL").bind(account, id).first();
+  }
+
+  async touch(seq, now) {
+    await this.db.prepare("UPDATE tokens SET last_used_at = ?1 WHERE seq = ?2 AND (last_used_at IS NULL OR last_used_at < ?1 - 60000)").bind(now, seq).run();
+  }
+
+  /**
+   * Inserts a token; `null` when (account, id) is taken by a live token. A revoked token's id
+   * may be reused (S2 lets a client issue an id again after revoking it).
+   */
+  async insert({ id, account, owner, dialect, name, description, scope, expiresAt, meta }, now) {
+    const { secret, digest, hint } = this.mint();
+    const tokenId = id ?? newId();
+    const scopeText = JSON.stringify(scope);
+    try {
+      await this.db.batch([
+        this.db.prepare("DELETE FROM tokens WHERE account_id = ? AND id = ? AND revoked_at IS NOT NULL").bind(account, tokenId),
+        this.db
+          .prepare(
+            "INSERT INTO tokens (id, account_id, owner_id, dialect, name, description, scope, scope_language, digest, hint, meta, created_at, updated_at, expires_at, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)",
+          )
+          .bind(tokenId, account, owner, dialect ?? DIALECT_OF_LANGUAGE[scope.language] ?? "tokenkit", name, description ?? null, scopeText, scope.language, digest, hint, JSON.stringify(meta ?? {}), now, now, expiresAt ?? null),
+      ]);
+    } catch (e) {
+      if (/UNIQUE constraint failed: tokens\.account_id, tokens\.id/.test(String(e?.message ?? e))) return null;
+      throw e;
+    }
+    return { row: await this.row(account, tokenId), secret };
+  }
+
+  /** Writes the editable fields if the version is still `expected`; `null` when it is not. */
+  async update(account, id, expected, { name, description, scope, expiresAt, meta }, now) {
+    const r = await this.db
+      .prepare(
+        "UPDATE tokens SET name = ?, description = ?, scope = ?, scope_language = ?, expires_at = ?, meta = ?, updated_at = ?, version = version + 1 WHERE account_id = ? AND id = ? AND version = ? AND revoked_at IS NULL",
+      )
+      .bind(name, description ?? null, JSON.stringify(scope), scope.language, expiresAt ?? null, JSON.stringify(meta ?? {}), now, account, id, expected)
+      .run();
+    if (!r.meta || r.meta.changes !== 1) return null;
+    return this.row(account, id);
+  }
+
+  /** New secret; the previous one stays valid until `previousUntil` (null = not at all). */
+  async rotate(account, id, previousUntil, now) {
+    const cur = await this.row(account, id);
+    if (!cur) return null;
+    const { secret, digest, hint } = this.mint();
+    const keepPrev = previousUntil !== null && previousUntil !== undefined && previousUntil > now;
+    const r = await this.db
+      .prepare(
+        "UPDATE tokens SET digest = ?, hint = ?, prev_digest = ?, prev_expires_at = ?, updated_at = ?, version = version + 1 WHERE seq = ? AND version = ? AND revoked_at IS NULL",
+      )
+      .bind(digest, hint, keepPrev ? cur.digest : null, keepPrev ? previousUntil : null, now, cur.seq, cur.version)
+      .run();
+    if (!r.meta || r.meta.changes !== 1) return null;
+    return { row: await this.row(account, id), secret };
+  }
+
+  /** Revokes (soft delete: the row stays so a presented secret answers `revoked`). */
+  async revoke(account, id, now) {
+    const r = await this.db
+      .prepare("UPDATE tokens SET revoked_at = ?, prev_digest = NULL, prev_expires_at = NULL, updated_at = ?, version = version + 1 WHERE account_id = ? AND id = ? AND revoked_at IS NULL")
+      .bind(now, now, account, id)
+      .run();
+    return Boolean(r.meta && r.meta.changes === 1);
+  }
+
+  /** One page of live tokens, newest first. `cursor` is the last row's seq. */
+  async page({ account, owner, name, expired, expiringWithinMs, cursor, limit }, now) {
+    const where = ["account_id = ?", "revoked_at IS NULL"];
+    const args = [account];
+    if (owner) {
+      where.push("owner_id = ?");
+      args.push(owner);
+    }
+    if (name) {
+      where.push("instr(lower(name), lower(?)) > 0");
+      args.push(name);
+    }
+    if (expired === true) {
+      where.push("expires_at IS NOT NULL AND expires_at <= ?");
+      args.push(now);
+    } else if (expired === false) {
+      where.push("(expires_at IS NULL OR expires_at > ?)");
+      args.push(now);
+    }
+    if (expiringWithinMs !== undefined) {
+      where.push("expires_at IS NOT NULL AND expires_at > ? AND expires_at <= ?");
+      args.push(now, now + expiringWithinMs);
+    }
+    if (cursor !== undefined) {
+      where.push("seq < ?");
+      args.push(cursor);
+    }
+    args.push(limit + 1);
+    const { results } = await this.db.prepare(`SELECT * FROM tokens WHERE ${where.join(" AND ")} ORDER BY seq DESC LIMIT ?`).bind(...args).all();
+    const more = results.length > limit;
+    const rows = more ? results.slice(0, limit) : results;
+    return { rows, next: more ? String(rows[rows.length - 1].seq) : null };
+  }
+
+  async listAll(account) {
+    const { results } = await this.db.prepare("SELECT * FROM tokens WHERE account_id = ? AND revoked_at IS NULL ORDER BY seq").bind(account).all();
+    return results;
+  }
+
+  // ---- accounts and members ----
+  async account(id) {
+    return this.db.prepare("SELECT * FROM accounts WHERE id = ?").bind(id).first();
+  }
+
+  async createAccount(name, now) {
+    const id = newId();
+    await this.db.prepare("INSERT INTO accounts (id, name, is_root, created_at) VALUES (?, ?, 0, ?)").bind(id, name, now).run();
+    return { id, name, createdAt: iso(now) };
+  }
+
+  async createMember(account, name, role, now) {
+    const id = newId();
+    await this.db.prepare("INSERT INTO members (id, account_id, name, role, created_at) VALUES (?, ?, ?, ?, ?)").bind(id, account, name, role, now).run();
+    return { id, accountId: account, name, role, createdAt: iso(now) };
+  }
+
+  async members(account) {
+    const { results } = await this.db.prepare("SELECT * FROM members WHERE account_id = ? ORDER BY created_at, id").bind(account).all();
+    return results.map((m) => ({ id: m.id, accountId: m.account_id, name: m.name, role: m.role, createdAt: iso(m.created_at) }));
+  }
+}

@@ -1,0 +1,103 @@
+// Starts a real `wrangler dev` (workerd + local D1) for tests, on a free loopback port with a
+// fresh state directory: migrations applied, root token bootstrapped. Shared by the worker,
+// dialect, dashboard, hardening and bench suites.
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, copyFileSync, existsSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const ROOT = new URL("../..", import.meta.url).pathname;
+const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
+const ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_SEND_ERROR_REPORTS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1" };
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.unref();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Copies the wasm package next to the dashboard (www/pkg/, git-ignored) so assets can serve it. */
+export function stagePkg() {
+  mkdirSync(join(ROOT, "www/pkg"), { recursive: true });
+  for (const f of ["tokenkit.js", "tokenkit_bg.wasm", "tokenkit.d.ts"]) copyFileSync(join(ROOT, "pkg", f), join(ROOT, "www/pkg", f));
+}
+
+function wrangler(args, opts = {}) {
+  return execFileSync(WRANGLER, args, { cwd: ROOT, env: { ...ENV, ...(opts.env ?? {}) }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/**
+ * Starts the service. Returns {base, root: {token, account, member, id}, dir, logs(), stop(), start()}.
+ * `dir` is kept across stop/start (restart persistence); pass `dir` to reuse one.
+ */
+export async function startService({ dir, env = {} } = {}) {
+  stagePkg();
+  const state = dir ?? mkdtempSync(join(tmpdir(), "tokenkit-test-"));
+  wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state, "-c", "worker/wrangler.jsonc"], { env });
+  const boot = JSON.parse(execFileSync("node", [join(ROOT, "scripts/bootstrap-root.mjs"), "--persist-to", state, "--json"], { cwd: ROOT, env: { ...ENV, ...env }, encoding: "utf8" }).trim().split("\n").pop());
+  const port = await freePort();
+  const svc = { base: `http://127.0.0.1:${port}`, root: boot.created ? boot : null, dir: state, proc: null, out: "" };
+  svc.start = async () => {
+    const varArgs = Object.entries(env).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+    const proc = spawn(WRANGLER, ["dev", "-c", "worker/wrangler.jsonc", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state, "--show-interactive-dev-session=false", "--log-level", "warn", ...varArgs], {
+      cwd: ROOT,
+      env: ENV,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    svc.proc = proc;
+    proc.stdout.on("data", (d) => (svc.out += d));
+    proc.stderr.on("data", (d) => (svc.out += d));
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (proc.exitCode !== null) throw new Error(`wrangler dev exited early:\n${svc.out}`);
+      try {
+        const r = await fetch(`${svc.base}/openapi.json`);
+        if (r.ok) break;
+      } catch {}
+      if (Date.now() > deadline) throw new Error(`wrangler dev did not come up in 60 s:\n${svc.out}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  svc.stop = async () => {
+    const p = svc.proc;
+    if (!p || p.exitCode !== null) return;
+    const done = new Promise((r) => p.once("exit", r));
+    p.kill("SIGINT");
+    const t = setTimeout(() => p.kill("SIGKILL"), 10_000);
+    await done;
+    clearTimeout(t);
+  };
+  svc.logs = () => svc.out;
+  svc.cleanup = async () => {
+    await svc.stop();
+    if (!dir && existsSync(state)) rmSync(state, { recursive: true, force: true });
+  };
+  await svc.start();
+  return svc;
+}
+
+/** fetch with a token and JSON body; returns {status, headers, body (parsed or text)}. */
+export async function call(base, method, path, { token, body, headers = {}, raw } = {}) {
+  const h = { ...headers };
+  if (token !== undefined) h.authorization = `Bearer ${token}`;
+  let payload;
+  if (raw !== undefined) payload = raw;
+  else if (body !== undefined) {
+    payload = JSON.stringify(body);
+    h["content-type"] ??= "application/json";
+  }
+  const r = await fetch(base + path, { method, headers: h, body: payload });
+  const text = await r.text();
+  let parsed = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {}
+  return { status: r.status, headers: r.headers, body: parsed };
+}
