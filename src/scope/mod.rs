@@ -223,6 +223,21 @@ impl Scope {
         Compiled { inner }
     }
 
+    /// Whether the scope allows every request of its language: a policy that allows `*` on `*`
+    /// with no deny (the `owner` role), privileges holding `*:*`, unrestricted names, or an S2
+    /// scope with all 24 operations and `{"prefix": ""}` for basins, streams and tokens.
+    pub fn is_universal(&self) -> bool {
+        match self {
+            Scope::Policy(p) => p.is_universal(),
+            Scope::Privileges(p) => p.list().iter().any(|x| x == "*:*"),
+            Scope::Names(n) => n.names().is_none(),
+            Scope::S2(s) => {
+                let all = |r: &s2::ResourceSet| matches!(r, s2::ResourceSet::Prefix(p) if p.is_empty());
+                s.effective_ops().len() == s2::OPERATIONS.len() && all(&s.basins) && all(&s.streams) && all(&s.access_tokens)
+            }
+        }
+    }
+
     /// A short human summary, e.g. `privileges: orders:read, users:*`.
     pub fn summary(&self) -> String {
         match self {
@@ -348,14 +363,18 @@ impl Compiled {
 
 /// Attenuation: may a holder of `parent` issue `child`? `Ok(())` when every request the child
 /// allows, the parent allows too; otherwise `Err(reason)` naming what the child has beyond
-/// the parent. Sound in every language (see each module for where it is conservative); a
-/// parent and child in different languages are never comparable, so the answer is no.
+/// the parent. Sound in every language (see each module for where it is conservative). A
+/// parent and child in different languages are not comparable, so the answer is no — except
+/// for a universal parent ([`Scope::is_universal`]), which may issue anything.
 pub fn covers_explain(parent: &Scope, child: &Scope) -> Result<(), String> {
     match (parent, child) {
         (Scope::S2(p), Scope::S2(c)) => p.covers(c),
         (Scope::Privileges(p), Scope::Privileges(c)) => p.covers(c),
         (Scope::Policy(p), Scope::Policy(c)) => p.covers(c),
         (Scope::Names(p), Scope::Names(c)) => p.covers(c),
+        // A universal scope (owner, `*:*`, unrestricted names, all of S2) may issue any scope
+        // in any language: it already allows everything its holder can ask for.
+        (p, _) if p.is_universal() => Ok(()),
         (p, c) => Err(format!(
             "a {} scope cannot issue a {} scope: scopes in different languages are not comparable",
             p.language().as_str(),

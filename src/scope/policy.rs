@@ -25,9 +25,10 @@
 //!
 //! Attenuation ([`Policy::covers`]) is sound and conservative: every allow statement of the
 //! child must be covered by one allow statement of the parent, and every deny of the parent
-//! must be implied by a deny of the child or be provably disjoint from that allow statement;
-//! custom role keys of the child must be held by the parent (or the parent is an `admin` or
-//! `owner`). Glob containment is decided segment by segment ([`Glob::covers`]).
+//! must be implied by a deny of the child or be provably disjoint from that allow statement.
+//! Custom role keys of the child must be held by the parent, whose every deny the child must
+//! repeat — unless the parent allows everything with no deny (an `owner`), which may issue any key.
+//! Glob containment is decided segment by segment ([`Glob::covers`]).
 
 use serde_json::{json, Map, Value};
 
@@ -150,6 +151,12 @@ impl Statement {
         self.actions.covers(&child.actions) && self.resources.covers(&child.resources)
     }
 
+    /// `allow` of every action on every resource.
+    fn is_allow_all(&self) -> bool {
+        let star = |s: &Specs| matches!(s, Specs::Any(g) if g.iter().any(|g| g.as_str() == "*"));
+        self.effect == Effect::Allow && star(&self.actions) && star(&self.resources)
+    }
+
     fn disjoint(&self, other: &Statement) -> bool {
         self.actions.disjoint(&other.actions) || self.resources.disjoint(&other.resources)
     }
@@ -265,6 +272,13 @@ impl Policy {
         o
     }
 
+    /// Allows `*` on `*` and denies nothing (custom roles aside, which grant nothing here).
+    pub fn is_universal(&self) -> bool {
+        let st = self.statements();
+        let star = |s: &Specs| matches!(s, Specs::Any(g) if g.iter().any(|g| g.as_str() == "*"));
+        !st.iter().any(|(_, s)| s.effect == Effect::Deny) && st.iter().any(|(_, s)| s.effect == Effect::Allow && star(&s.actions) && star(&s.resources))
+    }
+
     /// The built-in role, if any.
     pub fn role(&self) -> Option<&str> {
         self.role.as_deref()
@@ -324,17 +338,24 @@ impl Policy {
     }
 
     pub(crate) fn covers(&self, child: &Policy) -> Result<(), String> {
-        let privileged = matches!(self.role.as_deref(), Some("admin") | Some("owner"));
-        if !privileged {
-            if let Some(k) = child.custom_role_ids.iter().find(|k| !self.custom_role_ids.contains(k)) {
-                return Err(format!("custom role {k:?} is not held by the issuer"));
-            }
-        }
         let parent = self.statements();
         let child_st = child.statements();
         let parent_allows: Vec<&Statement> = parent.iter().filter(|(_, s)| s.effect == Effect::Allow).map(|(_, s)| s).collect();
         let parent_denies: Vec<&(String, Statement)> = parent.iter().filter(|(_, s)| s.effect == Effect::Deny).collect();
         let child_denies: Vec<&Statement> = child_st.iter().filter(|(_, s)| s.effect == Effect::Deny).map(|(_, s)| s).collect();
+        // Custom roles: their statements live outside the core, so nothing can be proved about
+        // them except by identity. A parent that allows everything with no deny (an owner) may
+        // issue any key; otherwise the parent must hold the key itself, and each of its denies
+        // must bind the child too (else the child's copy of the role would escape them).
+        let unrestricted = parent_denies.is_empty() && parent_allows.iter().any(|s| s.is_allow_all());
+        if !unrestricted && !child.custom_role_ids.is_empty() {
+            if let Some(k) = child.custom_role_ids.iter().find(|k| !self.custom_role_ids.contains(k)) {
+                return Err(format!("custom role {k:?} is not held by the issuer"));
+            }
+            if let Some((dname, _)) = parent_denies.iter().find(|(_, d)| !child_denies.iter().any(|cd| cd.covers(d))) {
+                return Err(format!("the custom roles could allow what the issuer's {dname} denies: the new scope needs that deny too"));
+            }
+        }
         for (name, s) in child_st.iter().filter(|(_, s)| s.effect == Effect::Allow) {
             if !parent_allows.iter().any(|p| p.covers(s)) {
                 return Err(format!("{name} allows more than any allow statement of the issuer"));
@@ -592,6 +613,12 @@ mod tests {
         ]}));
         assert!(parent.covers(&with_same_deny).is_ok());
         assert!(pol(json!({"customRoleIds": ["a"]})).covers(&pol(json!({"customRoleIds": ["b"]}))).is_err());
-        assert!(pol(json!({"role": "admin"})).covers(&pol(json!({"customRoleIds": ["b"]}))).is_ok());
+        assert!(pol(json!({"role": "owner"})).covers(&pol(json!({"customRoleIds": ["b"]}))).is_ok());
+        // An admin is denied account writes; a custom role it does not hold might allow them.
+        assert!(pol(json!({"role": "admin"})).covers(&pol(json!({"customRoleIds": ["b"]}))).is_err());
+        // Holding the key is enough only when the issuer's denies bind the new token too.
+        let holder = pol(json!({"customRoleIds": ["k"], "inlineRole": [{"effect": "deny", "actions": ["*"], "resources": ["acct"]}]}));
+        assert!(holder.covers(&pol(json!({"customRoleIds": ["k"]}))).is_err());
+        assert!(holder.covers(&holder).is_ok());
     }
 }

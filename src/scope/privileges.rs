@@ -10,7 +10,7 @@
 //! Attenuation is exact and complete: a child is covered when each of its privileges is granted
 //! by one of the parent's (`*:*` ⊇ `d:*` ⊇ `d:a`).
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
@@ -103,16 +103,15 @@ impl Privileges {
     }
 
     pub(crate) fn compile(&self) -> CompiledPrivileges {
-        let mut c = CompiledPrivileges { all: None, domains: Vec::new(), exact: HashSet::new(), index: Vec::new() };
+        let mut c = CompiledPrivileges { all: None, domains: Vec::new(), exact: HashMap::new() };
         for (i, p) in self.list.iter().enumerate() {
             if p == "*:*" {
                 c.all.get_or_insert(i);
             } else if let Some(d) = p.strip_suffix(":*") {
                 c.domains.push((d.to_string(), i));
             } else {
-                c.exact.insert(p.clone());
+                c.exact.entry(p.clone()).or_insert(i);
             }
-            c.index.push(p.clone());
         }
         c
     }
@@ -133,24 +132,19 @@ impl Privileges {
 pub struct CompiledPrivileges {
     all: Option<usize>,
     domains: Vec<(String, usize)>,
-    exact: HashSet<String>,
-    index: Vec<String>,
+    /// Concrete privilege → its index in the list.
+    exact: HashMap<String, usize>,
 }
 
 impl CompiledPrivileges {
-    fn rule_of(&self, p: &str) -> String {
-        let i = self.index.iter().position(|x| x == p).unwrap_or(0);
-        format!("privileges[{i}]")
-    }
-
     pub(crate) fn check(&self, req: &Request) -> Result<Decision, ScopeError> {
         let want = req.action.as_str();
         let concrete = want.len() <= MAX_PRIVILEGE && want.split_once(':').is_some_and(|(d, a)| word(d) && word(a));
         if !concrete {
             return Err(ScopeError::bad_request("action", "must be one privilege <domain>:<action>, without wildcards"));
         }
-        if self.exact.contains(want) {
-            return Ok(Decision::allow(self.rule_of(want), format!("allowed by privilege {want}")));
+        if let Some(i) = self.exact.get(want) {
+            return Ok(Decision::allow(format!("privileges[{i}]"), format!("allowed by privilege {want}")));
         }
         let domain = want.split_once(':').map(|(d, _)| d).unwrap_or("");
         if let Some((d, i)) = self.domains.iter().find(|(d, _)| d == domain) {
@@ -163,8 +157,11 @@ impl CompiledPrivileges {
     }
 
     pub(crate) fn allows_str(&self, want: &str) -> bool {
-        if self.exact.contains(want) {
+        if self.exact.contains_key(want) {
             return true;
+        }
+        if want.len() > MAX_PRIVILEGE {
+            return false;
         }
         let Some((d, a)) = want.split_once(':') else { return false };
         if !word(d) || !word(a) {

@@ -92,6 +92,67 @@ pub fn needs(op: &str) -> Option<Needs> {
     })
 }
 
+/// The basin, stream and token id a request names, after the `resource` shorthand.
+struct Names<'a> {
+    basin: Option<&'a str>,
+    stream: Option<&'a str>,
+    token: Option<&'a str>,
+}
+
+/// Resolves the names an operation needs from `basin`/`stream`/`accessToken`, else from the
+/// `resource` shorthand (`<basin>`, `<basin>/<stream>` split at the first `/`, or the token id),
+/// and refuses a name S2 would refuse: a set such as `{"prefix": ""}` must not let a malformed
+/// name (`..`, an upper-case basin) through as a match.
+fn resolve_names(need: Needs, req: &Request) -> Result<Names<'_>, ScopeError> {
+    let res = req.resource.as_deref();
+    let from_res = |explicit: Option<&str>| if explicit.is_some() { false } else { res.is_some() };
+    let mut n = Names { basin: None, stream: None, token: None };
+    let mut fields = ("basin", "stream", "accessToken");
+    match need {
+        Needs::Nothing => {}
+        Needs::Basin => {
+            n.basin = req.basin.as_deref().or(res);
+            if from_res(req.basin.as_deref()) {
+                fields.0 = "resource";
+            }
+        }
+        Needs::Stream => {
+            let (rb, rs) = match res {
+                Some(r) => match r.split_once('/') {
+                    Some((b, s)) => (Some(b), Some(s)),
+                    None => (Some(r), None),
+                },
+                None => (None, None),
+            };
+            n.basin = req.basin.as_deref().or(rb);
+            n.stream = req.stream.as_deref().or(rs);
+            if req.basin.is_none() && rb.is_some() {
+                fields.0 = "resource";
+            }
+            if req.stream.is_none() && rs.is_some() {
+                fields.1 = "resource";
+            }
+        }
+        Needs::AccessToken => {
+            n.token = req.access_token.as_deref().or(res);
+            if from_res(req.access_token.as_deref()) {
+                fields.2 = "resource";
+            }
+        }
+    }
+    let bad = |field: &str, what: &str| Err(ScopeError::bad_request(field, format!("names an invalid {what}")));
+    if n.basin.is_some_and(|b| !is_basin_name(b)) {
+        return bad(fields.0, "basin (8-48 bytes of [a-z0-9-], not starting or ending with -)");
+    }
+    if n.stream.is_some_and(|s| !is_stream_name(s)) {
+        return bad(fields.1, "stream (1-512 bytes, not . or ..)");
+    }
+    if n.token.is_some_and(|t| !is_token_id(t)) {
+        return bad(fields.2, "access token id (1-96 bytes, not . or ..)");
+    }
+    Ok(n)
+}
+
 /// A normalised resource set.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ResourceSet {
@@ -183,7 +244,9 @@ fn check_set(field: &str, set: &ResourceSet, max: usize, exact_ok: fn(&str) -> b
         ResourceSet::None => Ok(()),
         ResourceSet::Exact(e) if exact_ok(e) => Ok(()),
         ResourceSet::Exact(_) => Err(ScopeError::invalid(format!("{field}.exact"), format!("not a valid {what}"))),
-        ResourceSet::Prefix(p) if p.len() <= max && (field != "basins" || basin_chars(p)) && !p.starts_with('-') => Ok(()),
+        // Only basin prefixes have a character rule (a basin name cannot start with `-`);
+        // stream and token-id prefixes are any bytes up to the name's maximum length.
+        ResourceSet::Prefix(p) if p.len() <= max && (field != "basins" || (basin_chars(p) && !p.starts_with('-'))) => Ok(()),
         ResourceSet::Prefix(_) => Err(ScopeError::invalid(format!("{field}.prefix"), format!("not a valid {what} prefix"))),
     }
 }
@@ -322,10 +385,10 @@ impl S2Scope {
         let Some(need) = needs(op) else {
             return Err(ScopeError::bad_request("action", "not an S2 operation"));
         };
+        let names = resolve_names(need, req)?;
         let Some(rule) = self.granting_rule(op) else {
             return Ok(Decision::deny(None, format!("operation {op} is not granted: not in ops, and no op group grants it")));
         };
-        let res = req.resource.as_deref();
         let mut why = vec![format!("operation {op} is granted by {rule}")];
         let mut test = |kind: &str, set: &ResourceSet, name: Option<&str>| -> Option<Decision> {
             let Some(name) = name else {
@@ -340,19 +403,9 @@ impl S2Scope {
         };
         let denied = match need {
             Needs::Nothing => None,
-            Needs::Basin => test("basin", &self.basins, req.basin.as_deref().or(res)),
-            Needs::Stream => {
-                let (b, s) = match (req.basin.as_deref(), req.stream.as_deref(), res) {
-                    (Some(b), Some(s), _) => (Some(b), Some(s)),
-                    (b, s, Some(r)) => match r.split_once('/') {
-                        Some((rb, rs)) => (b.or(Some(rb)), s.or(Some(rs))),
-                        None => (b.or(Some(r)), s),
-                    },
-                    (b, s, None) => (b, s),
-                };
-                test("basin", &self.basins, b).or_else(|| test("stream", &self.streams, s))
-            }
-            Needs::AccessToken => test("access token", &self.access_tokens, req.access_token.as_deref().or(res)),
+            Needs::Basin => test("basin", &self.basins, names.basin),
+            Needs::Stream => test("basin", &self.basins, names.basin).or_else(|| test("stream", &self.streams, names.stream)),
+            Needs::AccessToken => test("access token", &self.access_tokens, names.token),
         };
         Ok(match denied {
             Some(d) => d,
@@ -390,13 +443,16 @@ impl S2Scope {
     /// Rewrites a client's stream name to the stored name (unchanged without auto-prefixing).
     ///
     /// # Errors
+    /// [`ScopeError::InvalidRequest`] (field `stream`) when auto-prefixing and the client's name
+    /// is not a stream name or the prefixed name exceeds 512 bytes;
     /// [`ScopeError::AutoPrefixUnavailable`] if `streams` is not a prefix set (cannot happen for
     /// a scope built by [`S2Scope::from_json`]).
     pub fn prefix_stream(&self, name: &str) -> Result<String, ScopeError> {
-        Ok(match self.stream_prefix()? {
-            Some(p) => format!("{p}{name}"),
-            None => name.to_string(),
-        })
+        let Some(p) = self.stream_prefix()? else { return Ok(name.to_string()) };
+        if !is_stream_name(name) {
+            return Err(ScopeError::bad_request("stream", "not a valid stream name (1-512 bytes, not . or ..)"));
+        }
+        prefixed("stream", p, name)
     }
 
     /// Strips the prefix from a stored stream name for the client.
@@ -410,15 +466,25 @@ impl S2Scope {
         }
     }
 
-    /// Rewrites list-streams `prefix` and `start_after` (an empty `start_after` stays empty).
+    /// Rewrites list-streams `prefix` and `start_after` (an empty `start_after` stays empty, so
+    /// the listing starts at the scope's prefix).
     ///
     /// # Errors
-    /// As [`S2Scope::prefix_stream`].
+    /// [`ScopeError::InvalidRequest`] (field `prefix` or `startAfter`) when a prefixed value
+    /// exceeds 512 bytes; as [`S2Scope::prefix_stream`] otherwise.
     pub fn prefix_list(&self, prefix: &str, start_after: &str) -> Result<(String, String), ScopeError> {
-        let p = self.prefix_stream(prefix)?;
-        let s = if start_after.is_empty() { String::new() } else { self.prefix_stream(start_after)? };
-        Ok((p, s))
+        let Some(p) = self.stream_prefix()? else { return Ok((prefix.to_string(), start_after.to_string())) };
+        let s = if start_after.is_empty() { String::new() } else { prefixed("startAfter", p, start_after)? };
+        Ok((prefixed("prefix", p, prefix)?, s))
     }
+}
+
+/// `prefix + name`, refused past S2's 512-byte stream-name limit.
+fn prefixed(field: &str, prefix: &str, name: &str) -> Result<String, ScopeError> {
+    if prefix.len().saturating_add(name.len()) > 512 {
+        return Err(ScopeError::bad_request(field, "longer than 512 bytes once prefixed"));
+    }
+    Ok(format!("{prefix}{name}"))
 }
 
 #[cfg(test)]
@@ -495,8 +561,39 @@ mod tests {
         assert_eq!(s.strip_stream("t/2/logs").unwrap_err(), ScopeError::StreamOutsidePrefix);
         assert_eq!(s.prefix_list("lo", "").unwrap(), ("t/1/lo".to_string(), String::new()));
         assert_eq!(s.prefix_list("", "logs").unwrap(), ("t/1/".to_string(), "t/1/logs".to_string()));
+        assert_eq!(s.prefix_stream("..").unwrap_err().field(), Some("stream"));
+        assert_eq!(s.prefix_stream("").unwrap_err().field(), Some("stream"));
+        assert_eq!(s.prefix_stream(&"x".repeat(508)).unwrap(), format!("t/1/{}", "x".repeat(508)));
+        assert_eq!(s.prefix_stream(&"x".repeat(509)).unwrap_err().field(), Some("stream"));
+        assert_eq!(s.prefix_list("", &"x".repeat(510)).unwrap_err().field(), Some("startAfter"));
         let plain = s2(json!({"streams": {"exact": "a"}}));
         assert_eq!(plain.prefix_stream("a").unwrap(), "a");
+        assert_eq!(plain.prefix_list("p", "q").unwrap(), ("p".to_string(), "q".to_string()));
+    }
+
+    #[test]
+    fn prefixes_of_streams_and_tokens_are_any_bytes() {
+        let s = s2(json!({"streams": {"prefix": "-tmp/"}, "access_tokens": {"prefix": "-"}, "basins": {"prefix": "ab"}}));
+        assert_eq!(s.streams, ResourceSet::Prefix("-tmp/".into()));
+        let Value::Object(o) = json!({"basins": {"prefix": "-a"}}) else { panic!() };
+        assert_eq!(S2Scope::from_json(&o).unwrap_err().field(), Some("basins.prefix"));
+    }
+
+    #[test]
+    fn requests_naming_invalid_names_are_errors() {
+        let s = s2(json!({"basins": {"prefix": ""}, "streams": {"prefix": ""}, "access_tokens": {"prefix": ""}, "op_groups": {"stream": {"read": true}, "account": {"write": true}}}));
+        for (req, field) in [
+            (Request { action: "read".into(), basin: Some("Upper-Case-Basin".into()), stream: Some("s".into()), ..Request::default() }, "basin"),
+            (Request { action: "read".into(), basin: Some("my-basin-1".into()), stream: Some("..".into()), ..Request::default() }, "stream"),
+            (Request::on("read", "my-basin-1/.."), "resource"),
+            (Request::on("read", "short/s"), "resource"),
+            (Request::on("revoke-access-token", "."), "resource"),
+            (Request { action: "revoke-access-token".into(), access_token: Some("x".repeat(97)), ..Request::default() }, "accessToken"),
+        ] {
+            let e = s.check(&req).unwrap_err();
+            assert_eq!((e.code(), e.field()), ("invalid_scope_request", Some(field)), "{req:?}");
+        }
+        assert!(s.check(&Request::on("read", "my-basin-1/a/b/..")).unwrap().allowed, "only the whole name is checked");
     }
 
     #[test]
