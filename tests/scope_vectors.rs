@@ -23,6 +23,14 @@ fn check_vectors() {
         let scope = Scope::from_json(&c["scope"]).unwrap_or_else(|e| panic!("{name}: {e}"));
         let req: Request = serde_json::from_value(c["request"].clone()).unwrap_or_else(|e| panic!("{name}: {e}"));
         let compiled = scope.compile();
+        if let Some(code) = c["error"].as_str() {
+            // A malformed request is an error naming its field, never a quiet match or miss.
+            let e = compiled.check(&req).expect_err(name);
+            assert_eq!(e.code(), code, "{name}: {e}");
+            assert_eq!(e.field(), c["field"].as_str(), "{name}: {e}");
+            assert!(!compiled.allows_action(&req.action, req.resource.as_deref()) || req.stream.is_some(), "{name}: fast path");
+            continue;
+        }
         let d = compiled.check(&req).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(Value::Bool(d.allowed), c["allowed"], "{name}: {}", d.reason);
         assert_eq!(d.rule.as_deref(), c["rule"].as_str(), "{name}: {}", d.reason);

@@ -1,3 +1,3 @@
 # Native Rust: unit, integration, conformance and property tests, plus doctests.
 set -eu
-cargo test --quiet 2>&1
+cargo test --quiet --no-fail-fast 2>&1

@@ -351,7 +351,8 @@ impl Compiled {
         }
         match &self.inner {
             Inner::Privileges(p) => p.allows_str(action),
-            Inner::Policy(p) => p.allows_str(action, resource.unwrap_or("")),
+            // A policy request names a resource; without one it is malformed, so not allowed.
+            Inner::Policy(p) => resource.is_some_and(|r| !r.is_empty() && p.allows_str(action, r)),
             Inner::Names(n) => n.allows_str(action),
             Inner::S2(_) => {
                 let req = Request { action: action.to_string(), resource: resource.map(str::to_string), ..Request::default() };

@@ -13,6 +13,14 @@ test("check vectors: decision, rule and reason match the Rust run", () => {
   for (const c of cases) {
     const compiled = tk.compileScope(c.scope);
     try {
+      if (c.error !== undefined) {
+        // A malformed request is an error naming its field, never a quiet match or miss.
+        for (const req of [c.request, JSON.stringify(c.request)]) {
+          assert.throws(() => compiled.explain(req), (e) => e.name === "TokenkitError" && e.code === c.error && e.field === c.field, c.name);
+          assert.throws(() => compiled.allows(req), (e) => e.code === c.error, c.name);
+        }
+        continue;
+      }
       const d = compiled.explain(c.request);
       assert.equal(d.allowed, c.allowed, `${c.name}: ${d.reason}`);
       assert.equal(d.rule, c.rule, c.name);
