@@ -1,6 +1,8 @@
 // JSON Patch speed: tokenkit (wasm) against fast-json-patch 3.1.1, side by side in one Node run.
 //
 //   node bench/patch.bench.mjs            (needs pkg/: make pkg)
+//   node bench/patch.bench.mjs --json     one JSON line for bench/run.mjs (no peer-behaviour lines)
+//   node bench/patch.bench.mjs --scale    also documents of 1 KB, 10 KB, 100 KB, 1 MB with 10 ops
 //
 // Two workloads, both text in -> text out, which is what the worker does (request body and D1 row
 // are text):
@@ -23,6 +25,9 @@ import fjp from "fast-json-patch";
 initSync({ module: readFileSync(new URL("../pkg/tokenkit_bg.wasm", import.meta.url)) });
 
 const ROUNDS = Number(process.env.ROUNDS ?? 15);
+const JSON_OUT = process.argv.includes("--json");
+const SCALE = process.argv.includes("--scale");
+const log = JSON_OUT ? () => {} : console.log;
 
 // ---- workloads ---------------------------------------------------------------------------------
 function token(i) {
@@ -49,17 +54,27 @@ const small = {
   ]),
 };
 
-const tokens = [];
-let size = 0;
-for (let i = 0; size < 1_000_000; i++) {
-  const t = token(i);
-  tokens.push(t);
-  size += JSON.stringify(t).length + 1;
+function tokensOfSize(bytes) {
+  const tokens = [];
+  let size = 0;
+  for (let i = 0; size < bytes; i++) {
+    const t = token(i);
+    tokens.push(t);
+    size += JSON.stringify(t).length + 1;
+  }
+  return tokens;
 }
+const tokens = tokensOfSize(1_000_000);
 const bigDoc = { kind: "tokens", generatedAt: "2026-11-22T00:00:00Z", tokens, meta: { count: tokens.length } };
 const n = tokens.length;
-const ops = [];
-for (let k = 0; k < 100; k++) {
+const ops = spreadOps(tokens, 100);
+const big = { doc: JSON.stringify(bigDoc), patch: JSON.stringify(ops) };
+
+/** `count` ops of all six kinds spread over the document's tokens. */
+function spreadOps(tokens, count) {
+  const n = tokens.length;
+  const ops = [];
+  for (let k = 0; k < count; k++) {
   const i = Math.floor((k * 7919) % n);
   const j = Math.floor((k * 104729 + 13) % n);
   switch (k % 6) {
@@ -71,9 +86,10 @@ for (let k = 0; k < 100; k++) {
     case 5: ops.push({ op: "move", from: `/tokens/${i}/tags/0`, path: `/tokens/${i}/tags/-` }); break;
   }
 }
-ops.push({ op: "replace", path: "/meta/count", value: n });
-ops.length = 100;
-const big = { doc: JSON.stringify(bigDoc), patch: JSON.stringify(ops) };
+  ops.push({ op: "replace", path: "/meta/count", value: n });
+  ops.length = count;
+  return ops;
+}
 
 // ---- contenders --------------------------------------------------------------------------------
 const contenders = {
@@ -97,6 +113,7 @@ function median(xs) {
 }
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 
+const results = [];
 function run(label, w, batch) {
   check(w);
   const names = Object.keys(contenders);
@@ -112,19 +129,52 @@ function run(label, w, batch) {
     }
   }
   const base = median(times["fast-json-patch parse+apply+stringify"]);
-  console.log(`\n${label}  (${ROUNDS} rounds × ${batch} iterations, µs per call)`);
-  console.log("contender".padEnd(40), "median".padStart(10), "p10..p90".padStart(22), "speed-up vs fjp".padStart(16));
+  results.push({
+    workload: label, docBytes: w.doc.length, ops: JSON.parse(w.patch).length, rounds: ROUNDS, batch,
+    rows: names.map((name) => ({ name, median: median(times[name]), p10: pct(times[name], 0.1), p90: pct(times[name], 0.9), min: Math.min(...times[name]), max: Math.max(...times[name]), speedupVsFjp: base / median(times[name]) })),
+  });
+  log(`\n${label}  (${ROUNDS} rounds × ${batch} iterations, µs per call)`);
+  log("contender".padEnd(40), "median".padStart(10), "p10..p90".padStart(22), "speed-up vs fjp".padStart(16));
   for (const name of names) {
     const m = median(times[name]);
     const spread = `${pct(times[name], 0.1).toFixed(1)}..${pct(times[name], 0.9).toFixed(1)}`;
-    console.log(name.padEnd(40), m.toFixed(1).padStart(10), spread.padStart(22), `${(base / m).toFixed(2)}×`.padStart(16));
+    log(name.padEnd(40), m.toFixed(1).padStart(10), spread.padStart(22), `${(base / m).toFixed(2)}×`.padStart(16));
   }
 }
 
-console.log(`node ${process.version}; fast-json-patch ${JSON.parse(readFileSync(new URL("../node_modules/fast-json-patch/package.json", import.meta.url))).version}`);
-console.log(`(a) doc ${small.doc.length} B, patch ${JSON.parse(small.patch).length} ops; (b) doc ${big.doc.length} B (${n} tokens), patch ${JSON.parse(big.patch).length} ops`);
+const fjpVersion = JSON.parse(readFileSync(new URL("../node_modules/fast-json-patch/package.json", import.meta.url))).version;
+log(`node ${process.version}; fast-json-patch ${JSON.parse(readFileSync(new URL("../node_modules/fast-json-patch/package.json", import.meta.url))).version}`);
+log(`(a) doc ${small.doc.length} B, patch ${JSON.parse(small.patch).length} ops; (b) doc ${big.doc.length} B (${n} tokens), patch ${JSON.parse(big.patch).length} ops`);
 run("(a) token document, 3 ops", small, 2000);
 run("(b) 1 MB document, 100 ops", big, 10);
+/** `count` ops that never conflict, whatever the document size (replace, add, test, copy). */
+function scaleOps(tokens, count) {
+  const n = tokens.length;
+  const ops = [];
+  for (let k = 0; k < count; k++) {
+    const i = (k * 7919) % n;
+    switch (k % 4) {
+      case 0: ops.push({ op: "replace", path: `/tokens/${i}/name`, value: `renamed ${k}` }); break;
+      case 1: ops.push({ op: "add", path: `/tokens/${i}/scope/ops/-`, value: "trim" }); break;
+      case 2: ops.push({ op: "test", path: `/tokens/${i}/id`, value: tokens[i].id }); break;
+      case 3: ops.push({ op: "copy", from: `/tokens/${i}/scope/basins`, path: `/tokens/${i}/copy${k}` }); break;
+    }
+  }
+  return ops;
+}
+if (SCALE) {
+  for (const kb of [1, 10, 100, 1000]) {
+    const ts = tokensOfSize(kb * 1000);
+    const d = { kind: "tokens", generatedAt: "2026-11-22T00:00:00Z", tokens: ts, meta: { count: ts.length } };
+    const w = { doc: JSON.stringify(d), patch: JSON.stringify(scaleOps(ts, 10)) };
+    // ~constant work per round: fewer iterations for bigger documents.
+    run(`scale ${kb >= 1000 ? kb / 1000 + " MB" : kb + " KB"} document, 10 ops`, w, Math.max(5, Math.round(2000 / kb)));
+  }
+}
+if (JSON_OUT) {
+  console.log(JSON.stringify({ bench: "patch", node: process.version, fastJsonPatch: fjpVersion, results }));
+  process.exit(0);
+}
 console.log("\n* applyPatch takes and returns objects; it crosses the boundary as JSON text (stringify/parse inside).");
 
 // ---- peer behaviour (not timed): what the docs/patch.md comparison cites ----------------------

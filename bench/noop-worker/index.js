@@ -1,0 +1,17 @@
+// No-op worker: reads the request body (as every real handler must) and answers a constant.
+// `/d1?n=N` (N ≤ 4) first runs N trivial D1 queries one after another, as verify runs its lookups.
+const BODY = '{"ok":true}';
+export default {
+  async fetch(request, env) {
+    if (request.body) await request.arrayBuffer();
+    const url = new URL(request.url);
+    if (url.pathname === "/d1") {
+      const n = Math.min(4, Math.max(1, Number(url.searchParams.get("n")) || 1));
+      for (let i = 0; i < n; i++) {
+        const row = await env.DB.prepare("SELECT ?1 AS ok").bind(i).first();
+        if (row.ok !== i) return new Response('{"ok":false}', { status: 500 });
+      }
+    }
+    return new Response(BODY, { headers: { "content-type": "application/json" } });
+  },
+};

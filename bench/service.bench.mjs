@@ -1,0 +1,81 @@
+// The token service under load: requests/s and p50/p99 latency of tokenkit's verify, list and
+// create on `wrangler dev` (workerd + local D1) over loopback, against a no-op worker in the same
+// workerd (bench/noop-worker/) as the physical limit. Rounds interleave the targets (order
+// rotated each round) so both servers see the same machine; every run is bounded in time and
+// request count; every response is checked (status 2xx and the expected body).
+//
+//   node bench/service.bench.mjs [--rounds 3] [--seconds 5] [--connections 10] [--json]
+import { startService, call } from "../worker/test/harness.mjs";
+import { startWorker, load } from "./load.mjs";
+import { arg, emit, summary, table } from "./lib.mjs";
+
+const ROUNDS = arg("rounds", 3);
+const SECONDS = arg("seconds", 5);
+const CONNECTIONS = arg("connections", 10);
+
+const noop = await startWorker("bench/noop-worker/wrangler.jsonc");
+const svc = await startService();
+try {
+  const root = svc.root.token;
+  const auth = { authorization: `Bearer ${root}`, "content-type": "application/json" };
+  const scope = { language: "names", scopes: ["read"] };
+  const made = await call(svc.base, "POST", "/tk/v1/tokens", { token: root, body: { name: "bench verify target", scope } });
+  if (made.status !== 201) throw new Error(`create failed: ${made.status} ${JSON.stringify(made.body)}`);
+  const secret = made.body.secret;
+  const verifyBody = JSON.stringify({ token: secret });
+  const verifyScopeBody = JSON.stringify({ token: secret, request: { action: "read" } });
+  const createBody = JSON.stringify({ name: "bench created", scope });
+  for (const [b, want] of [[verifyBody, true], [verifyScopeBody, true]]) {
+    const r = await call(svc.base, "POST", "/tk/v1/verify", { token: root, raw: b, headers: { "content-type": "application/json" } });
+    if (r.status !== 200 || r.body.valid !== want) throw new Error(`verify precheck: ${r.status} ${JSON.stringify(r.body)}`);
+  }
+
+  const targets = {
+    "no-op worker (POST, same body)": { url: `${noop.base}/`, method: "POST", headers: auth, body: verifyBody, expect: (b) => b === '{"ok":true}' },
+    "no-op + 1 local D1 query": { url: `${noop.base}/d1?n=1`, method: "POST", headers: auth, body: verifyBody, expect: (b) => b === '{"ok":true}' },
+    "no-op + 2 local D1 queries (as verify)": { url: `${noop.base}/d1?n=2`, method: "POST", headers: auth, body: verifyBody, expect: (b) => b === '{"ok":true}' },
+    "POST /tk/v1/verify": { url: `${svc.base}/tk/v1/verify`, method: "POST", headers: auth, body: verifyBody, expect: (b) => b.includes('"valid":true') },
+    "POST /tk/v1/verify + scope check": { url: `${svc.base}/tk/v1/verify`, method: "POST", headers: auth, body: verifyScopeBody, expect: (b) => b.includes('"valid":true') },
+    "GET /tk/v1/tokens (list, 20)": { url: `${svc.base}/tk/v1/tokens?limit=20`, headers: auth, expect: (b) => b.startsWith('{"tokens":[') },
+    "POST /tk/v1/tokens (create)": { url: `${svc.base}/tk/v1/tokens`, method: "POST", headers: auth, body: createBody, expect: (b) => b.includes('"secret":"tk_') },
+  };
+  const names = Object.keys(targets);
+  for (const n of names) await load({ ...targets[n], seconds: 1, connections: CONNECTIONS }); // warm-up
+  const runs = Object.fromEntries(names.map((n) => [n, []]));
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let i = 0; i < names.length; i++) {
+      const n = names[(i + r) % names.length];
+      runs[n].push(await load({ ...targets[n], seconds: SECONDS, connections: CONNECTIONS }));
+    }
+  }
+  const rows = names.map((n) => {
+    const rs = runs[n];
+    return {
+      target: n,
+      rps: summary(rs.map((x) => x.rps)),
+      p50: summary(rs.map((x) => x.p50)),
+      p99: summary(rs.map((x) => x.p99)),
+      requests: rs.reduce((a, x) => a + x.requests, 0),
+      errors: rs.reduce((a, x) => a + x.errors, 0),
+    };
+  });
+  const base = rows[0].rps.median;
+  for (const row of rows) row.ofNoop = row.rps.median / base;
+  const verify = rows.find((r) => r.target === "POST /tk/v1/verify");
+  const result = { bench: "service", rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, rows, verifyOfNoop: verify.ofNoop, met: verify.ofNoop >= 0.7 && verify.errors === 0 };
+  const f0 = (x) => x.toFixed(0);
+  const ms = (x) => x.toFixed(2);
+  const md = [
+    `${ROUNDS} interleaved rounds × ${SECONDS} s per target, ${CONNECTIONS} connections, loopback; median (min–max) over rounds; latency in ms.`,
+    "",
+    table(["target", "requests/s", "p50 ms", "p99 ms", "% of no-op", "requests", "errors"], rows.map((r) => [
+      r.target, `${f0(r.rps.median)} (${f0(r.rps.min)}–${f0(r.rps.max)})`, `${ms(r.p50.median)} (${ms(r.p50.min)}–${ms(r.p50.max)})`, `${ms(r.p99.median)} (${ms(r.p99.min)}–${ms(r.p99.max)})`, `${(r.ofNoop * 100).toFixed(0)} %`, String(r.requests), String(r.errors),
+    ])),
+    "",
+    `Target: verify ≥ 70 % of the no-op worker's requests/s with no errors — **${result.met ? "met" : "missed"}** (${(verify.ofNoop * 100).toFixed(0)} %, ${verify.errors} errors).`,
+  ].join("\n");
+  emit(result, md);
+} finally {
+  await svc.cleanup();
+  await noop.stop();
+}
