@@ -19,12 +19,19 @@ export function dialectDeps(ctx) {
   return {
     tk,
     now,
+    // Akinon's `organization` of list items: the stored account (name, first owner, creation time).
+    async organization(account, privileges, fallbackOwner) {
+      const a = await store.account(account);
+      if (!a) return null;
+      const owner = (await store.members(account)).find((m) => m.role === "owner");
+      return tk.akinonOrganization(a.id, a.name, owner?.id ?? fallbackOwner, privileges, a.created_at);
+    },
     async authenticate(secret) {
       if (typeof secret !== "string") return null;
       const r = await check(secret, store, tk, ctx.now);
       if (!r.ok) return null;
       if (r.row.last_used_at === null || r.row.last_used_at < ctx.now - 60_000) ctx.waitUntil(store.touch(r.row.seq, ctx.now));
-      return caller(r.row);
+      return { ...caller(r.row), previous: r.previous === true };
     },
     store: {
       list: async (account) => (await store.listAll(account)).map(toDialect),
@@ -56,8 +63,7 @@ export function dialectDeps(ctx) {
       },
       rotate: async (token, previousValidUntil) => {
         const r = await store.rotate(token.account, token.id, previousValidUntil ?? null, ctx.now);
-        if (!r) throw new Error("token changed during rotation");
-        return { token: toDialect(r.row), secret: r.secret };
+        return r ? { token: toDialect(r.row), secret: r.secret } : null;
       },
       remove: (account, id) => store.revoke(account, id, ctx.now),
     },

@@ -9,19 +9,33 @@
 // `deps` is what the worker provides (docs/dialects.md, "Worker recipe"):
 //   tk                                   the initialised wasm package (`import * as tk`)
 //   now() -> number                      epoch ms
-//   authenticate(secret) -> Promise<DialectCaller|null>   null when unknown, revoked or expired
+//   authenticate(secret) -> Promise<DialectCaller|null>   null when unknown, revoked or expired;
+//                                        `previous: true` when it is a rotated-out secret in its grace
+//   organization(account, privileges, owner) -> Promise<object|null>   Akinon's organization
 //   store.list(account) -> Promise<DialectToken[]>
 //   store.get(account, id) -> Promise<DialectToken|null>
 //   store.getBySecret(secret) -> Promise<DialectToken|null>
 //   store.create(caller, draft) -> Promise<{token, secret}|null>       null: the id is taken
 //   store.update(token, expectedVersion) -> Promise<DialectToken|null> null: version changed
-//   store.rotate(token, previousValidUntil|null) -> Promise<{token, secret}>
+//   store.rotate(token, previousValidUntil|null) -> Promise<{token, secret}|null>  null: version changed
 //   store.remove(account, id) -> Promise<boolean>
 
+import { readText } from "../http.js";
+
 /** A JSON response from a core `{status, body}` (no body for `null`). */
-export function respond({ status, body }) {
-  if (body === null || body === undefined) return new Response(null, { status });
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8" } });
+export function respond({ status, body }, headers = {}) {
+  if (body === null || body === undefined) return new Response(null, { status, headers });
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
+}
+
+/** A throwable vendor error (what `run` turns into the response), optionally with another status. */
+export function vendorError(deps, dialect, code, message, status) {
+  const r = deps.tk.dialectErrorResponse(dialect, code, message ?? null);
+  if (status !== undefined) {
+    r.status = status;
+    if (r.body?.error && typeof r.body.error.statusCode === "number") r.body.error.statusCode = status; // LoopBack repeats it
+  }
+  return Object.assign(new Error(code), { name: "TokenkitError", ...r });
 }
 
 /** The vendor's response for a failure the route detects itself (see `dialectErrorResponse`). */
@@ -40,6 +54,35 @@ export async function run(fn) {
     if (e && e.name === "TokenkitError" && typeof e.status === "number") return respond({ status: e.status, body: e.body });
     throw e;
   }
+}
+
+/**
+ * The request body as text: at most http.js's MAX_BODY bytes (413 otherwise) of UTF-8 (400
+ * otherwise), answered in the vendor's error shape.
+ */
+export async function body(request, deps, dialect) {
+  try {
+    return await readText(request);
+  } catch (e) {
+    if (e?.status === 413) throw vendorError(deps, dialect, "malformed_body", e.message, 413);
+    if (e?.status === 400) throw vendorError(deps, dialect, "malformed_body", e.message);
+    throw e;
+  }
+}
+
+/**
+ * A rotated-out secret in its grace period keeps working, but may not mint secrets (issue,
+ * create, reset), as on tokenkit's own API: a leaked old secret, the usual reason to rotate,
+ * must not become a fresh token.
+ */
+export function requireCurrent(c, deps, dialect) {
+  if (c.previous) throw vendorError(deps, dialect, "forbidden", "a rotated-out secret in its grace period cannot issue or reset secrets; use the current one");
+}
+
+/** 405 in the vendor's error shape, with `Allow`, for a method the route does not serve. */
+export function notAllowed(request, deps, dialect, allow) {
+  const r = vendorError(deps, dialect, "malformed_path", `${request.method} is not allowed here (allowed: ${allow.join(", ")})`, 405);
+  return respond(r, { allow: allow.join(", ") });
 }
 
 /** Authenticates the request the way `dialect` documents it; returns the caller or throws/returns the 401. */

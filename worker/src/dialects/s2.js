@@ -1,6 +1,6 @@
 // S2 (s2.dev) access tokens: GET|POST /v1/access-tokens, DELETE /v1/access-tokens/{id}.
 // Bearer auth; errors {code, message}. Shapes and rules: src/dialect/s2.rs, docs/dialects.md.
-import { caller, fail, match, respond, run } from "./common.js";
+import { body, caller, fail, match, notAllowed, requireCurrent, respond, run } from "./common.js";
 
 const D = "s2";
 
@@ -17,16 +17,18 @@ export async function handle(request, url, deps) {
     if (request.method === "POST") {
       return run(async () => {
         const c = await caller(request, url, deps, D);
-        const draft = tk.s2ParseIssue(await request.text(), c, deps.now());
+        const draft = tk.s2ParseIssue(await body(request, deps, D), c, deps.now());
+        requireCurrent(c, deps, D);
         const made = await deps.store.create(c, draft);
         if (!made) return fail(deps, D, "already_exists", `access token id already exists: ${draft.id}`);
         return respond(tk.s2IssueResponse(made.secret));
       });
     }
-    return null;
+    return notAllowed(request, deps, D, ["GET", "POST"]);
   }
   const m = match(url, /^\/v1\/access-tokens\/([^/]+)$/);
-  if (m && request.method === "DELETE") {
+  if (m) {
+    if (request.method !== "DELETE") return notAllowed(request, deps, D, ["DELETE"]);
     return run(async () => {
       const c = await caller(request, url, deps, D);
       const id = tk.s2ParseRevoke(m[1], c);

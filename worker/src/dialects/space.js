@@ -1,7 +1,7 @@
 // Space Invoices access tokens: POST|GET /v1/accounts/{id}/accessTokens,
 // DELETE /v1/accounts/{id}/accessTokens/{tokenId}. Raw `Authorization` or `?access_token=`;
 // errors {error:{statusCode, name, message, code}} (LoopBack 3).
-import { caller, segment, match, respond, run } from "./common.js";
+import { body, caller, fail, segment, match, notAllowed, requireCurrent, respond, run } from "./common.js";
 
 const D = "space";
 
@@ -13,8 +13,10 @@ export async function handle(request, url, deps) {
     if (request.method === "POST") {
       return run(async () => {
         const c = await caller(request, url, deps, D);
-        const draft = tk.spaceParseCreate(await request.text(), account, c, deps.now());
+        const draft = tk.spaceParseCreate(await body(request, deps, D), account, c, deps.now());
+        requireCurrent(c, deps, D);
         const made = await deps.store.create(c, draft);
+        if (!made) return fail(deps, D, "conflict", "the access token could not be created, try again");
         return respond(tk.spaceCreateResponse(made.token, made.secret));
       });
     }
@@ -24,17 +26,18 @@ export async function handle(request, url, deps) {
         return respond(tk.spaceListResponse(await deps.store.list(c.account), account, c));
       });
     }
-    return null;
+    return notAllowed(request, deps, D, ["GET", "POST"]);
   }
   const one = match(url, /^\/v1\/accounts\/([^/]+)\/accessTokens\/([^/]+)$/);
-  if (one && request.method === "DELETE") {
+  if (one) {
+    if (request.method !== "DELETE") return notAllowed(request, deps, D, ["DELETE"]);
     return run(async () => {
       const c = await caller(request, url, deps, D);
       const tokenId = tk.spaceParseDelete(segment(one[1]), one[2], c);
       // The create response's `id` is the secret; the list's is the public id. Accept both.
       const t = (await deps.store.get(c.account, tokenId)) ?? (await deps.store.getBySecret(tokenId));
       tk.spaceCheckDelete(t, c);
-      await deps.store.remove(c.account, t.id);
+      if (!(await deps.store.remove(c.account, t.id))) return fail(deps, D, "not_found", "No instance with the given id found for AccessToken");
       return new Response(null, { status: 204 });
     });
   }
