@@ -1,0 +1,221 @@
+// A token's page: details, and an editor for name, description and scope. The page computes the
+// JSON Patch, previews its result with the wasm applyPatch, checks it with the token patch policy
+// (applyTokenPatch, the service's own check) and sends it with If-Match = the ETag it read.
+// A 412 means someone changed the token meanwhile: the page offers to rebase the edits.
+import { ApiError } from "./api.js";
+import { expiryState, h, nextId, timeEl } from "./format.js";
+import { tokenPatch } from "./patch.js";
+import { ScopeEditor } from "./scope-editor.js";
+import { rotateDialog, revokeDialog } from "./dialogs.js";
+import { busy, clearFieldError, errorBox, fieldError } from "./ui.js";
+
+export async function editView(ctx, root, tokenId) {
+  const { tk, api, state } = ctx;
+  const me = state.me;
+  root.replaceChildren(h("p", { class: "boot", role: "status" }, "Loading token…"));
+  let base;
+  let etag;
+  try {
+    const r = await api.get(tokenId);
+    base = r.body;
+    etag = r.etag;
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) return ctx.sessionEnded(e);
+    root.replaceChildren(
+      h("section", { class: "page narrow" }, h("nav", { class: "crumbs" }, h("a", { href: "#/" }, "Access tokens")), h("h1", { tabindex: "-1" }, "Token"), errorBox(e, "Could not load the token."), h("p", {}, h("a", { class: "btn", href: "#/" }, "Back to the list"))),
+    );
+    return;
+  }
+
+  const id = nextId("edit");
+  const name = h("input", { id: `${id}-name`, type: "text", required: true, maxlength: "100", autocomplete: "off" });
+  const desc = h("textarea", { id: `${id}-desc`, rows: "2", maxlength: "1000" });
+  const scope = new ScopeEditor(tk, { callerScope: me.scope, onChange: () => refresh(), legend: "Scope" });
+  const patchPre = h("pre", { class: "code patch", tabindex: "0", "aria-label": "JSON Patch to send" });
+  const afterEl = h("dl", { class: "after" });
+  const changes = h("section", { class: "changes", "aria-labelledby": `${id}-ch` }, h("h3", { id: `${id}-ch` }, "Changes"), h("p", { class: "change-count", "aria-live": "polite" }), patchPre, afterEl);
+  const formError = h("div", { class: "error-slot" });
+  const save = h("button", { type: "submit", class: "btn primary" }, "Save changes");
+  const details = h("dl", { class: "details" });
+  const title = h("h1", { tabindex: "-1" });
+  name.addEventListener("input", () => refresh());
+  desc.addEventListener("input", () => refresh());
+
+  let ops = [];
+  let localError = null;
+
+  function fill(token) {
+    name.value = token.name;
+    desc.value = token.description ?? "";
+    scope.set(token.scope);
+  }
+
+  function showDetails() {
+    title.textContent = base.name;
+    const exp = expiryState(base.expiresAt);
+    const row = (k, ...v) => [h("dt", {}, k), h("dd", {}, ...v)];
+    details.replaceChildren(
+      ...row("Token", h("code", {}, base.hint)),
+      ...row("ID", h("code", { class: "id" }, base.id)),
+      ...row("Created", timeEl(base.createdAt, { withTime: true })),
+      ...row("Updated", timeEl(base.updatedAt, { withTime: true })),
+      ...row("Last used", base.lastUsedAt ? timeEl(base.lastUsedAt, { withTime: true, rel: true }) : h("span", { class: "muted" }, "Never used")),
+      ...row(
+        "Expires",
+        base.expiresAt ? timeEl(base.expiresAt, { withTime: true, rel: true }) : h("span", { class: "muted" }, "Never"),
+        exp === "expired" ? h("span", { class: "badge bad" }, "Expired") : exp === "soon" ? h("span", { class: "badge warn" }, "Expires soon") : null,
+      ),
+      ...row("Version", h("span", { class: "version" }, String(base.version))),
+    );
+  }
+
+  function edits() {
+    return { name: name.value.trim(), description: desc.value.trim() || null, scope: scope.value.normal };
+  }
+
+  function refresh() {
+    localError = null;
+    if (!scope.value.normal) {
+      ops = [];
+      localError = scope.value.error;
+    } else {
+      ops = tokenPatch(base, edits());
+    }
+    patchPre.textContent = JSON.stringify(ops, null, 2);
+    changes.querySelector(".change-count").textContent = ops.length === 0 ? "No changes yet." : `${ops.length} operation${ops.length === 1 ? "" : "s"} will be sent as a JSON Patch:`;
+    patchPre.hidden = ops.length === 0;
+    afterEl.replaceChildren();
+    if (ops.length) {
+      try {
+        const after = tk.applyPatch(base, ops);
+        // The service's own policy check, locally: immutable fields, scope coverage, lengths.
+        tk.applyTokenPatch("tokenkit", JSON.stringify(base), JSON.stringify(ops), { now: Date.now(), callerScope: me.scope });
+        afterEl.replaceChildren(
+          h("dt", {}, "Name"),
+          h("dd", { class: "after-name" }, after.name),
+          h("dt", {}, "Description"),
+          h("dd", {}, after.description ?? h("span", { class: "muted" }, "none")),
+          h("dt", {}, "Scope"),
+          h("dd", { class: "after-scope" }, tk.summarizeScope(after.scope)),
+        );
+      } catch (e) {
+        localError = e;
+        afterEl.replaceChildren(h("div", { class: "field-error" }, e.message, e.path ? ` (at ${e.path}) ` : " ", h("code", { class: "err-code" }, e.code)));
+      }
+    }
+    save.setAttribute("aria-disabled", String(ops.length === 0 || Boolean(localError)));
+  }
+
+  const form = h(
+    "form",
+    { class: "card form", novalidate: true },
+    h("div", { class: "field" }, h("label", { for: `${id}-name` }, "Name"), name),
+    h("div", { class: "field" }, h("label", { for: `${id}-desc` }, "Description ", h("span", { class: "optional" }, "(optional)")), desc),
+    scope.el,
+    changes,
+    formError,
+    h("div", { class: "form-actions" }, save, h("a", { class: "btn", href: "#/" }, "Back to the list")),
+  );
+
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    formError.replaceChildren();
+    clearFieldError(name);
+    clearFieldError(desc);
+    if (!name.value.trim()) {
+      fieldError(name, { name: "TokenkitError", message: "the name must not be empty", code: "invalid_field" });
+      return name.focus();
+    }
+    if (ops.length === 0) return formError.replaceChildren(h("p", { class: "alert info", role: "status" }, "Nothing to save: change a field first."));
+    if (localError) return formError.replaceChildren(errorBox(localError, "This change would be refused."));
+    busy(save, async () => {
+      try {
+        const r = await api.patch(base.id, ops, etag);
+        base = r.body;
+        etag = r.etag;
+        showDetails();
+        refresh();
+        ctx.toast(`Saved “${base.name}” (version ${base.version}).`);
+        formError.replaceChildren(h("p", { class: "alert ok", role: "status" }, `Saved. The token is now at version ${base.version}.`));
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 401) return ctx.sessionEnded(e);
+        if (e instanceof ApiError && e.status === 412) return conflict(e);
+        const head = String(e.field ?? "")
+          .replace(/^\//, "")
+          .split(/[.[/]/)[0];
+        if (head === "name") fieldError(name, e);
+        else if (head === "description") fieldError(desc, e);
+        else if (head === "scope") scope.showServerError(e);
+        const lead = e.status === 422 ? "The service refused a value (422): nothing was changed." : e.status === 403 ? "Not allowed (403): nothing was changed." : "Could not save.";
+        formError.replaceChildren(errorBox(e, lead));
+      }
+    });
+  });
+
+  function conflict(e) {
+    const reload = h(
+      "button",
+      {
+        type: "button",
+        class: "btn",
+        onclick: () =>
+          busy(reload, async () => {
+            const mine = edits();
+            try {
+              const r = await api.get(base.id);
+              base = r.body;
+              etag = r.etag;
+            } catch (err) {
+              if (err instanceof ApiError && err.status === 401) return ctx.sessionEnded(err);
+              return formError.replaceChildren(errorBox(err, "Could not load the latest version."));
+            }
+            showDetails();
+            // Keep the user's edits on top of the new version; the patch is recomputed against it.
+            name.value = mine.name;
+            desc.value = mine.description ?? "";
+            if (mine.scope) scope.set(mine.scope);
+            refresh();
+            formError.replaceChildren(h("p", { class: "alert info", role: "status" }, `Loaded version ${base.version}. Your edits are kept; review the changes below and save again.`));
+          }),
+      },
+      "Load the latest version and keep my edits",
+    );
+    const box = errorBox(e, "Someone else changed this token since you opened it.");
+    box.querySelector("div").append(h("p", {}, "Nothing was saved. The service refused the change because the version you edited (", h("code", {}, etag), ") is no longer current."), reload);
+    formError.replaceChildren(box);
+    reload.focus();
+  }
+
+  root.replaceChildren(
+    h(
+      "section",
+      { class: "page" },
+      h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/" }, "Access tokens"), h("span", { "aria-hidden": "true" }, " / "), h("span", { "aria-current": "page" }, base.name)),
+      h(
+        "div",
+        { class: "page-head" },
+        h("div", {}, title, base.id === me.id ? h("span", { class: "badge info" }, "This session") : null, h("p", { class: "lead" }, base.description ?? "Edit the name, description and scope. The secret and expiry cannot be changed here.")),
+      ),
+      h(
+        "div",
+        { class: "split" },
+        form,
+        h(
+          "aside",
+          { class: "side" },
+          h("div", { class: "card" }, h("h2", {}, "Details"), details),
+          h(
+            "div",
+            { class: "card danger-zone" },
+            h("h2", {}, "Danger zone"),
+            h("div", { class: "dz-row" }, h("div", {}, h("strong", {}, "Rotate secret"), h("p", { class: "hint" }, "Issue a new secret; the old one can keep working for a while.")), h("button", { type: "button", class: "btn", onclick: () => rotateDialog(ctx, base, { onDone: () => ctx.navigate(location.hash) }) }, "Rotate")),
+            h("div", { class: "dz-row" }, h("div", {}, h("strong", {}, "Revoke token"), h("p", { class: "hint" }, "Stops it working everywhere, at once.")), h("button", { type: "button", class: "btn danger", onclick: () => revokeDialog(ctx, base, { onDone: () => ctx.navigate("#/") }) }, "Revoke")),
+          ),
+        ),
+      ),
+    ),
+  );
+  fill(base);
+  showDetails();
+  refresh();
+}
