@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startService } from "./harness.mjs";
-import { http, newAccount, newMember, tk, self, HEX24, SECRET, addMonths } from "./dialect-helpers.mjs";
+import { http, newAccount, newMember, tk, self, HEX24, SECRET, addMonths, rotateWithGrace, OVERSIZED } from "./dialect-helpers.mjs";
 
 let svc;
 let owner; // privileges product:read, product:write, order:*
@@ -226,4 +226,20 @@ test("tokenkit's own API sees an Akinon token in the privileges language", async
   // Revoked through tokenkit's API, it is gone from Akinon's list.
   assert.equal((await tk(svc, "DELETE", `/tk/v1/tokens/${r.body._id}`, admin.token)).status, 204);
   assert.ok(!(await ak("GET", PATH, owner.token)).body.some((t) => t._id === r.body._id));
+});
+
+test("Akinon's shape for the rest: 405 with Allow, 413 for an oversized body, 403 for a secret in its rotation grace", async () => {
+  for (const [method, p, allow] of [["PUT", PATH, "GET, POST"], ["GET", `${PATH}/${"a".repeat(24)}`, "DELETE"]]) {
+    const r = await ak(method, p, owner.token);
+    apiError(r, 405, new RegExp(`^${method} is not allowed`));
+    assert.equal(r.headers.get("allow"), allow);
+  }
+  const big = await ak("POST", PATH, owner.token, { raw: OVERSIZED, headers: { "content-type": "application/json" } });
+  assert.equal(big.status, 413, big.text);
+  assert.deepEqual(big.body, { validationError: {}, apiError: ["request body is over 65536 bytes"] });
+  const m = await newMember(svc, owner.account, "rotator", "member", { language: "privileges", privileges: ["product:read"] });
+  const fresh = await rotateWithGrace(svc, m.token);
+  assert.equal((await ak("GET", PATH, m.token)).status, 200, "the old secret still reads during its grace");
+  apiError(await create(m.token, { name: "from grace", lifetime: "one-week" }), 403, /grace/);
+  assert.equal((await create(fresh, { name: "from the new secret", lifetime: "one-week" })).status, 201);
 });

@@ -71,3 +71,16 @@ export function addMonths(ms, months) {
   const last = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
   return Date.UTC(y, m, Math.min(d.getUTCDate(), last), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds());
 }
+
+/**
+ * Rotates `secret` through tokenkit's own API (POST /tk/v1/self/rotate) with an hour of grace;
+ * returns the new secret. The old one keeps authenticating during the grace.
+ */
+export async function rotateWithGrace(svc, secret) {
+  const r = await tk(svc, "POST", "/tk/v1/self/rotate", secret, { grace: "PT1H" });
+  assert.equal(r.status, 200, `rotate: ${r.text}`);
+  return r.body.secret;
+}
+
+/** A JSON body just over the services' 64 KiB limit. */
+export const OVERSIZED = JSON.stringify({ pad: "x".repeat(64 * 1024) });

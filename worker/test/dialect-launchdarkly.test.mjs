@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startService } from "./harness.mjs";
-import { http, newAccount, newMember, tk, self, HEX24, SECRET } from "./dialect-helpers.mjs";
+import { http, newAccount, newMember, tk, self, HEX24, SECRET, OVERSIZED } from "./dialect-helpers.mjs";
 
 let svc;
 let owner; // the account owner: policy role owner (an LD admin)
@@ -337,4 +337,24 @@ test("delete: 204 with no body; the key stops working; then 404 everywhere", asy
   ldError(await ld("DELETE", `/api/v2/tokens/${t._id}`, writer.token), 404, "not_found");
   ldError(await get(t.token, t._id), 401, "unauthorized");
   assert.equal((await tk(svc, "GET", `/tk/v1/tokens/${t._id}`, owner.token)).status, 404);
+});
+
+test("LaunchDarkly's shape for the rest: 405 with Allow, 413 for an oversized body; lastUsed appears once a key is used", async () => {
+  const t = (await create(writer.token, { name: "used" })).body;
+  for (const [method, p, allow] of [["PUT", "/api/v2/tokens", "GET, POST"], ["POST", `/api/v2/tokens/${t._id}`, "GET, PATCH, DELETE"], ["GET", `/api/v2/tokens/${t._id}/reset`, "POST"]]) {
+    const r = await ld(method, p, owner.token);
+    ldError(r, 405, "invalid_request", new RegExp(`^${method} is not allowed`));
+    assert.equal(r.headers.get("allow"), allow);
+  }
+  ldError(await ld("POST", "/api/v2/tokens", owner.token, { raw: OVERSIZED, headers: { "content-type": "application/json" } }), 413, "invalid_request", /over 65536 bytes/);
+  ldError(await ld("PATCH", `/api/v2/tokens/${t._id}`, owner.token, { raw: OVERSIZED, headers: { "content-type": "application/json" } }), 413, "invalid_request");
+  assert.ok(!("lastUsed" in (await get(owner.token, t._id)).body));
+  assert.equal((await ld("GET", "/api/v2/tokens", t.token)).status, 200);
+  let seen;
+  for (let i = 0; i < 20 && seen === undefined; i++) {
+    seen = (await get(owner.token, t._id)).body.lastUsed;
+    if (seen === undefined) await new Promise((s) => setTimeout(s, 50));
+  }
+  assert.equal(typeof seen, "number");
+  assert.ok(Math.abs(seen - Date.now()) < 60_000);
 });

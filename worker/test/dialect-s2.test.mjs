@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startService } from "./harness.mjs";
-import { http, newAccount, newMember, tk, self, S2_ALL, SECRET } from "./dialect-helpers.mjs";
+import { http, newAccount, newMember, tk, self, S2_ALL, SECRET, rotateWithGrace, OVERSIZED } from "./dialect-helpers.mjs";
 
 let svc;
 let owner; // account owner, S2 scope that allows everything, never expires
@@ -356,4 +356,18 @@ test("list: limit is at most 1000 and has_more tells there is more", async () =>
   const rest = await list(owner.token, "?prefix=bulk-&start_after=bulk-0999");
   assert.deepEqual(ids(rest), ["bulk-1000"]);
   assert.equal(rest.body.has_more, false);
+});
+
+test("S2's shape for the rest: 405 with Allow for other methods, 413 for an oversized body, 403 for a secret in its rotation grace", async () => {
+  for (const [method, p, allow] of [["PUT", "/v1/access-tokens", "GET, POST"], ["PATCH", "/v1/access-tokens/pg-a", "DELETE"], ["GET", "/v1/access-tokens/pg-a", "DELETE"]]) {
+    const r = await s2(method, p, owner.token);
+    assertError(r, 405, "bad_path", new RegExp(`^${method} is not allowed`));
+    assert.equal(r.headers.get("allow"), allow);
+  }
+  assertError(await s2("POST", "/v1/access-tokens", owner.token, { raw: OVERSIZED, headers: { "content-type": "application/json" } }), 413, "bad_json", /over 65536 bytes/);
+  const m = await newMember(svc, owner.account, "rotator", "member", S2_ALL, "never");
+  const fresh = await rotateWithGrace(svc, m.token);
+  assert.equal((await list(m.token, "?prefix=pg-")).status, 200, "the old secret still reads during its grace");
+  assertError(await issue(m.token, { id: "from-grace", scope: { ops: ["read"] } }), 403, "permission_denied", /grace/);
+  assert.equal((await issue(fresh, { id: "from-grace", scope: { ops: ["read"] } })).status, 201);
 });
