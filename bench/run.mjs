@@ -1,0 +1,202 @@
+// `make bench`: every benchmark, side by side with its peers in the same run, then one markdown
+// results table. Raw JSON of each part goes to bench/out/ (git-ignored); the report goes to
+// bench/out/RESULTS.md and, for a full run, to bench/RESULTS.md (committed), and is printed.
+//
+//   node bench/run.mjs                 full run (~10 minutes on a 2-core machine)
+//   node bench/run.mjs --quick         short runs of everything (~3 minutes), bench/out/ only
+//   node bench/run.mjs --only a,b      some parts: size, digest, scope, patch, service, store
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import os from "node:os";
+import { ROOT, flag, arg, fmtNs, table } from "./lib.mjs";
+
+const QUICK = flag("quick");
+const ONLY = arg("only", "") ? String(arg("only", "")).split(",") : null;
+const FULL = !QUICK && !ONLY;
+const OUT = ROOT + "bench/out/";
+mkdirSync(OUT, { recursive: true });
+if (!existsSync(ROOT + "pkg/tokenkit_bg.wasm")) throw new Error("pkg/ is missing: run `make pkg` first");
+
+const started = new Date();
+const load0 = os.loadavg();
+const parts = {
+  size: ["bench/size.bench.mjs", "--runs", QUICK ? "5" : "15"],
+  digest: ["bench/digest.bench.mjs", "--rounds", QUICK ? "5" : "15", "--ms", QUICK ? "20" : "50"],
+  scope: null, // several runs, below
+  patch: ["bench/patch.bench.mjs", "--scale"],
+  service: ["bench/service.bench.mjs", "--rounds", QUICK ? "1" : "3", "--seconds", QUICK ? "2" : "5"],
+  store: ["bench/store.bench.mjs", "--tiers", QUICK ? "1,10000" : "1,1000,10000,100000", "--rounds", QUICK ? "1" : "2", "--seconds", QUICK ? "2" : "3"],
+};
+const SCOPE_RULES = [1, 10, 50, 100, 1000];
+
+function runJson(args, env = {}) {
+  const t0 = Date.now();
+  process.stderr.write(`bench: node ${args.join(" ")} … `);
+  const r = spawnSync(process.execPath, [...args, "--json"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 1 << 26 });
+  process.stderr.write(`${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+  if (r.status !== 0) throw new Error(`${args[0]} failed (${r.status}):\n${r.stderr.slice(-4000)}`);
+  const line = r.stdout.trim().split("\n").filter((l) => l.startsWith("{")).pop();
+  return JSON.parse(line);
+}
+
+const results = {};
+for (const name of Object.keys(parts)) {
+  if (ONLY && !ONLY.includes(name)) continue;
+  if (name === "scope") {
+    results.scope = SCOPE_RULES.map((n) => runJson(["bench/scope.bench.mjs", "--rules", String(n), "--rounds", QUICK ? "5" : "15"]));
+  } else if (name === "patch") {
+    results.patch = runJson(parts.patch, { ROUNDS: QUICK ? "5" : "15" });
+  } else {
+    results[name] = runJson(parts[name]);
+  }
+  writeFileSync(`${OUT}${name}.json`, JSON.stringify(results[name], null, 1) + "\n");
+}
+const finished = new Date();
+
+// ---- the report -------------------------------------------------------------------------------
+const sh = (cmd, args) => {
+  try {
+    return execFileSync(cmd, args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return "?";
+  }
+};
+const cpu = os.cpus();
+const osName = (readFileSync("/etc/os-release", "utf8").match(/^PRETTY_NAME="?([^"\n]*)/m) ?? [])[1] ?? os.type();
+const wranglerVersion = JSON.parse(readFileSync(ROOT + "node_modules/wrangler/package.json", "utf8")).version;
+const commit = sh("git", ["rev-parse", "--short", "HEAD"]);
+const dirty = sh("git", ["status", "--porcelain", "--", "src", "worker/src", "Cargo.toml", "Cargo.lock"]) ? " (with uncommitted changes in src/ or worker/src/)" : "";
+const x = (v) => `${v.toFixed(2)}×`;
+const verdict = (ok) => (ok ? "met" : "**missed**");
+const md = [];
+const summaryRows = [];
+
+md.push(`# Benchmark results`);
+md.push("");
+md.push(FULL ? "Written by `make bench` (`node bench/run.mjs`); the raw JSON of this run is in `bench/out/` (git-ignored). See [README.md](README.md) for the method." : `Partial run (\`node bench/run.mjs${QUICK ? " --quick" : ""}${ONLY ? ` --only ${ONLY.join(",")}` : ""}\`): not the committed figures.`);
+md.push("");
+md.push(table(["", ""], [
+  ["date", `${started.toISOString().replace(/\.\d+Z$/, "Z")} – ${finished.toISOString().slice(11, 19)}Z (${((finished - started) / 60000).toFixed(1)} min)`],
+  ["command", FULL ? "`make bench`" : `\`node bench/run.mjs ${process.argv.slice(2).join(" ")}\``],
+  ["machine", `${cpu[0]?.model ?? "?"}, ${cpu.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${osName}, load average ${load0.map((l) => l.toFixed(1)).join(" / ")} at start (shared: other jobs were running)`],
+  ["software", `Node ${process.version}, wrangler ${wranglerVersion} (workerd, local D1), fast-json-patch ${JSON.parse(readFileSync(ROOT + "node_modules/fast-json-patch/package.json", "utf8")).version}, autocannon ${JSON.parse(readFileSync(ROOT + "node_modules/autocannon/package.json", "utf8")).version}`],
+  ["code", `commit ${commit}${dirty}, pkg/ built by \`make pkg\` (release, wasm-opt -Oz)`],
+]));
+md.push("");
+const SUMMARY_AT = md.length;
+
+if (results.size) {
+  const s = results.size;
+  summaryRows.push(["package size (wasm + JS glue, gzip -9)", `${(s.total.gzip / 1024).toFixed(1)} KiB`, "–", "–", "≤ 120 KiB", verdict(s.met)]);
+  summaryRows.push(["instantiation in Node (read + compile + instantiate + first call)", `${s.instantiation.total.median.toFixed(1)} ms`, "–", "–", "–", "–"]);
+  md.push("## 1. Package size and instantiation");
+  md.push("");
+  const kib = (b) => `${(b / 1024).toFixed(1)} KiB`;
+  const ms = (v) => `${v.median.toFixed(2)} ms (${v.min.toFixed(2)}–${v.max.toFixed(2)})`;
+  md.push(table(["file", "raw", "gzip -9", "brotli 11"], [
+    ...Object.values(s.sizes).map((f) => [`\`${f.file}\``, kib(f.raw), kib(f.gzip), kib(f.brotli)]),
+    ["**package**", kib(s.total.raw), `**${kib(s.total.gzip)}**`, kib(s.total.brotli)],
+  ]));
+  md.push("");
+  md.push(`Instantiation in Node, a fresh process per sample, median (min–max) of ${s.runs}: read ${ms(s.instantiation.read)}, compile ${ms(s.instantiation.compile)}, instantiate ${ms(s.instantiation.instantiate)}, first call ${ms(s.instantiation.firstCall)}; **total ${ms(s.instantiation.total)}**.`);
+  md.push("");
+}
+
+if (results.digest) {
+  const d = results.digest;
+  md.push("## 2. Digest of a 40-byte token from JS");
+  md.push("");
+  md.push(`Every contender returns the same stored-digest string (\`sha256:<hex>\` / \`hmac-sha256:v1:<hex>\`, checked); WebCrypto awaited call by call. Per call, median (min–max) of ${d.rounds} interleaved rounds.`);
+  md.push("");
+  const rows = [];
+  for (const [g, rs] of Object.entries(d.groups)) {
+    for (const r of rs) rows.push([g, r.name, `${fmtNs(r.median)} (${fmtNs(r.min)}–${fmtNs(r.max)})`, `${(1e9 / r.median / 1e6).toFixed(2)} M/s`, r === rs[0] ? "–" : x(r.oursSpeedup)]);
+  }
+  md.push(table(["digest", "contender", "per call", "throughput", "tokenkit is"], rows));
+  md.push("");
+  const t = d.targets;
+  const sha = d.groups["SHA-256"], hm = d.groups["HMAC-SHA-256 (pepper)"];
+  const ours = fmtNs(sha[0].median);
+  const peer = (rs, p) => rs.find((r) => r.name.startsWith(p));
+  summaryRows.push(["digestToken (SHA-256) vs awaited WebCrypto", ours, "WebCrypto subtle.digest", fmtNs(peer(sha, "WebCrypto").median), "≥ 10×", `${x(t.vsWebCrypto)} ${verdict(t.vsWebCrypto >= 10)}`]);
+  summaryRows.push(["digestToken (SHA-256) vs node:crypto", ours, "createHash / crypto.hash()", `${fmtNs(peer(sha, "node:crypto createHash").median)} / ${fmtNs(peer(sha, "node:crypto hash").median)}`, "≥ 1×", `${x(t.vsCreateHash)} ${verdict(t.vsCreateHash >= 1)} / ${x(t.vsNodeHash)} ${verdict(t.vsNodeHash >= 1)}`]);
+  summaryRows.push(["digestToken (HMAC pepper) vs WebCrypto / createHmac", fmtNs(hm[0].median), "subtle.sign / createHmac", `${fmtNs(peer(hm, "WebCrypto").median)} / ${fmtNs(peer(hm, "node:crypto").median)}`, "≥ 10× / ≥ 1×", `${x(t.hmacVsWebCrypto)} ${verdict(t.hmacVsWebCrypto >= 10)} / ${x(t.hmacVsCreateHmac)} ${verdict(t.hmacVsCreateHmac >= 1)}`]);
+}
+
+if (results.scope) {
+  md.push("## 3. Scope checks: compiled scope vs a straightforward JS matcher");
+  md.push("");
+  md.push("`bench/scope.bench.mjs`: 1,000 requests (mixed hits and misses), `compiled.allowsAction(action, resource)` (strings cross the boundary) vs RegExp / string matchers over the same rules, answers checked equal first. Checks per second, median (min–max) of interleaved rounds.");
+  md.push("");
+  const f = (v) => `${(v / 1e6).toFixed(2)} M/s`;
+  const rows = [];
+  for (const run of results.scope) for (const r of run.rows) rows.push([r.workload, `${(r.hitRate * 100).toFixed(0)} %`, `${f(r.wasm)} (${f(r.wasmSpread[0])}–${f(r.wasmSpread[1])})`, `${f(r.js)} (${f(r.jsSpread[0])}–${f(r.jsSpread[1])})`, `**${x(r.ratio)}**`]);
+  md.push(table(["workload", "hits", "tokenkit compiled", "JS matcher", "ratio"], rows));
+  md.push("");
+  const at50 = results.scope.find((r) => r.rules === 50);
+  if (at50) for (const r of at50.rows) summaryRows.push([`scope checks, ${r.workload}`, f(r.wasm), "JS matcher", f(r.js), "≥ 5×", `${x(r.ratio)} ${verdict(r.ratio >= 5)}`]);
+}
+
+if (results.patch) {
+  const p = results.patch;
+  md.push("## 4. JSON Patch vs fast-json-patch");
+  md.push("");
+  md.push(`\`bench/patch.bench.mjs --scale\`: text in → text out (fast-json-patch's time includes \`JSON.parse\` of document and patch and \`JSON.stringify\` of the result, in its fastest mode: no validation, mutating the fresh copy). Per call, median (p10–p90) of ${p.results[0]?.rounds} interleaved rounds; outputs checked equal.`);
+  md.push("");
+  const rows = [];
+  for (const w of p.results) {
+    const [ours, fjp, objs] = w.rows;
+    rows.push([w.workload, `${(w.docBytes / 1000).toFixed(1)} KB, ${w.ops} ops`, `${fmtNs(ours.median * 1e3)} (${fmtNs(ours.p10 * 1e3)}–${fmtNs(ours.p90 * 1e3)})`, `${fmtNs(fjp.median * 1e3)} (${fmtNs(fjp.p10 * 1e3)}–${fmtNs(fjp.p90 * 1e3)})`, `**${x(ours.speedupVsFjp)}**`, `${fmtNs(objs.median * 1e3)} (${x(objs.speedupVsFjp)})`]);
+  }
+  md.push(table(["workload", "size", "tokenkit applyPatchJson", "fast-json-patch", "speed-up", "tokenkit applyPatch (objects)"], rows));
+  md.push("");
+  const a = p.results.find((w) => w.workload.startsWith("(a)")), b = p.results.find((w) => w.workload.startsWith("(b)"));
+  if (a) summaryRows.push(["JSON Patch, token document, 3 ops", fmtNs(a.rows[0].median * 1e3), "fast-json-patch", fmtNs(a.rows[1].median * 1e3), "≥ 1×", `${x(a.rows[0].speedupVsFjp)} ${verdict(a.rows[0].speedupVsFjp >= 1)}`]);
+  if (b) summaryRows.push(["JSON Patch, 1 MB document, 100 ops", fmtNs(b.rows[0].median * 1e3), "fast-json-patch", fmtNs(b.rows[1].median * 1e3), "≥ 2×", `${x(b.rows[0].speedupVsFjp)} ${verdict(b.rows[0].speedupVsFjp >= 2)}`]);
+}
+
+if (results.service) {
+  const s = results.service;
+  md.push("## 5. The service on `wrangler dev` (workerd + local D1), loopback");
+  md.push("");
+  md.push(`autocannon, ${s.connections} keep-alive connections, ${s.rounds} interleaved rounds × ${s.seconds} s per target (order rotated each round), after a 1 s warm-up each. Every response is checked (2xx and the expected body: \`"valid":true\` for verify); anything else counts as an error. Requests/s and latency: median (min–max) over rounds.`);
+  md.push("");
+  const f0 = (v) => `${v.median.toFixed(0)} (${v.min.toFixed(0)}–${v.max.toFixed(0)})`;
+  const f2 = (v) => `${v.median.toFixed(1)} (${v.min.toFixed(1)}–${v.max.toFixed(1)})`;
+  md.push(table(["target", "requests/s", "p50 ms", "p99 ms", "of no-op", "requests", "errors"], s.rows.map((r) => [r.target, f0(r.rps), f2(r.p50), f2(r.p99), `${(r.ofNoop * 100).toFixed(0)} %`, String(r.requests), String(r.errors)])));
+  md.push("");
+  const v = s.rows.find((r) => r.target === "POST /tk/v1/verify");
+  const d2 = s.rows.find((r) => r.target.startsWith("no-op + 2"));
+  const noop = s.rows[0];
+  summaryRows.push(["service: verify requests/s vs no-op worker", `${v.rps.median.toFixed(0)}/s, p50 ${v.p50.median.toFixed(1)} ms, p99 ${v.p99.median.toFixed(1)} ms`, "no-op worker", `${noop.rps.median.toFixed(0)}/s`, "≥ 70 %, 0 errors", `${(v.ofNoop * 100).toFixed(0)} %, ${v.errors} errors ${verdict(s.met)}`]);
+  if (d2) summaryRows.push(["service: verify vs no-op + the same 2 local D1 queries", `${v.rps.median.toFixed(0)}/s`, "no-op + 2 D1 queries", `${d2.rps.median.toFixed(0)}/s`, "(context)", `${((v.rps.median / d2.rps.median) * 100).toFixed(0)} %`]);
+}
+
+if (results.store) {
+  const s = results.store;
+  md.push("## 6. Scaling");
+  md.push("");
+  md.push("**Tokens stored** (`bench/store.bench.mjs`): rows seeded with `wrangler d1 execute --local --file` (real digests from `digestToken`), service restarted per tier; verify presents a seeded secret; list is the root member's first page. `?name=root` matches only the oldest row, so SQLite reads every row: a scan, for contrast with the indexed paths.");
+  md.push("");
+  const f0 = (v) => `${v.median.toFixed(0)} (${v.min.toFixed(0)}–${v.max.toFixed(0)})`;
+  const cell = (c) => `${f0(c.rps)}/s · p50 ${c.p50.median.toFixed(1)} · p99 ${c.p99.median.toFixed(1)} ms${c.errors ? ` · **${c.errors} errors**` : ""}`;
+  md.push(table(["tokens stored", "verify", "list (20 newest)", "list ?name= (scan)", "seeding time"], s.rows.map((r) => [r.tier.toLocaleString("en"), cell(r.verify), cell(r.list), cell(r.search), r.seedMs ? `${(r.seedMs / 1000).toFixed(1)} s` : "–"])));
+  md.push("");
+  const first = s.rows[0], last = s.rows[s.rows.length - 1];
+  summaryRows.push([`verify, ${first.tier.toLocaleString("en")} → ${last.tier.toLocaleString("en")} tokens stored`, `${first.verify.rps.median.toFixed(0)} → ${last.verify.rps.median.toFixed(0)}/s`, "–", "–", "flat (indexed)", `${((last.verify.rps.median / first.verify.rps.median) * 100).toFixed(0)} % of the 1-token rate`]);
+}
+if (results.scope) {
+  md.push("**Scope rules** 1 → 1,000: the scope table above (rows per rule count).");
+  md.push("");
+}
+if (results.patch) {
+  md.push("**Document size** 1 KB → 1 MB: the `scale …` rows of the JSON Patch table above (10 ops each).");
+  md.push("");
+}
+
+md.splice(SUMMARY_AT, 0, "## Summary", "", table(["measure", "tokenkit", "peer", "peer figure", "target", "result"], summaryRows), "");
+const text = md.join("\n").replace(/\n{3,}/g, "\n\n");
+writeFileSync(OUT + "RESULTS.md", text);
+if (FULL) writeFileSync(ROOT + "bench/RESULTS.md", text);
+console.log("\n" + text);
+console.error(`\nbench: report in ${FULL ? "bench/RESULTS.md and " : ""}bench/out/RESULTS.md`);

@@ -1,0 +1,13 @@
+# Benchmarks against the peers (bench/README.md). Not part of `make test`; nothing here passes or fails.
+#   make bench         full run (~10-15 min on 2 cores): writes bench/RESULTS.md, prints it
+#   make bench-quick   short runs of everything (~3 min): bench/out/RESULTS.md only
+# BENCH_ARGS passes options to bench/run.mjs (e.g. BENCH_ARGS="--only digest,scope").
+# NO_PKG_BUILD=1 uses the pkg/ already built instead of rebuilding it first.
+.PHONY: bench bench-quick
+BENCH_DEPS := $(if $(NO_PKG_BUILD),setup-node,pkg)
+
+bench: $(BENCH_DEPS)
+	node bench/run.mjs $(BENCH_ARGS)
+
+bench-quick: $(BENCH_DEPS)
+	node bench/run.mjs --quick $(BENCH_ARGS)
