@@ -25,10 +25,11 @@ export async function check(secret, store, tk, now) {
   } catch (e) {
     return { ok: false, code: e.code === "invalid_checksum" ? "invalid_checksum" : "malformed_token", message: e.message };
   }
-  const row = await store.byDigest(store.digest(secret));
+  const digest = store.digest(secret);
+  const row = await store.byDigest(digest);
   if (!row) return { ok: false, code: "unknown_token", message: "the access token is not known" };
   if (row.revoked_at !== null) return { ok: false, row, code: "revoked", message: "the access token has been revoked" };
-  const previous = row.digest !== store.digest(secret);
+  const previous = row.digest !== digest;
   if (previous && !(row.prev_expires_at !== null && row.prev_expires_at > now)) {
     return { ok: false, row, code: "rotated", message: "the access token was rotated and its grace period is over" };
   }
@@ -37,7 +38,7 @@ export async function check(secret, store, tk, now) {
 }
 
 /** The caller object the routes and the dialects use. */
-export function callerOf(row) {
+export function callerOf(row, previous = false) {
   return {
     account: row.account_id,
     owner: row.owner_id,
@@ -46,6 +47,7 @@ export function callerOf(row) {
     expiresAt: row.expires_at ?? null,
     role: row.member_role,
     isRoot: row.account_is_root === 1,
+    previous,
     row,
   };
 }
@@ -56,7 +58,16 @@ export async function authenticate(request, ctx) {
   const r = await check(presented(request), store, tk, now);
   if (!r.ok) throw fail(401, r.code, r.message);
   if (r.row.last_used_at === null || r.row.last_used_at < now - 60_000) ctx.waitUntil(store.touch(r.row.seq, now));
-  return callerOf(r.row);
+  return callerOf(r.row, r.previous);
+}
+
+/**
+ * A secret in its rotation grace keeps working, but it may not mint secrets (create, rotate,
+ * first tokens): otherwise a leaked old secret — the usual reason to rotate — could turn its
+ * grace period into a fresh token for the whole lifetime.
+ */
+export function requireCurrent(caller) {
+  if (caller.previous) throw fail(403, "previous_secret", "a rotated-out secret in its grace period cannot issue or rotate secrets; use the current one");
 }
 
 const POLICY_ACTION = { read: "viewAccessToken", create: "createAccessToken", update: "updateAccessToken", rotate: "resetAccessToken", delete: "deleteAccessToken" };

@@ -2,6 +2,7 @@
 // Dialect routes use their vendors' own envelopes (src/dialect/ via the wasm package).
 
 export const MAX_BODY = 64 * 1024;
+const DRAIN_MAX = 1024 * 1024;
 
 /** An error the router turns into `{error: {code, message, field?}}` with `status`. */
 export class ApiError extends Error {
@@ -41,7 +42,14 @@ export async function readText(request) {
     if (done) break;
     size += value.byteLength;
     if (size > MAX_BODY) {
-      await reader.cancel().catch(() => {});
+      // Keep reading, without keeping, up to DRAIN_MAX: answering before a streamed body is
+      // consumed breaks the connection it came on (workerd then fails the next request on it).
+      while (size <= DRAIN_MAX) {
+        const next = await reader.read();
+        if (next.done) break;
+        size += next.value.byteLength;
+      }
+      if (size > DRAIN_MAX) await reader.cancel().catch(() => {});
       throw fail(413, "payload_too_large", `request body is over ${MAX_BODY} bytes`);
     }
     chunks.push(value);
@@ -62,7 +70,7 @@ export async function readText(request) {
 /** Checks the media type (415 otherwise) and parses a JSON object body (400 otherwise). */
 export async function readJson(request, types = ["application/json"], { allowEmpty = false } = {}) {
   const text = await readText(request);
-  if (allowEmpty && text.trim() === "") return {};
+  if (allowEmpty && text.trim() === "") return { body: {}, text: "" };
   const type = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
   if (!types.includes(type)) throw fail(415, "unsupported_media_type", `content-type must be ${types.join(" or ")}`);
   let body;
@@ -76,8 +84,7 @@ export async function readJson(request, types = ["application/json"], { allowEmp
 
 /** A JSON object body, field by field. */
 export async function readObject(request, opts) {
-  const r = await readJson(request, undefined, opts);
-  const body = r.body ?? {};
+  const { body } = await readJson(request, undefined, opts);
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw fail(400, "invalid_json", "request body must be a JSON object");
   return body;
 }

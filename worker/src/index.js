@@ -64,7 +64,10 @@ export default {
     try {
       return await route(request, env, ctx, url);
     } catch (e) {
-      if (e instanceof ApiError) return errorResponse(e.status, e.code, e.message, e.field);
+      if (e instanceof ApiError) {
+        const headers = e.status === 401 ? { "www-authenticate": `Bearer realm="tokenkit", error="invalid_token"` } : {};
+        return errorResponse(e.status, e.code, e.message, e.field, headers);
+      }
       // A bug, not bad input: log what happened without the request (it may hold a secret).
       console.error("tokenkit: internal error", e?.name, e?.code ?? "", String(e?.message ?? "").slice(0, 200));
       return errorResponse(500, "internal", "internal error");

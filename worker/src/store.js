@@ -118,17 +118,21 @@ export class Store {
     return this.row(account, id);
   }
 
-  /** New secret; the previous one stays valid until `previousUntil` (null = not at all). */
+  /**
+   * New secret; the previous one stays valid until `previousUntil` (null = not at all). Its
+   * digest is kept either way (with an end of `now` when there is no grace), so presenting it
+   * later answers `rotated` rather than `unknown_token`, until the next rotation replaces it.
+   */
   async rotate(account, id, previousUntil, now) {
     const cur = await this.row(account, id);
     if (!cur) return null;
     const { secret, digest, hint } = this.mint();
-    const keepPrev = previousUntil !== null && previousUntil !== undefined && previousUntil > now;
+    const until = previousUntil !== null && previousUntil !== undefined && previousUntil > now ? previousUntil : now;
     const r = await this.db
       .prepare(
         "UPDATE tokens SET digest = ?, hint = ?, prev_digest = ?, prev_expires_at = ?, updated_at = ?, version = version + 1 WHERE seq = ? AND version = ? AND revoked_at IS NULL",
       )
-      .bind(digest, hint, keepPrev ? cur.digest : null, keepPrev ? previousUntil : null, now, cur.seq, cur.version)
+      .bind(digest, hint, cur.digest, until, now, cur.seq, cur.version)
       .run();
     if (!r.meta || r.meta.changes !== 1) return null;
     return { row: await this.row(account, id), secret };
@@ -187,16 +191,32 @@ export class Store {
     return this.db.prepare("SELECT * FROM accounts WHERE id = ?").bind(id).first();
   }
 
-  async createAccount(name, now) {
-    const id = newId();
-    await this.db.prepare("INSERT INTO accounts (id, name, is_root, created_at) VALUES (?, ?, 0, ?)").bind(id, name, now).run();
-    return { id, name, createdAt: iso(now) };
-  }
-
-  async createMember(account, name, role, now) {
-    const id = newId();
-    await this.db.prepare("INSERT INTO members (id, account_id, name, role, created_at) VALUES (?, ?, ?, ?, ?)").bind(id, account, name, role, now).run();
-    return { id, accountId: account, name, role, createdAt: iso(now) };
+  /**
+   * Creates a member and its first token — and, with `accountName`, the account too — in one
+   * D1 batch (a transaction): either all rows exist afterwards or none.
+   */
+  async provision({ account, accountName, memberName, role, token }, now) {
+    const accountId = account ?? newId();
+    const memberId = newId();
+    const tokenId = newId();
+    const { secret, digest, hint } = this.mint();
+    const statements = [];
+    if (account === undefined) statements.push(this.db.prepare("INSERT INTO accounts (id, name, is_root, created_at) VALUES (?, ?, 0, ?)").bind(accountId, accountName, now));
+    statements.push(
+      this.db.prepare("INSERT INTO members (id, account_id, name, role, created_at) VALUES (?, ?, ?, ?, ?)").bind(memberId, accountId, memberName, role, now),
+      this.db
+        .prepare(
+          "INSERT INTO tokens (id, account_id, owner_id, dialect, name, description, scope, scope_language, digest, hint, meta, created_at, updated_at, expires_at, version) VALUES (?,?,?,'tokenkit',?,NULL,?,?,?,?,'{}',?,?,?,1)",
+        )
+        .bind(tokenId, accountId, memberId, token.name, JSON.stringify(token.scope), token.scope.language, digest, hint, now, now, token.expiresAt ?? null),
+    );
+    await this.db.batch(statements);
+    return {
+      account: { id: accountId, name: accountName, createdAt: iso(now) },
+      member: { id: memberId, accountId, name: memberName, role, createdAt: iso(now) },
+      row: await this.row(accountId, tokenId),
+      secret,
+    };
   }
 
   async members(account) {

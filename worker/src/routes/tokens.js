@@ -1,16 +1,20 @@
 // tokenkit's own API under /tk/v1/: tokens CRUD, patch, rotate, verify and the `self` variants.
 // Every rule (scope coverage, lifetimes, patch policy) is the wasm core's; this file moves data.
-import { authenticate, check, callerOf, isAdmin, requireManage } from "../auth.js";
+import { authenticate, check, callerOf, isAdmin, requireCurrent, requireManage } from "../auth.js";
 import { coreError, fail, json, onlyFields, readJson, readObject, text } from "../http.js";
 import { newId, toMeta } from "../store.js";
 
 const DEFAULT_LIFETIME = "90-days";
 
-/** Expiry (epoch ms or null) of a lifetime input; never later than the issuer's. */
-function expiryOf(tk, lifetime, caller, now) {
+/**
+ * Expiry (epoch ms or null) of a lifetime input; never later than the issuer's. Omitted, the
+ * default lifetime applies, shortened to the issuer's expiry; given, a lifetime past the
+ * issuer's expiry is refused (403 outlives_issuer).
+ */
+export function expiryOf(tk, lifetime, caller, now, defaultLifetime = DEFAULT_LIFETIME) {
   let ms;
   try {
-    ms = lifetime === undefined ? tk.expiresAtMs(DEFAULT_LIFETIME, now) : tk.expiresAtMs(lifetime, now);
+    ms = tk.expiresAtMs(lifetime === undefined ? defaultLifetime : lifetime, now);
   } catch (e) {
     throw coreError(e, 422, "lifetime");
   }
@@ -24,7 +28,7 @@ function expiryOf(tk, lifetime, caller, now) {
 }
 
 /** The validated, normalised scope, covered by the caller's. */
-function grantable(tk, scope, caller) {
+export function grantable(tk, scope, caller) {
   if (scope === undefined || scope === null) throw fail(422, "invalid_field", "scope is required", "scope");
   let normal;
   try {
@@ -58,6 +62,7 @@ export async function create(request, ctx) {
   const id = newId();
   requireManage(tk, caller, "create", { id, owner: caller.owner });
   const made = await store.insert({ id, account: caller.account, owner: caller.owner, dialect: "tokenkit", name, description, scope, expiresAt }, now);
+  requireCurrent(caller);
   if (!made) throw fail(409, "conflict", "token id collision, retry");
   return json({ token: toMeta(made.row), secret: made.secret }, 201, { etag: etag(made.row) });
 }
@@ -146,28 +151,36 @@ export async function patch(request, ctx, url, [id]) {
   } catch (e) {
     throw coreError(e, 422, "scope");
   }
-  const expiresAt = next.expiresAt === null ? null : tk.expiresAtMs(next.expiresAt, now);
+  // The patched document keeps whatever form the value had: epoch ms when untouched, RFC 3339
+  // or epoch ms when patched (the policy has checked it: after now, not extended).
+  const expiresAt = next.expiresAt === null || next.expiresAt === undefined ? null : typeof next.expiresAt === "number" ? next.expiresAt : Date.parse(tk.formatInstant(next.expiresAt));
   const updated = await store.update(caller.account, id, row.version, { name, description, scope, expiresAt, meta: JSON.parse(row.meta || "{}") }, now);
   if (!updated) throw fail(412, "precondition_failed", "the token was changed concurrently (version mismatch)");
   return json(toMeta(updated), 200, { etag: etag(updated) });
 }
 
-/** Grace for the previous secret: none, or a lifetime input capped at the token's own expiry. */
+/**
+ * Grace for the previous secret: none, or a lifetime input capped at the token's own expiry.
+ * A grace must end: "never" on a token that never expires is refused.
+ */
 function graceUntil(tk, grace, row, now) {
   if (grace === undefined || grace === null || grace === 0 || grace === "now") return null;
   try {
-    const g = tk.rotationGraceExpiresAt(grace, row.expires_at, now);
-    return g === null ? null : Date.parse(g);
+    g = tk.rotationGraceExpiresAt(grace, row.expires_at, now);
+  let g;
   } catch (e) {
     throw coreError(e, 422, "grace");
   }
 }
 
 async function doRotate(request, ctx, caller, row) {
+  if (g === null) throw fail(422, "invalid_field", "grace must end: the token never expires, so give a finite grace", "grace");
+  return Date.parse(g);
   const { tk, store, now } = ctx;
   const body = await readObject(request, { allowEmpty: true });
   onlyFields(body, ["grace"]);
   const until = graceUntil(tk, body.grace, row, now);
+  requireCurrent(caller);
   const r = await store.rotate(row.account_id, row.id, until, now);
   if (!r) throw fail(412, "precondition_failed", "the token was changed concurrently");
   return json({ token: toMeta(r.row), secret: r.secret, previous_expires_at: until === null ? null : new Date(until).toISOString() }, 200, { etag: etag(r.row) });
@@ -205,9 +218,10 @@ export async function selfRevoke(request, ctx) {
 }
 
 /**
- * Verifies a token for a resource server. The caller authenticates with its own token; only
- * tokens of the caller's account are answered (any other answers `unknown_token`, so accounts
- * cannot probe each other). 200 with `valid: false` and a code for every failure.
+ * Verifies a token for a resource server. The caller authenticates with its own token, which
+ * must allow reading tokens (403 otherwise); only tokens of the caller's account are answered
+ * (any other answers `unknown_token`, so accounts cannot probe each other). 200 with
+ * `valid: false` and a code for every failure.
  */
 export async function verify(request, ctx) {
   const { tk, store, now } = ctx;
@@ -215,6 +229,7 @@ export async function verify(request, ctx) {
   const body = await readObject(request);
   onlyFields(body, ["token", "request"]);
   if (typeof body.token !== "string") throw fail(422, "invalid_field", "token must be a string", "token");
+  requireManage(tk, caller, "read", { id: "*", owner: caller.owner });
   const out = { valid: false, code: "unknown_token", tokenId: null, owner: null, scope: null, expiresAt: null, reason: "the access token is not known" };
   const r = await check(body.token, store, tk, now);
   if (r.row && r.row.account_id !== caller.account) return json(out);
