@@ -243,3 +243,20 @@ test("Akinon's shape for the rest: 405 with Allow, 413 for an oversized body, 40
   apiError(await create(m.token, { name: "from grace", lifetime: "one-week" }), 403, /grace/);
   assert.equal((await create(fresh, { name: "from the new secret", lifetime: "one-week" })).status, 201);
 });
+
+test("privileges mean what they say: an empty list grants nothing, a domain wildcard each action (tokenkit's verify)", async () => {
+  const verify = async (secret, action) => {
+    const v = await tk(svc, "POST", "/tk/v1/verify", admin.token, { token: secret, request: { action } });
+    assert.equal(v.status, 200, v.text);
+    return v.body.valid;
+  };
+  const none = await create(owner.token, { name: "nothing", lifetime: "one-week", privileges: [] });
+  assert.equal(none.status, 201, none.text);
+  assert.deepEqual(none.body.privileges, []);
+  assert.equal(await verify(none.body.token, "product:read"), false);
+  assert.equal((await ak("GET", PATH, none.body.token)).status, 200, "it still authenticates");
+  const orders = await create(owner.token, { name: "orders", lifetime: "one-week", privileges: ["order:*", "product:read"] });
+  assert.equal(await verify(orders.body.token, "order:refund"), true);
+  assert.equal(await verify(orders.body.token, "product:read"), true);
+  assert.equal(await verify(orders.body.token, "product:write"), false);
+});

@@ -88,6 +88,11 @@ test("create: an empty body is a reader token with no name; role/customRoleIds/i
   assert.equal(seen.status, 200, seen.text);
   assert.equal(seen.body.dialect, "launchdarkly");
   assert.deepEqual(seen.body.scope, { language: "policy", role: null, customRoleIds: [], inlineRole });
+  // The statements mean what LaunchDarkly says: allow, and a deny that overrides it.
+  const verify = async (action, resource) => (await tk(svc, "POST", "/tk/v1/verify", owner.token, { token: inl.body.token, request: { action, resource } })).body.valid;
+  assert.equal(await verify("updateOn", "proj/mobile:env/production:flag/new-ui"), true);
+  assert.equal(await verify("updateOn", "proj/mobile:env/staging:flag/new-ui"), false);
+  assert.equal(await verify("deleteFlag", "proj/mobile:env/production:flag/new-ui"), false);
 
   const cr = await create(custom.token, { name: "subset", customRoleIds: ["devs"] });
   assert.equal(cr.status, 201, cr.text);

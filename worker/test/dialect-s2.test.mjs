@@ -371,3 +371,47 @@ test("S2's shape for the rest: 405 with Allow for other methods, 413 for an over
   assertError(await issue(m.token, { id: "from-grace", scope: { ops: ["read"] } }), 403, "permission_denied", /grace/);
   assert.equal((await issue(fresh, { id: "from-grace", scope: { ops: ["read"] } })).status, 201);
 });
+
+test("op groups: a token issued with one group allows exactly that group's operations (docs/dialects.md table), as tokenkit's verify sees it", async () => {
+  const table = {
+    "account.read": ["list-basins", "get-basin-config", "list-access-tokens", "account-metrics", "list-locations", "get-default-location"],
+    "account.write": ["create-basin", "delete-basin", "reconfigure-basin", "issue-access-token", "revoke-access-token", "set-default-location"],
+    "basin.read": ["list-streams", "get-stream-config", "basin-metrics"],
+    "basin.write": ["create-stream", "delete-stream", "reconfigure-stream"],
+    "stream.read": ["check-tail", "read", "stream-metrics"],
+    "stream.write": ["append", "trim", "fence"],
+  };
+  const every = Object.values(table).flat();
+  assert.equal(new Set(every).size, 24);
+  for (const [group, ops] of Object.entries(table)) {
+    const [g, rw] = group.split(".");
+    const id = `group-${g}-${rw}`;
+    const secret = await issued(id, { basins: { prefix: "" }, streams: { prefix: "" }, access_tokens: { prefix: "" }, op_groups: { [g]: { [rw]: true } } });
+    assert.deepEqual((await list(owner.token, `?prefix=${id}`)).body.access_tokens[0].scope.ops, [], "groups are not expanded into ops");
+    for (const op of every) {
+      const v = await tk(svc, "POST", "/tk/v1/verify", owner.token, { token: secret, request: { action: op, basin: "my-basin-1", stream: "s", accessToken: "x" } });
+      assert.equal(v.status, 200, v.text);
+      assert.equal(v.body.valid, ops.includes(op), `${group} ${op}: ${v.body.reason}`);
+    }
+  }
+  // The dialect applies the same table: account.write may issue but not list; account.read may list.
+  const writer = await newMember(svc, owner.account, "account-writer", "member", { language: "s2", access_tokens: { prefix: "" }, op_groups: { account: { write: true } } });
+  assert.equal((await issue(writer.token, { id: "group-issued", scope: { access_tokens: { prefix: "group-" }, op_groups: { account: { write: true } } } })).status, 201);
+  assertError(await list(writer.token), 403, "permission_denied", "operation not permitted: list-access-tokens");
+  const reader = await newMember(svc, owner.account, "account-reader", "member", { language: "s2", access_tokens: { prefix: "group-" }, op_groups: { account: { read: true } } });
+  assert.ok(ids(await list(reader.token)).includes("group-issued"));
+});
+
+test("attenuation across exact and prefix: a caller's exact set covers only that name, a prefix covers names and longer prefixes under it", async () => {
+  const exact = await newMember(svc, owner.account, "exact-streams", "member", { language: "s2", streams: { exact: "logs/app" }, access_tokens: { prefix: "att-" }, ops: ["issue-access-token", "read"] });
+  assert.equal((await issue(exact.token, { id: "att-1", scope: { streams: { exact: "logs/app" }, ops: ["read"] } })).status, 201);
+  assertError(await issue(exact.token, { id: "att-2", scope: { streams: { prefix: "logs/app" }, ops: ["read"] } }), 403, "permission_denied");
+  assertError(await issue(exact.token, { id: "att-3", scope: { streams: { exact: "logs/app2" }, ops: ["read"] } }), 403, "permission_denied");
+  // A null (nothing) set is covered by any set.
+  assert.equal((await issue(exact.token, { id: "att-4", scope: { ops: ["read"] } })).status, 201);
+  const prefix = await newMember(svc, owner.account, "prefix-streams", "member", { language: "s2", streams: { prefix: "logs/" }, access_tokens: { prefix: "att-" }, ops: ["issue-access-token", "read"] });
+  assert.equal((await issue(prefix.token, { id: "att-5", scope: { streams: { exact: "logs/app" }, ops: ["read"] } })).status, 201);
+  assert.equal((await issue(prefix.token, { id: "att-6", scope: { streams: { prefix: "logs/app/" }, ops: ["read"] } })).status, 201);
+  assertError(await issue(prefix.token, { id: "att-7", scope: { streams: { prefix: "log" }, ops: ["read"] } }), 403, "permission_denied");
+  assertError(await issue(prefix.token, { id: "att-8", scope: { streams: { exact: "metrics/x" }, ops: ["read"] } }), 403, "permission_denied");
+});

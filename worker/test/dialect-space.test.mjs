@@ -133,12 +133,17 @@ test("create: scopes are stored and attenuated — a scoped caller issues subset
   assert.equal(ok.status, 200, ok.text);
   assert.deepEqual(ok.body.scopes, ["invoices:read"]);
   assert.deepEqual((await self(svc, ok.body.id)).body.scope, { language: "names", scopes: ["invoices:read"] });
+  const verify = async (secret, action) => (await tk(svc, "POST", "/tk/v1/verify", owner.token, { token: secret, request: { action } })).body.valid;
+  assert.equal(await verify(ok.body.id, "invoices:read"), true);
+  assert.equal(await verify(ok.body.id, "invoices:write"), false);
   spaceError(await create(scoped, { ttl: 3600 }), 401, "AUTHORIZATION_REQUIRED", AUTH_REQUIRED);
   spaceError(await create(scoped, { ttl: 3600, scopes: ["invoices:read", "documents:write"] }), 401, "AUTHORIZATION_REQUIRED", AUTH_REQUIRED);
   // The full-access owner may issue any scopes, and an empty list (no access at all).
   const none = await create(owner, { ttl: 60, scopes: [] });
   assert.equal(none.status, 200, none.text);
   assert.deepEqual(none.body.scopes, []);
+  assert.equal(await verify(none.body.id, "invoices:read"), false, "an empty list grants nothing");
+  assert.equal(await verify(owner.token, "anything:at-all"), true, "null scopes are LoopBack's full access");
 });
 
 test("auth: raw Authorization, Bearer, X-Access-Token or ?access_token=; the header wins; anything else is 401", async () => {
