@@ -1,7 +1,10 @@
 // Creates the root account, its owner and the root admin token on first start, if none exists.
 // The secret is printed once (or taken from TOKENKIT_ROOT_TOKEN); only its digest is stored.
 //
-//   node scripts/bootstrap-root.mjs [--persist-to DIR] [--json]
+//   node scripts/bootstrap-root.mjs [--persist-to DIR | --remote] [--json]
+//
+// --remote writes to the deployed D1 database (wrangler must be logged in); set TOKENKIT_PEPPER
+// (and TOKENKIT_PEPPER_VERSION) to the values given to `wrangler secret put` so the digest matches.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { initSync, generateToken, parseToken, digestToken, maskToken } from "../pkg/tokenkit.js";
@@ -9,13 +12,14 @@ import { initSync, generateToken, parseToken, digestToken, maskToken } from "../
 initSync({ module: readFileSync(new URL("../pkg/tokenkit_bg.wasm", import.meta.url)) });
 
 const args = process.argv.slice(2);
-const persist = args.includes("--persist-to") ? ["--persist-to", args[args.indexOf("--persist-to") + 1]] : [];
+const remote = args.includes("--remote");
+const persist = remote ? [] : args.includes("--persist-to") ? ["--persist-to", args[args.indexOf("--persist-to") + 1]] : [];
 const asJson = args.includes("--json");
 const root = new URL("..", import.meta.url).pathname;
 const wrangler = `${root}node_modules/.bin/wrangler`;
 
 function d1(sql) {
-  const out = execFileSync(wrangler, ["d1", "execute", "DB", "--local", ...persist, "-c", "worker/wrangler.jsonc", "--json", "--command", sql], {
+  const out = execFileSync(wrangler, ["d1", "execute", "DB", remote ? "--remote" : "--local", ...persist, "-c", "worker/wrangler.jsonc", "--json", "--command", sql], {
     cwd: root,
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
     encoding: "utf8",
