@@ -79,7 +79,30 @@ export async function readJson(request, types = ["application/json"], { allowEmp
   } catch {
     throw fail(400, "invalid_json", "request body is not valid JSON");
   }
+  // Parsed objects cross into the wasm core through serde-wasm-bindgen, which recurses without
+  // a limit: a deep enough body overflows the wasm stack, and a trapped call leaves the
+  // instance's shadow stack unwound, so every later request of the isolate fails (issue 9).
+  if (nestingDepth(text) > MAX_DEPTH) throw fail(400, "too_deep", `request body is nested deeper than ${MAX_DEPTH} levels`);
   return { body, text };
+}
+
+export const MAX_DEPTH = 64;
+
+/** The deepest nesting of arrays and objects in JSON text (strings skipped). */
+export function nestingDepth(text) {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) max = Math.max(max, ++depth);
+    else if (c === 93 || c === 125) depth--;
+  }
+  return max;
 }
 
 /** A JSON object body, field by field. */
@@ -89,7 +112,8 @@ export async function readObject(request, opts) {
   return body;
 }
 
-const CONTROL = /[\u0000-\u001f\u007f]/;
+// C0, DEL and C1 (U+0080–U+009F: NEL, and CSI, an 8-bit terminal escape), as Rust's char::is_control.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** A required or optional display string: trimmed length 1..max, no control characters. */
 export function text(body, field, { max = 100, required = true } = {}) {

@@ -5,6 +5,7 @@ import { coreError, fail, json, onlyFields, readJson, readObject, text } from ".
 import { newId, toMeta } from "../store.js";
 
 const DEFAULT_LIFETIME = "90-days";
+const MAX_PATCH_OPS = 1000;
 
 /**
  * Expiry (epoch ms or null) of a lifetime input; never later than the issuer's. Omitted, the
@@ -129,7 +130,9 @@ export async function patch(request, ctx, url, [id]) {
   const caller = await authenticate(request, ctx);
   const row = await target(ctx, caller, id);
   requireManage(tk, caller, "update", { id, owner: row.owner_id });
-  const { text: patchText } = await readJson(request, ["application/json-patch+json", "application/json"]);
+  const { body: ops, text: patchText } = await readJson(request, ["application/json-patch+json", "application/json"]);
+  // The OpenAPI document's maxItems: a patch's cost grows with its length (docs/patch.md).
+  if (Array.isArray(ops) && ops.length > MAX_PATCH_OPS) throw fail(422, "patch_too_large", `a patch has at most ${MAX_PATCH_OPS} operations`);
   ifMatch(request, row);
   const doc = JSON.stringify({ ...toMeta(row), expiresAt: row.expires_at });
   let result;
