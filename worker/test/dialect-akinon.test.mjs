@@ -235,6 +235,9 @@ test("Akinon's shape for the rest: 405 with Allow, 413 for an oversized body, 40
     assert.equal(r.headers.get("allow"), allow);
   }
   const big = await ak("POST", PATH, owner.token, { raw: OVERSIZED, headers: { "content-type": "application/json" } });
+  const notUtf8 = await ak("POST", PATH, owner.token, { raw: Buffer.from([0x7b, 0xff, 0x7d]), headers: { "content-type": "application/json" } });
+  assert.equal(notUtf8.status, 400, notUtf8.text);
+  assert.match(notUtf8.body.apiError[0], /UTF-8/);
   assert.equal(big.status, 413, big.text);
   assert.deepEqual(big.body, { validationError: {}, apiError: ["request body is over 65536 bytes"] });
   const m = await newMember(svc, owner.account, "rotator", "member", { language: "privileges", privileges: ["product:read"] });

@@ -352,6 +352,7 @@ test("LaunchDarkly's shape for the rest: 405 with Allow, 413 for an oversized bo
     assert.equal(r.headers.get("allow"), allow);
   }
   ldError(await ld("POST", "/api/v2/tokens", owner.token, { raw: OVERSIZED, headers: { "content-type": "application/json" } }), 413, "invalid_request", /over 65536 bytes/);
+  ldError(await ld("POST", "/api/v2/tokens", owner.token, { raw: Buffer.from([0x7b, 0xff, 0x7d]), headers: { "content-type": "application/json" } }), 400, "invalid_request", /UTF-8/);
   ldError(await ld("PATCH", `/api/v2/tokens/${t._id}`, owner.token, { raw: OVERSIZED, headers: { "content-type": "application/json" } }), 413, "invalid_request");
   assert.ok(!("lastUsed" in (await get(owner.token, t._id)).body));
   assert.equal((await ld("GET", "/api/v2/tokens", t.token)).status, 200);

@@ -365,6 +365,7 @@ test("S2's shape for the rest: 405 with Allow for other methods, 413 for an over
     assert.equal(r.headers.get("allow"), allow);
   }
   assertError(await s2("POST", "/v1/access-tokens", owner.token, { raw: OVERSIZED, headers: { "content-type": "application/json" } }), 413, "bad_json", /over 65536 bytes/);
+  assertError(await s2("POST", "/v1/access-tokens", owner.token, { raw: Buffer.from([0x7b, 0xff, 0x7d]), headers: { "content-type": "application/json" } }), 400, "bad_json", /UTF-8/);
   const m = await newMember(svc, owner.account, "rotator", "member", S2_ALL, "never");
   const fresh = await rotateWithGrace(svc, m.token);
   assert.equal((await list(m.token, "?prefix=pg-")).status, 200, "the old secret still reads during its grace");

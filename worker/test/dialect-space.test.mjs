@@ -253,6 +253,7 @@ test("Space's shape for the rest: 405 with Allow, 413 for an oversized body, 401
     assert.equal(r.headers.get("allow"), allow);
   }
   spaceError(await sp("POST", path(owner), owner.token, { raw: OVERSIZED, headers: { "content-type": "application/json" } }), 413, "BAD_REQUEST", /over 65536 bytes/);
+  spaceError(await sp("POST", path(owner), owner.token, { raw: Buffer.from([0x7b, 0xff, 0x7d]), headers: { "content-type": "application/json" } }), 400, "BAD_REQUEST", /UTF-8/);
   const m = await newMember(svc, owner.account, "rotator", "member", { language: "names", scopes: null }, "never");
   const fresh = await rotateWithGrace(svc, m.token);
   assert.equal((await sp("GET", path(m), m.token)).status, 200, "the old secret still reads during its grace");
