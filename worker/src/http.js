@@ -115,7 +115,11 @@ export async function readObject(request, opts) {
 // C0, DEL and C1 (U+0080–U+009F: NEL, and CSI, an 8-bit terminal escape), as Rust's char::is_control.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
-/** A required or optional display string: trimmed length 1..max, no control characters. */
+/**
+ * A required or optional display string: at most `max` characters (code points, as JSON
+ * Schema's maxLength counts them, before trimming), not blank when required, no control
+ * characters. Returned trimmed.
+ */
 export function text(body, field, { max = 100, required = true } = {}) {
   const v = body[field];
   if (v === undefined || v === null) {
@@ -124,9 +128,9 @@ export function text(body, field, { max = 100, required = true } = {}) {
   }
   if (typeof v !== "string") throw fail(422, "invalid_field", `${field} must be a string`, field);
   if (CONTROL.test(v)) throw fail(422, "invalid_field", `${field} must not contain control characters`, field);
+  if (v.length > max && [...v].length > max) throw fail(422, "invalid_field", `${field} is longer than ${max} characters`, field);
   const t = v.trim();
-  if (required && t.length === 0) throw fail(422, "invalid_field", `${field} must not be empty`, field);
-  if (t.length > max) throw fail(422, "invalid_field", `${field} is longer than ${max} characters`, field);
+  if (required && t.length === 0) throw fail(422, "invalid_field", `${field} must not be blank`, field);
   return t;
 }
 

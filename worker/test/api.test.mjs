@@ -252,6 +252,8 @@ describe("create", () => {
     assert.match(r.body.secret, TOKEN_RE);
     assert.equal(r.body.token.hint, `tk_…${r.body.secret.slice(-4)}`);
     assert.equal(r.body.token.name, "padded");
+    const emoji = await mint(R, { name: "🔑".repeat(100) }); // 100 characters (200 UTF-16 units)
+    assert.equal(emoji.token.name, "🔑".repeat(100));
     assert.equal(r.body.token.description, "for CI");
     assert.equal(r.body.token.version, 1);
     assert.equal(r.headers.get("etag"), '"1"');
@@ -271,6 +273,8 @@ describe("create", () => {
       [{ name: "   ", scope: OWNER }, "invalid_field", "name"],
       [{ name: 7, scope: OWNER }, "invalid_field", "name"],
       [{ name: "x".repeat(101), scope: OWNER }, "invalid_field", "name"],
+      [{ name: ` ${"x".repeat(99)} `, scope: OWNER }, "invalid_field", "name"], // counted before trimming, as the schema's maxLength
+      [{ name: null, scope: OWNER }, "invalid_field", "name"],
       [{ name: "a\u0007b", scope: OWNER }, "invalid_field", "name"],
       [{ name: "x", description: "d".repeat(1001), scope: OWNER }, "invalid_field", "description"],
       [{ name: "x", description: 5, scope: OWNER }, "invalid_field", "description"],
@@ -283,6 +287,9 @@ describe("create", () => {
       [{ name: "x", scope: OWNER, lifetime: 1.5 }, "invalid_ttl", "lifetime"],
       [{ name: "x", scope: OWNER, lifetime: "2020-01-01T00:00:00Z" }, "lifetime_in_past", "lifetime"],
       [{ name: "x", scope: OWNER, lifetime: { days: 3 } }, "invalid_input", "lifetime.lifetime"],
+      [{ name: "x", scope: OWNER, lifetime: null }, "invalid_input", "lifetime.lifetime"],
+      [{ name: "x", scope: OWNER, lifetime: "" }, "invalid_lifetime", "lifetime"],
+      [{ name: "x", scope: OWNER, lifetime: `2030-01-01T00:00:00.${"0".repeat(90)}Z` }, "invalid_lifetime", "lifetime"],
     ];
     for (const [body, code, field] of bad) {
       const r = await api("POST", "/tk/v1/tokens", { token: acme.secret, body });
@@ -610,6 +617,13 @@ describe("verify", () => {
     assertError(await api("POST", "/tk/v1/verify", { token: R, body: {} }), 422, "invalid_field", "token");
     assertError(await api("POST", "/tk/v1/verify", { token: R, body: { token: 5 } }), 422, "invalid_field", "token");
     assertError(await api("POST", "/tk/v1/verify", { token: R, body: { token: R, extra: 1 } }), 422, "unknown_field", "extra");
+    assertError(await api("POST", "/tk/v1/verify", { token: R, body: { token: "x".repeat(201) } }), 422, "invalid_field", "token");
+    // the request's shape is checked whatever the token (even an invalid one)
+    for (const [request, field] of [[{}, "request.action"], [{ action: 5 }, "request.action"], [{ action: "a", colour: "red" }, "request.colour"], [[], "request"], ["a", "request"]]) {
+      assertError(await api("POST", "/tk/v1/verify", { token: R, body: { token: "hello", request } }), 422, undefined, field);
+    }
+    const nul = await api("POST", "/tk/v1/verify", { token: R, body: { token: R, request: null } });
+    assert.deepEqual([nul.status, nul.body.valid], [200, true]);
   });
 });
 
@@ -705,10 +719,13 @@ describe("admin", () => {
       [{ name: "x", scope: { language: "names", scopes: [5] } }, "invalid_scope", undefined],
       [{ name: "x", lifetime: "eventually" }, "invalid_lifetime", "lifetime"],
       [{ name: "x", team: "a" }, "unknown_field", "team"],
+      [{ name: "x", role: null }, "invalid_field", "role"],
+      [{ name: "x", scope: null }, "invalid_field", "scope"],
     ]) assertError(await api("POST", `/tk/v1/accounts/${acct}/members`, { token: acme.secret, body }), 422, code, field);
     for (const [body, code, field] of [
       [{}, "invalid_field", "name"],
       [{ name: "x", owner: 5 }, "invalid_field", "owner"],
+      [{ name: "x", owner: null }, "invalid_field", "owner"],
       [{ name: "x", scope: { language: "nope" } }, "unknown_scope_language", "scope.language"],
       [{ name: "x", lifetime: 0 }, "invalid_ttl", "lifetime"],
     ]) assertError(await api("POST", "/tk/v1/accounts", { token: R, body }), 422, code, field);

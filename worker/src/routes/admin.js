@@ -13,7 +13,7 @@ const FIRST_LIFETIME = "one-year";
 
 /** The first token's scope and expiry, checked before anything is written. */
 function firstToken(ctx, caller, body, defaultScope) {
-  const scope = grantable(ctx.tk, body.scope ?? defaultScope, caller);
+  const scope = grantable(ctx.tk, body.scope === undefined ? defaultScope : body.scope, caller);
   const expiresAt = expiryOf(ctx.tk, body.lifetime, caller, ctx.now, FIRST_LIFETIME);
   return { scope, expiresAt };
 }
@@ -28,6 +28,7 @@ export async function createAccount(request, ctx) {
   const body = await readObject(request);
   onlyFields(body, ["name", "owner", "scope", "lifetime"]);
   const name = text(body, "name");
+  if (body.owner === null) throw fail(422, "invalid_field", "owner must be a string", "owner");
   const ownerName = text(body, "owner", { required: false }) || "owner";
   const { scope, expiresAt } = firstToken(ctx, caller, body, { language: "policy", role: "owner" });
   const p = await ctx.store.provision({ accountName: name, memberName: ownerName, role: "owner", token: { name: `${ownerName} (first token)`, scope, expiresAt } }, ctx.now);
@@ -51,7 +52,7 @@ export async function createMember(request, ctx, url, [id]) {
   const body = await readObject(request);
   onlyFields(body, ["name", "role", "scope", "lifetime"]);
   const name = text(body, "name");
-  const role = body.role ?? "member";
+  const role = body.role === undefined ? "member" : body.role;
   if (!ROLES.includes(role)) throw fail(422, "invalid_field", `role must be one of ${ROLES.join(", ")}`, "role");
   if (role === "owner" && !(caller.role === "owner" || (caller.isRoot && isAdmin(caller)))) throw fail(403, "forbidden", "only an owner may add an owner", "role");
   const { scope, expiresAt } = firstToken(ctx, caller, body, { language: "policy", role: role === "member" ? "writer" : role });

@@ -13,6 +13,7 @@ const MAX_PATCH_OPS = 1000;
  * issuer's expiry is refused (403 outlives_issuer).
  */
 export function expiryOf(tk, lifetime, caller, now, defaultLifetime = DEFAULT_LIFETIME) {
+  if (typeof lifetime === "string" && lifetime.length > 100) throw fail(422, "invalid_lifetime", "lifetime is longer than 100 characters", "lifetime");
   let ms;
   try {
     ms = tk.expiresAtMs(lifetime === undefined ? defaultLifetime : lifetime, now);
@@ -62,8 +63,8 @@ export async function create(request, ctx) {
   const expiresAt = expiryOf(tk, body.lifetime, caller, now);
   const id = newId();
   requireManage(tk, caller, "create", { id, owner: caller.owner });
-  const made = await store.insert({ id, account: caller.account, owner: caller.owner, dialect: "tokenkit", name, description, scope, expiresAt }, now);
   requireCurrent(caller);
+  const made = await store.insert({ id, account: caller.account, owner: caller.owner, dialect: "tokenkit", name, description, scope, expiresAt }, now);
   if (!made) throw fail(409, "conflict", "token id collision, retry");
   return json({ token: toMeta(made.row), secret: made.secret }, 201, { etag: etag(made.row) });
 }
@@ -168,22 +169,22 @@ export async function patch(request, ctx, url, [id]) {
  */
 function graceUntil(tk, grace, row, now) {
   if (grace === undefined || grace === null || grace === 0 || grace === "now") return null;
+  let g;
   try {
     g = tk.rotationGraceExpiresAt(grace, row.expires_at, now);
-  let g;
   } catch (e) {
     throw coreError(e, 422, "grace");
   }
+  if (g === null) throw fail(422, "invalid_field", "grace must end: the token never expires, so give a finite grace", "grace");
+  return Date.parse(g);
 }
 
 async function doRotate(request, ctx, caller, row) {
-  if (g === null) throw fail(422, "invalid_field", "grace must end: the token never expires, so give a finite grace", "grace");
-  return Date.parse(g);
   const { tk, store, now } = ctx;
+  requireCurrent(caller);
   const body = await readObject(request, { allowEmpty: true });
   onlyFields(body, ["grace"]);
   const until = graceUntil(tk, body.grace, row, now);
-  requireCurrent(caller);
   const r = await store.rotate(row.account_id, row.id, until, now);
   if (!r) throw fail(412, "precondition_failed", "the token was changed concurrently");
   return json({ token: toMeta(r.row), secret: r.secret, previous_expires_at: until === null ? null : new Date(until).toISOString() }, 200, { etag: etag(r.row) });
@@ -220,6 +221,22 @@ export async function selfRevoke(request, ctx) {
   return new Response(null, { status: 204 });
 }
 
+const REQUEST_FIELDS = ["action", "resource", "basin", "stream", "accessToken"];
+
+/**
+ * The language-independent shape of a verify request, checked before the token is (so a bad
+ * request is refused whatever token comes with it); the scope engine checks the rest.
+ */
+function checkRequestShape(req) {
+  if (req === undefined || req === null) return;
+  if (typeof req !== "object" || Array.isArray(req)) throw fail(422, "invalid_field", "request must be an object {action, resource?, …}", "request");
+  for (const [k, v] of Object.entries(req)) {
+    if (!REQUEST_FIELDS.includes(k)) throw fail(422, "unknown_field", `unknown request field ${JSON.stringify(k).slice(0, 60)}`, `request.${k.slice(0, 60)}`);
+    if (typeof v !== "string") throw fail(422, "invalid_field", `request.${k} must be a string`, `request.${k}`);
+  }
+  if (typeof req.action !== "string") throw fail(422, "invalid_field", "request.action is required", "request.action");
+}
+
 /**
  * Verifies a token for a resource server. The caller authenticates with its own token, which
  * must allow reading tokens (403 otherwise); only tokens of the caller's account are answered
@@ -229,10 +246,12 @@ export async function selfRevoke(request, ctx) {
 export async function verify(request, ctx) {
   const { tk, store, now } = ctx;
   const caller = await authenticate(request, ctx);
+  requireManage(tk, caller, "read", { id: "*", owner: caller.owner });
   const body = await readObject(request);
   onlyFields(body, ["token", "request"]);
   if (typeof body.token !== "string") throw fail(422, "invalid_field", "token must be a string", "token");
-  requireManage(tk, caller, "read", { id: "*", owner: caller.owner });
+  if (body.token.length > 200) throw fail(422, "invalid_field", "token is longer than 200 characters", "token");
+  checkRequestShape(body.request);
   const out = { valid: false, code: "unknown_token", tokenId: null, owner: null, scope: null, expiresAt: null, reason: "the access token is not known" };
   const r = await check(body.token, store, tk, now);
   if (r.row && r.row.account_id !== caller.account) return json(out);
