@@ -124,6 +124,15 @@ test("issue: a client-chosen id that exists is 409 resource_already_exists; afte
   assert.equal((await issue(owner.token, { id: "dup-id", scope: { ops: ["append"] } })).status, 201);
 });
 
+test("issue: concurrent issues of one id: exactly one 201, the others 409", async () => {
+  const rs = await Promise.all(Array.from({ length: 6 }, () => issue(owner.token, { id: "raced-id", scope: { ops: ["read"] } })));
+  assert.equal(rs.filter((r) => r.status === 201).length, 1, rs.map((r) => r.status).join());
+  for (const r of rs.filter((r) => r.status !== 201)) assertError(r, 409, "resource_already_exists");
+  assert.deepEqual(ids(await list(owner.token, "?prefix=raced-id")), ["raced-id"]);
+  const winner = rs.find((r) => r.status === 201).body.access_token;
+  assert.equal((await self(svc, winner)).body.id, "raced-id");
+});
+
 test("issue: expires_at defaults to the caller's and is capped at it (403); in the past is 422", async () => {
   const issuer = await newMember(svc, owner.account, "short-lived", "member", S2_ALL, "30-days");
   const callerExpiry = Date.parse(issuer.meta.expiresAt);

@@ -189,6 +189,9 @@ test("list: a JSON array of the caller's own tokens, oldest first, with public i
   assert.equal(r.body[0].id, shortLived.tokenId);
   assert.deepEqual(r.body.at(-2), { id: r.body.at(-2).id, ttl: 120, created: a.created, userId: shortLived.member });
   assert.deepEqual(r.body.at(-1), { id: r.body.at(-1).id, ttl: 240, scopes: ["x"], created: b.created, userId: shortLived.member });
+  // LoopBack's `filter` (the SDK's List(accountId, filter)) is not interpreted: the list is the same.
+  const filtered = await sp("GET", `${path(shortLived)}?filter=${encodeURIComponent(JSON.stringify({ limit: 1, order: "created DESC" }))}`, shortLived.token);
+  assert.deepEqual(filtered.body, r.body);
   const times = r.body.map((t) => Date.parse(t.created));
   assert.deepEqual(times, [...times].sort((x, y) => x - y));
   // The member's first token (tokenkit's admin API, no Space ttl) shows its ttl from its expiry.
