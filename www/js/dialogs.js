@@ -137,6 +137,10 @@ export function rotateDialog(ctx, token, { onDone } = {}) {
           } catch (e) {
             if (e instanceof ApiError && e.status === 401) return ctx.sessionEnded(e);
             errorSlot.replaceChildren(errorBox(e, "Could not rotate the token."));
+            if (e instanceof ApiError && e.status === 404) {
+              errorSlot.append(h("p", { class: "hint" }, "It may have been revoked elsewhere (another tab or an admin). The list behind this dialog has been refreshed."));
+              onDone?.();
+            }
           }
         }),
     },
@@ -179,6 +183,10 @@ export function revokeDialog(ctx, token, { onDone } = {}) {
           } catch (e) {
             if (e instanceof ApiError && e.status === 401) return ctx.sessionEnded(e);
             errorSlot.replaceChildren(errorBox(e, "Could not revoke the token."));
+            if (e instanceof ApiError && e.status === 404) {
+              errorSlot.append(h("p", { class: "hint" }, "It may have been revoked elsewhere (another tab or an admin). The list behind this dialog has been refreshed."));
+              onDone?.();
+            }
           }
         }),
     },

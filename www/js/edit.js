@@ -4,7 +4,7 @@
 // A 412 means someone changed the token meanwhile: the page offers to rebase the edits.
 import { ApiError } from "./api.js";
 import { expiryState, h, nextId, timeEl } from "./format.js";
-import { tokenPatch } from "./patch.js";
+import { sameJson, tokenPatch } from "./patch.js";
 import { ScopeEditor } from "./scope-editor.js";
 import { rotateDialog, revokeDialog } from "./dialogs.js";
 import { busy, clearFieldError, errorBox, fieldError } from "./ui.js";
@@ -33,11 +33,13 @@ export async function editView(ctx, root, tokenId) {
   const scope = new ScopeEditor(tk, { callerScope: me.scope, onChange: () => refresh(), legend: "Scope" });
   const patchPre = h("pre", { class: "code patch", tabindex: "0", "aria-label": "JSON Patch to send" });
   const afterEl = h("dl", { class: "after" });
-  const changes = h("section", { class: "changes", "aria-labelledby": `${id}-ch` }, h("h3", { id: `${id}-ch` }, "Changes"), h("p", { class: "change-count", "aria-live": "polite" }), patchPre, afterEl);
+  const afterH = h("h4", { class: "after-h", hidden: true }, "After saving (previewed with the wasm applyPatch)");
+  const changes = h("section", { class: "changes", "aria-labelledby": `${id}-ch` }, h("h3", { id: `${id}-ch` }, "Changes"), h("p", { class: "change-count", "aria-live": "polite" }), patchPre, afterH, afterEl);
   const formError = h("div", { class: "error-slot" });
   const save = h("button", { type: "submit", class: "btn primary" }, "Save changes");
   const details = h("dl", { class: "details" });
   const title = h("h1", { tabindex: "-1" });
+  const crumb = h("span", { "aria-current": "page" });
   name.addEventListener("input", () => refresh());
   desc.addEventListener("input", () => refresh());
 
@@ -50,8 +52,11 @@ export async function editView(ctx, root, tokenId) {
     scope.set(token.scope);
   }
 
+  const lead = h("p", { class: "lead" });
   function showDetails() {
     title.textContent = base.name;
+    lead.textContent = base.description ?? "Edit the name, description and scope. The secret and expiry cannot be changed here.";
+    crumb.textContent = base.name;
     const exp = expiryState(base.expiresAt);
     const row = (k, ...v) => [h("dt", {}, k), h("dd", {}, ...v)];
     details.replaceChildren(
@@ -81,15 +86,17 @@ export async function editView(ctx, root, tokenId) {
     } else {
       ops = tokenPatch(base, edits());
     }
-    patchPre.textContent = JSON.stringify(ops, null, 2);
+    patchPre.textContent = ops.length ? `[\n${ops.map((o) => `  ${JSON.stringify(o)}`).join(",\n")}\n]` : "[]";
     changes.querySelector(".change-count").textContent = ops.length === 0 ? "No changes yet." : `${ops.length} operation${ops.length === 1 ? "" : "s"} will be sent as a JSON Patch:`;
     patchPre.hidden = ops.length === 0;
     afterEl.replaceChildren();
+    afterH.hidden = true;
     if (ops.length) {
       try {
         const after = tk.applyPatch(base, ops);
         // The service's own policy check, locally: immutable fields, scope coverage, lengths.
         tk.applyTokenPatch("tokenkit", JSON.stringify(base), JSON.stringify(ops), { now: Date.now(), callerScope: me.scope });
+        afterH.hidden = false;
         afterEl.replaceChildren(
           h("dt", {}, "Name"),
           h("dd", { class: "after-name" }, after.name),
@@ -146,8 +153,8 @@ export async function editView(ctx, root, tokenId) {
         if (head === "name") fieldError(name, e);
         else if (head === "description") fieldError(desc, e);
         else if (head === "scope") scope.showServerError(e);
-        const lead = e.status === 422 ? "The service refused a value (422): nothing was changed." : e.status === 403 ? "Not allowed (403): nothing was changed." : "Could not save.";
-        formError.replaceChildren(errorBox(e, lead));
+        const headline = e.status === 422 ? "The service refused a value (422): nothing was changed." : e.status === 403 ? "Not allowed (403): nothing was changed." : "Could not save.";
+        formError.replaceChildren(errorBox(e, headline));
       }
     });
   });
@@ -160,7 +167,9 @@ export async function editView(ctx, root, tokenId) {
         class: "btn",
         onclick: () =>
           busy(reload, async () => {
+            // Three-way: keep only what the user changed relative to the version they opened.
             const mine = edits();
+            const opened = base;
             try {
               const r = await api.get(base.id);
               base = r.body;
@@ -170,12 +179,15 @@ export async function editView(ctx, root, tokenId) {
               return formError.replaceChildren(errorBox(err, "Could not load the latest version."));
             }
             showDetails();
-            // Keep the user's edits on top of the new version; the patch is recomputed against it.
-            name.value = mine.name;
-            desc.value = mine.description ?? "";
-            if (mine.scope) scope.set(mine.scope);
+            fill(base);
+            const kept = [];
+            if (mine.name !== opened.name) (name.value = mine.name), kept.push("name");
+            if (mine.description !== (opened.description ?? null)) (desc.value = mine.description ?? ""), kept.push("description");
+            if (mine.scope && !sameJson(mine.scope, opened.scope)) scope.set(mine.scope), kept.push("scope");
             refresh();
-            formError.replaceChildren(h("p", { class: "alert info", role: "status" }, `Loaded version ${base.version}. Your edits are kept; review the changes below and save again.`));
+            formError.replaceChildren(
+              h("p", { class: "alert info", role: "status" }, `Loaded version ${base.version}. Your changes to ${kept.length ? kept.join(", ") : "nothing"} are kept on top of it; review the patch below and save again.`),
+            );
           }),
       },
       "Load the latest version and keep my edits",
@@ -190,11 +202,11 @@ export async function editView(ctx, root, tokenId) {
     h(
       "section",
       { class: "page" },
-      h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/" }, "Access tokens"), h("span", { "aria-hidden": "true" }, " / "), h("span", { "aria-current": "page" }, base.name)),
+      h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/" }, "Access tokens"), h("span", { "aria-hidden": "true" }, " / "), crumb),
       h(
         "div",
         { class: "page-head" },
-        h("div", {}, title, base.id === me.id ? h("span", { class: "badge info" }, "This session") : null, h("p", { class: "lead" }, base.description ?? "Edit the name, description and scope. The secret and expiry cannot be changed here.")),
+        h("div", {}, title, base.id === me.id ? h("span", { class: "badge info" }, "This session") : null, lead),
       ),
       h(
         "div",

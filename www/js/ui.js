@@ -46,32 +46,43 @@ export function clearFieldError(control) {
 }
 
 const dialog = () => document.getElementById("dialog");
+let closeCurrent = null;
 
 /**
  * Opens the modal dialog. `onClose` runs when it closes in any way (Escape too); the content is
- * then removed from the DOM (a secret shown in it does not linger).
+ * then removed from the DOM (a secret shown in it does not linger). Cleanup is synchronous, so a
+ * dialog opened right after another never receives the first one's (asynchronous) close event.
  */
 export function openDialog({ title, body, actions = [], onClose, className = "" }) {
+  closeCurrent?.();
   const d = dialog();
-  if (d.open) d.close();
   d.className = className;
   d.replaceChildren(h("form", { method: "dialog", class: "dialog-inner" }, h("h2", { id: "dialog-title" }, title), h("div", { class: "dialog-body" }, ...body), h("div", { class: "dialog-actions" }, ...actions)));
   const opener = document.activeElement;
-  d.addEventListener(
-    "close",
-    () => {
-      for (const i of d.querySelectorAll("input, textarea")) i.value = "";
-      d.replaceChildren();
-      onClose?.();
-      if (opener && opener.isConnected) opener.focus();
-    },
-    { once: true },
-  );
+  let done = false;
+  const cleanup = () => {
+    if (done) return;
+    done = true;
+    closeCurrent = null;
+    d.removeEventListener("close", onEvent);
+    for (const i of d.querySelectorAll("input, textarea")) i.value = "";
+    d.replaceChildren();
+    onClose?.();
+    if (opener && opener.isConnected && !d.open) opener.focus();
+  };
+  const onEvent = () => {
+    if (!d.open) cleanup();
+  };
+  d.addEventListener("close", onEvent);
+  closeCurrent = () => {
+    if (d.open) d.close();
+    cleanup();
+  };
   d.showModal();
   return d;
 }
 
-export const closeDialog = () => dialog().open && dialog().close();
+export const closeDialog = () => closeCurrent?.();
 
 let toastTimer;
 export function toast(text) {

@@ -1,0 +1,470 @@
+// End-to-end tests of the dashboard (www/) in Debian's Chromium, driven by playwright-core, against
+// a real `wrangler dev` (workerd + local D1) started by harness.mjs. The run fails on any console
+// error, page error or failed request it did not expect; every expected HTTP error is declared by
+// the step that causes it. Screenshots of the main screens go to test-results/dashboard/.
+//
+//   node --test worker/test/dashboard.test.mjs
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { call, ROOT, startService } from "./harness.mjs";
+import { initSync, generateToken, expiresAt as tkExpiresAt } from "../../pkg/tokenkit.js";
+
+initSync({ module: readFileSync(join(ROOT, "pkg/tokenkit_bg.wasm")) });
+
+const SHOTS = join(ROOT, "test-results/dashboard");
+const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Collects what the page does wrong; `expect()` declares the HTTP errors a step causes on purpose. */
+class Guard {
+  constructor(page, base) {
+    this.base = base;
+    this.problems = [];
+    this.expected = [];
+    this.seenStatus = [];
+    this.consoleStatus = [];
+    this.apiRequests = [];
+    page.on("pageerror", (e) => this.problems.push(`page error: ${e.message}`));
+    page.on("console", (m) => {
+      if (m.type() !== "error" && m.type() !== "warning") return;
+      const text = m.text();
+      // Chromium logs every HTTP error response; each must match one the step expected.
+      const http = /^Failed to load resource: the server responded with a status of (\d+)/.exec(text);
+      if (http) this.consoleStatus.push(Number(http[1]));
+      else this.problems.push(`console ${m.type()}: ${text}`);
+    });
+    page.on("requestfailed", (r) => this.problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`));
+    page.on("request", (r) => {
+      if (r.url().startsWith(`${base}/tk/`)) this.apiRequests.push(`${r.method()} ${new URL(r.url()).pathname}`);
+    });
+    page.on("response", (r) => {
+      if (r.status() < 400) return;
+      const what = `${r.request().method()} ${new URL(r.url()).pathname}`;
+      const i = this.expected.findIndex((e) => e.status === r.status() && e.what.test(what));
+      if (i < 0) return void this.problems.push(`unexpected HTTP ${r.status()}: ${what}`);
+      this.expected.splice(i, 1);
+      this.seenStatus.push(r.status());
+    });
+  }
+  expect(status, what) {
+    this.expected.push({ status, what });
+  }
+  /** Throws if anything unexpected happened, or an expected error did not. */
+  check(step) {
+    const left = this.expected.map((e) => `expected HTTP ${e.status} ${e.what} did not happen`);
+    for (const status of this.consoleStatus) {
+      const i = this.seenStatus.indexOf(status);
+      if (i >= 0) this.seenStatus.splice(i, 1);
+      else left.push(`console error for an unexpected HTTP ${status}`);
+    }
+    this.consoleStatus = [];
+    this.seenStatus = [];
+    const problems = [...this.problems, ...left];
+    this.problems = [];
+    this.expected = [];
+    assert.deepEqual(problems, [], `${step}: ${problems.join("; ")}`);
+  }
+}
+
+describe("dashboard (www/) in Chromium against wrangler dev", { timeout: 180_000 }, () => {
+  let svc;
+  let browser;
+  let context;
+  let page;
+  let guard;
+  let rootToken;
+  const secrets = {};
+  const api = (method, path, opts = {}) => call(svc.base, method, path, { token: rootToken, ...opts });
+  const verify = async (token) => (await api("POST", "/tk/v1/verify", { body: { token } })).body;
+  const shot = (name, opts = {}) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true, ...opts });
+  /** Finds the row of the token named `name` in the list. */
+  const row = (name) => page.locator("table.tokens tbody tr").filter({ has: page.locator(".token-name", { hasText: new RegExp(`^${name.replace(/[()]/g, "\\$&")}$`) }) });
+  const listReady = () => page.waitForSelector("table.tokens:not([aria-busy])");
+  // The steps build on each other: after a failure the rest are skipped (and a screenshot kept).
+  let failed = null;
+  const step = (name, fn) =>
+    it(name, async (t) => {
+      if (failed) return t.skip(`after the failure of: ${failed}`);
+      try {
+        await fn(t);
+      } catch (e) {
+        failed = name;
+        await page?.screenshot({ path: join(SHOTS, "failure.png"), fullPage: true }).catch(() => {});
+        throw e;
+      }
+    });
+  const tokenByName = async (name) => {
+    const r = await api("GET", `/tk/v1/tokens?name=${encodeURIComponent(name)}`);
+    assert.equal(r.status, 200);
+    return r.body.tokens.find((t) => t.name === name);
+  };
+
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    svc = await startService();
+    rootToken = svc.root.token;
+    // A token that expires two seconds from now: expired by the time the list is filtered.
+    const r = await api("POST", "/tk/v1/tokens", { body: { name: "Nightly export", lifetime: 2, scope: { language: "privileges", privileges: ["exports:read"] } } });
+    assert.equal(r.status, 201);
+    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+    context = await browser.newContext({ viewport: { width: 1280, height: 860 }, timezoneId: "UTC", locale: "en-US" });
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: svc.base });
+    page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    guard = new Guard(page, svc.base);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await svc?.cleanup();
+  });
+
+  step("sign in: checked by the wasm parseToken before any request, the service's 401 shown, session in sessionStorage only", async () => {
+    await page.goto(`${svc.base}/`);
+    await page.waitForSelector("html[data-ready]");
+    await shot("01-sign-in");
+    const input = page.getByLabel("Access token");
+    // Malformed: refused locally, no request made.
+    await input.fill("tk_not-a-token");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForSelector(".field-error");
+    assert.match(await page.locator(".field-error").innerText(), /not a valid tokenkit token.*invalid_/s);
+    assert.equal(await input.getAttribute("aria-invalid"), "true");
+    // One changed character of a real token: the checksum catches it, still no request.
+    const typo = rootToken.slice(0, 10) + (rootToken[10] === "A" ? "B" : "A") + rootToken.slice(11);
+    await input.fill(typo);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForFunction(() => /invalid_checksum/.test(document.querySelector(".field-error")?.textContent ?? ""));
+    assert.deepEqual(guard.apiRequests, [], "no request before the token parses");
+    // Well-formed but unknown: the service answers 401 unknown_token, shown by the field.
+    guard.expect(401, /^GET \/tk\/v1\/self$/);
+    await input.fill(generateToken());
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForFunction(() => /unknown_token/.test(document.querySelector(".field-error")?.textContent ?? ""));
+    assert.match(await page.locator(".field-error").innerText(), /not known.*unknown_token.*HTTP 401/s);
+    await shot("02-sign-in-error");
+    // The root token signs in.
+    await input.fill(`  ${rootToken}\n`);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await listReady();
+    assert.match(await page.locator("#who").innerText(), /root/);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem("tokenkit.session")), rootToken);
+    assert.equal(await page.evaluate(() => localStorage.length), 0);
+    assert.equal(await row("root").locator(".badge", { hasText: "This session" }).count(), 1);
+    guard.check("sign in");
+  });
+
+  step("create: live expiry preview equals the stored expiresAt; scope tried and refused locally; secret shown once", async () => {
+    await page.getByRole("link", { name: "Generate new token" }).click();
+    await page.waitForSelector("form.form");
+    await page.getByLabel("Name", { exact: true }).fill("CI deploys");
+    await page.getByLabel("Description").fill("Deploys from the main branch");
+    // Lifetime: a preset previews now + 30 days (wasm expiresAt)…
+    const t0 = Date.now();
+    const preset = Date.parse(await page.locator("time.expiry-preview").getAttribute("datetime"));
+    assert.ok(Math.abs(preset - Date.parse(tkExpiresAt("30-days", t0))) < 5_000, "30-day preview");
+    // …a custom date previews that instant; this one is what gets stored.
+    await page.getByLabel("Expiration").selectOption("custom");
+    await page.getByLabel("Expiry date and time (local time)").fill("2027-03-14T15:30");
+    await page.waitForFunction(() => document.querySelector("time.expiry-preview")?.getAttribute("datetime") === "2027-03-14T15:30:00.000Z");
+    const previewed = await page.locator("time.expiry-preview").getAttribute("datetime");
+    // A TTL shows its own preview and "never" its warning.
+    await page.getByLabel("Expiration").selectOption("ttl");
+    await page.getByLabel("Time to live", { exact: true }).fill("0");
+    await page.waitForFunction(() => /invalid_ttl/.test(document.querySelector(".lifetime .field-error")?.textContent ?? ""));
+    await page.getByLabel("Expiration").selectOption("never");
+    await page.waitForFunction(() => /Never expires/.test(document.querySelector(".lifetime-preview")?.textContent ?? ""));
+    await page.getByLabel("Expiration").selectOption("custom");
+
+    // Scope: a malformed privilege is refused by validateScope with its path…
+    const editor = page.locator("fieldset.scope-editor");
+    await editor.getByText("Privileges", { exact: true }).click();
+    await editor.getByRole("textbox", { name: /^Privileges/ }).fill("orders:read\nbad");
+    await page.waitForFunction(() => /privileges\[1\].*invalid_scope/s.test(document.querySelector(".scope-editor .field-error")?.textContent ?? ""));
+    assert.equal(await editor.getByRole("textbox", { name: /^Privileges/ }).getAttribute("aria-invalid"), "true");
+    // …then a policy scope, tried against requests with the compiled matcher.
+    await editor.getByText("Policy", { exact: true }).click();
+    await editor.getByLabel("Built-in role").selectOption("writer");
+    await editor.getByLabel("Action").fill("updateOn");
+    await editor.getByLabel(/^Resource/).fill("proj/default:env/production:flag/checkout");
+    await page.waitForFunction(() => /Allowed/.test(document.querySelector(".try-result")?.textContent ?? ""));
+    await editor.getByLabel("Action").fill("createMember");
+    await editor.getByLabel(/^Resource/).fill("member/alice");
+    await page.waitForFunction(() => /Denied/.test(document.querySelector(".try-result")?.textContent ?? ""));
+    assert.match(await page.locator(".try-result").innerText(), /deny|denied/i);
+    assert.match(await page.locator(".scope-summary").innerText(), /policy: role writer/);
+    assert.match(await page.locator(".coverage").innerText(), /Within your own token's scope/);
+    await shot("03-create");
+
+    guard.apiRequests.length = 0;
+    await page.getByRole("button", { name: "Generate token" }).click();
+    const dialog = page.locator("dialog[open]");
+    await dialog.waitFor();
+    const secret = await dialog.locator("input.secret").inputValue();
+    assert.match(secret, /^tk_[0-9A-Za-z]{36}$/);
+    assert.match(await dialog.innerText(), /won't be able to see it again/);
+    await dialog.getByRole("button", { name: "Copy" }).click();
+    await page.waitForFunction(() => /Copied/.test(document.querySelector(".copy-status")?.textContent ?? ""));
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), secret);
+    await shot("04-secret-once", { fullPage: false });
+
+    // Stored as previewed, and the secret works.
+    const stored = await tokenByName("CI deploys");
+    assert.equal(stored.expiresAt, previewed);
+    assert.equal(stored.description, "Deploys from the main branch");
+    assert.deepEqual(stored.scope, { language: "policy", role: "writer", customRoleIds: [], inlineRole: [] });
+    assert.equal((await verify(secret)).valid, true);
+    secrets.ci = secret;
+
+    // Closing the dialog removes the secret from the page; nothing stored it.
+    await dialog.getByRole("button", { name: "I have copied it" }).click();
+    await listReady();
+    assert.equal(await page.locator("dialog[open]").count(), 0);
+    const html = await page.evaluate(() => document.documentElement.outerHTML + [...document.querySelectorAll("input, textarea")].map((i) => i.value).join(" "));
+    assert.ok(!html.includes(secret), "the secret is gone from the page");
+    const stores = await page.evaluate(() => JSON.stringify({ ...sessionStorage }) + JSON.stringify({ ...localStorage }));
+    assert.ok(!stores.includes(secret), "the secret is not in web storage");
+    assert.equal(await row("CI deploys").count(), 1);
+    guard.check("create");
+  });
+
+  step("create with a 7-day preset: stored expiry as previewed, 'Expires soon' badge; expired badge and filters", async () => {
+    await page.getByRole("link", { name: "Generate new token" }).click();
+    await page.getByLabel("Name", { exact: true }).fill("Short-lived");
+    await page.getByLabel("Expiration").selectOption("preset:7-days");
+    const previewed = Date.parse(await page.locator("time.expiry-preview").getAttribute("datetime"));
+    await page.getByRole("button", { name: "Generate token" }).click();
+    const dialog = page.locator("dialog[open]");
+    secrets.short = await dialog.locator("input.secret").inputValue();
+    await dialog.getByRole("button", { name: "I have copied it" }).click();
+    await listReady();
+    const stored = await tokenByName("Short-lived");
+    assert.ok(Math.abs(Date.parse(stored.expiresAt) - previewed) < 5_000, `preset expiry ${stored.expiresAt} vs preview ${new Date(previewed).toISOString()}`);
+    assert.equal(await row("Short-lived").locator(".badge", { hasText: "Expires soon" }).count(), 1);
+    assert.equal(await row("Nightly export").locator(".badge", { hasText: "Expired" }).count(), 1);
+    assert.match(await row("Nightly export").innerText(), /privileges: exports:read/);
+
+    await page.getByText("Expired", { exact: true }).first().click();
+    await page.waitForFunction(() => document.querySelectorAll("table.tokens tbody tr").length === 1 && /Nightly export/.test(document.querySelector("table.tokens tbody").textContent));
+    await page.getByText("Expiring soon", { exact: true }).click();
+    await page.waitForFunction(() => document.querySelectorAll("table.tokens tbody tr").length === 1 && /Short-lived/.test(document.querySelector("table.tokens tbody").textContent));
+    await page.getByText("All", { exact: true }).click();
+    await page.waitForFunction(() => document.querySelectorAll("table.tokens tbody tr").length === 4);
+    guard.check("badges and filters");
+  });
+
+  step("list: pagination by next_cursor, name filter, admins' all-members toggle", async () => {
+    for (let i = 1; i <= 18; i++) {
+      const r = await api("POST", "/tk/v1/tokens", { body: { name: `Batch job ${String(i).padStart(2, "0")}`, lifetime: "90-days", scope: { language: "names", scopes: ["invoices:read"] } } });
+      assert.equal(r.status, 201);
+    }
+    const member = await api("POST", `/tk/v1/accounts/${svc.root.account}/members`, { body: { name: "alice", role: "member" } });
+    assert.equal(member.status, 201, JSON.stringify(member.body));
+    await page.reload();
+    await listReady();
+    assert.equal(await page.locator("table.tokens tbody tr").count(), 20);
+    assert.match(await page.locator(".page-info").innerText(), /1–20/);
+    await shot("05-list");
+    await page.getByRole("button", { name: "Next →" }).click();
+    await page.waitForFunction(() => /21–22 of 22/.test(document.querySelector(".page-info").textContent));
+    assert.equal(await page.getByRole("button", { name: "Next →" }).isDisabled(), true);
+    assert.equal(await row("root").count(), 1, "oldest token on the second page");
+    await page.getByRole("button", { name: "← Previous" }).click();
+    await page.waitForFunction(() => /1–20/.test(document.querySelector(".page-info").textContent));
+
+    await page.getByLabel("Filter by name").fill("batch job 1");
+    await page.waitForFunction(() => document.querySelectorAll("table.tokens tbody tr").length === 9);
+    await page.getByLabel("Filter by name").fill("");
+    await page.waitForFunction(() => document.querySelectorAll("table.tokens tbody tr").length === 20);
+
+    // The member's first token shows only in the all-members view, with the owner's name.
+    await page.getByLabel("Filter by name").fill("first token");
+    await page.waitForFunction(() => /No tokens match/.test(document.querySelector("table.tokens tbody").textContent));
+    await page.getByRole("switch", { name: "All members' tokens" }).check();
+    await page.waitForFunction(() => /alice \(first token\)/.test(document.querySelector("table.tokens tbody").textContent));
+    assert.match(await row("alice (first token)").innerText(), /Owner: alice/);
+    await page.getByRole("switch", { name: "All members' tokens" }).uncheck();
+    await page.getByLabel("Filter by name").fill("");
+    await page.waitForFunction(() => document.querySelectorAll("table.tokens tbody tr").length === 20);
+    guard.check("list");
+  });
+
+  step("edit: the page's JSON Patch, previewed with applyPatch, sent with If-Match", async () => {
+    await row("CI deploys").getByRole("link", { name: "Edit CI deploys" }).click();
+    await page.waitForSelector("form.form");
+    await page.getByLabel("Name", { exact: true }).fill("CI deploys (prod)");
+    await page.locator("fieldset.scope-editor").getByLabel("Built-in role").selectOption("reader");
+    const patch = JSON.parse(await page.locator("pre.patch").innerText());
+    assert.deepEqual(patch, [
+      { op: "replace", path: "/name", value: "CI deploys (prod)" },
+      { op: "replace", path: "/scope/role", value: "reader" },
+    ]);
+    assert.equal(await page.locator(".after-name").innerText(), "CI deploys (prod)");
+    assert.equal(await page.locator(".after-scope").innerText(), "policy: role reader");
+    await shot("06-edit");
+    const sent = page.waitForRequest((r) => r.method() === "PATCH");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    const req = await sent;
+    assert.equal(req.headers()["if-match"], '"1"');
+    assert.equal(req.headers()["content-type"], "application/json-patch+json");
+    await page.waitForFunction(() => /Saved\. The token is now at version 2/.test(document.body.textContent));
+    const stored = await tokenByName("CI deploys (prod)");
+    assert.equal(stored.version, 2);
+    assert.equal(stored.scope.role, "reader");
+    assert.match(await page.locator("pre.patch").evaluate((e) => String(e.hidden)), /true/);
+    guard.check("edit");
+  });
+
+  step("stale edit: a change behind the page's back gives 412, explained; the edits are re-applied on the new version", async () => {
+    const id = (await tokenByName("CI deploys (prod)")).id;
+    await page.getByLabel("Description").fill("Deploys from main, reviewed");
+    const behind = await api("PATCH", `/tk/v1/tokens/${id}`, { body: [{ op: "replace", path: "/name", value: "CI deploys (renamed elsewhere)" }], headers: { "if-match": '"2"', "content-type": "application/json-patch+json" } });
+    assert.equal(behind.status, 200);
+    guard.expect(412, new RegExp(`^PATCH /tk/v1/tokens/${id}$`));
+    await page.getByRole("button", { name: "Save changes" }).click();
+    const alert = page.locator(".alert.error", { hasText: "Someone else changed this token" });
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /precondition_failed.*HTTP 412.*Nothing was saved/s);
+    await shot("07-edit-412");
+    await alert.getByRole("button", { name: "Load the latest version and keep my edits" }).click();
+    await page.waitForFunction(() => /Loaded version 3/.test(document.body.textContent));
+    assert.equal(await page.getByLabel("Name", { exact: true }).inputValue(), "CI deploys (renamed elsewhere)", "their name change is kept");
+    assert.deepEqual(JSON.parse(await page.locator("pre.patch").innerText()), [{ op: "replace", path: "/description", value: "Deploys from main, reviewed" }]);
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.waitForFunction(() => /version 4/.test(document.body.textContent));
+    const stored = await tokenByName("CI deploys (renamed elsewhere)");
+    assert.equal(stored.description, "Deploys from main, reviewed");
+    guard.check("412");
+  });
+
+  step("edit: a value the service refuses (422) is shown by its field, with its code", async () => {
+    // maxlength stops typing past 1000 characters; a pasted value in a page without it reaches the service.
+    await page.getByLabel("Description").evaluate((e) => e.removeAttribute("maxlength"));
+    await page.getByLabel("Description").fill("x".repeat(1010));
+    guard.expect(422, /^PATCH \/tk\/v1\/tokens\//);
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.waitForSelector(".field .field-error");
+    assert.match(await page.locator(".field .field-error").innerText(), /description is longer than 1000 characters.*invalid_field.*422/is);
+    assert.match(await page.locator(".alert.error").innerText(), /refused a value \(422\): nothing was changed/);
+    assert.equal(await page.getByLabel("Description").getAttribute("aria-invalid"), "true");
+    assert.equal((await tokenByName("CI deploys (renamed elsewhere)")).version, 4);
+    guard.check("422");
+  });
+
+  step("rotate with a custom grace: new secret shown once, the old one verifies until the grace ends", async () => {
+    await page.getByRole("link", { name: "Access tokens" }).first().click();
+    await listReady();
+    await row("CI deploys (renamed elsewhere)").getByRole("button", { name: /^Rotate/ }).click();
+    const dialog = page.locator("dialog[open]");
+    await dialog.waitFor();
+    assert.match(await dialog.innerText(), /Rotate “CI deploys \(renamed elsewhere\)”/);
+    await dialog.getByText("Custom", { exact: true }).click();
+    await dialog.getByLabel("Custom grace period").fill("6");
+    await dialog.getByLabel("Grace period unit").selectOption("seconds");
+    const until = Date.parse(await dialog.locator("time.grace-preview").getAttribute("datetime"));
+    assert.ok(Math.abs(until - (Date.now() + 6000)) < 3000);
+    await shot("08-rotate", { fullPage: false });
+    const t0 = Date.now();
+    await dialog.getByRole("button", { name: "Rotate token" }).click();
+    await page.locator("dialog[open] input.secret").waitFor();
+    const fresh = await page.locator("dialog[open] input.secret").inputValue();
+    assert.notEqual(fresh, secrets.ci);
+    assert.match(await page.locator("dialog[open]").innerText(), /previous secret keeps working until/);
+    const [oldNow, freshNow] = await Promise.all([verify(secrets.ci), verify(fresh)]);
+    assert.equal(oldNow.valid, true, "old secret inside its grace");
+    assert.equal(freshNow.valid, true);
+    await page.locator("dialog[open]").getByRole("button", { name: "I have copied it" }).click();
+    await listReady();
+    for (;;) {
+      const v = await verify(secrets.ci);
+      if (!v.valid) {
+        assert.equal(v.code, "rotated");
+        break;
+      }
+      assert.ok(Date.now() - t0 < 15_000, "the old secret stopped within the grace");
+      await sleep(500);
+    }
+    assert.ok(Date.now() - t0 >= 4_000, "…but not before it");
+    assert.equal((await verify(fresh)).valid, true);
+    guard.check("rotate");
+  });
+
+  step("revoke: a confirmation naming the token; a token revoked behind the page's back shows the service's 404", async () => {
+    await row("Short-lived").getByRole("button", { name: /^Revoke/ }).click();
+    const dialog = page.locator("dialog[open]");
+    assert.match(await dialog.locator("h2").innerText(), /Revoke “Short-lived”\?/);
+    await shot("09-revoke", { fullPage: false });
+    await dialog.getByRole("button", { name: "Revoke “Short-lived”" }).click();
+    await page.waitForFunction(() => !/Short-lived/.test(document.querySelector("table.tokens tbody").textContent));
+    assert.equal((await verify(secrets.short)).code, "revoked");
+
+    // Error path: the row is stale, the service says 404, the dialog shows it with its code.
+    const batch = await tokenByName("Batch job 01");
+    assert.equal((await api("DELETE", `/tk/v1/tokens/${batch.id}`)).status, 204);
+    await row("Batch job 01").getByRole("button", { name: /^Rotate/ }).click();
+    guard.expect(404, new RegExp(`^POST /tk/v1/tokens/${batch.id}/rotate$`));
+    await page.locator("dialog[open]").getByRole("button", { name: "Rotate token" }).click();
+    await page.waitForSelector("dialog[open] .alert.error");
+    assert.match(await page.locator("dialog[open] .alert.error").innerText(), /Could not rotate the token\.\s*No such token.*not_found.*HTTP 404/s);
+    await shot("10-error", { fullPage: false });
+    await page.keyboard.press("Escape");
+    assert.equal(await page.locator("dialog[open]").count(), 0);
+    guard.check("revoke");
+  });
+
+  step("keyboard and narrow screens: reachable by Tab with a visible focus ring, no sideways scrolling at 375 px", async () => {
+    await page.reload();
+    await listReady();
+    let found = false;
+    for (let i = 0; i < 12 && !found; i++) {
+      await page.keyboard.press("Tab");
+      found = await page.evaluate(() => document.activeElement?.textContent === "Generate new token");
+    }
+    assert.ok(found, "Generate new token is reachable by Tab");
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    assert.notEqual(outline, "none", "visible focus");
+    await shot("11-keyboard-focus", { fullPage: false });
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("form.form");
+    assert.equal(await page.evaluate(() => document.activeElement?.tagName), "H1");
+    await page.goBack();
+    await listReady();
+    await page.setViewportSize({ width: 375, height: 800 });
+    await sleep(100);
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), "no horizontal overflow on the list");
+    await shot("12-list-narrow");
+    await row("root").getByRole("link", { name: "Edit root" }).click();
+    await page.waitForSelector("form.form");
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), "no horizontal overflow on the edit page");
+    await shot("13-edit-narrow");
+    await page.setViewportSize({ width: 1280, height: 860 });
+    guard.check("keyboard");
+  });
+
+  step("sign out clears the session; a revoked session token sends the page back to sign-in, saying why", async () => {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForSelector("form.signin");
+    assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+    await page.reload();
+    await page.waitForSelector("form.signin");
+
+    // Sign in with a second token, revoke it through the API, then act in the page.
+    const made = await api("POST", "/tk/v1/tokens", { body: { name: "Laptop session", lifetime: "one-week", scope: { language: "policy", role: "owner" } } });
+    assert.equal(made.status, 201);
+    await page.getByLabel("Access token").fill(made.body.secret);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await listReady();
+    assert.equal(await row("Laptop session").locator(".badge", { hasText: "This session" }).count(), 1);
+    assert.equal((await api("DELETE", `/tk/v1/tokens/${made.body.token.id}`)).status, 204);
+    guard.expect(401, /^GET \/tk\/v1\/tokens$/);
+    await page.getByText("Expired", { exact: true }).first().click();
+    await page.waitForSelector("form.signin");
+    assert.match(await page.locator("form.signin .alert.error").innerText(), /Your session ended.*revoked.*HTTP 401/s);
+    assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+    await shot("14-session-ended");
+    guard.check("sign out");
+  });
+});
