@@ -454,7 +454,8 @@ impl CompiledPolicy {
     }
 
     pub(crate) fn check(&self, req: &Request) -> Result<Decision, ScopeError> {
-        let Some(resource) = req.resource.as_deref() else {
+        // An empty resource is no resource, as on the fast path (`Compiled::allows_action`).
+        let Some(resource) = req.resource.as_deref().filter(|r| !r.is_empty()) else {
             return Err(ScopeError::bad_request("resource", "policy scopes need a resource, e.g. proj/default:env/production:flag/my-flag"));
         };
         let action = req.action.as_str();
