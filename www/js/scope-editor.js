@@ -347,7 +347,7 @@ export class ScopeEditor {
       el.removeAttribute("aria-invalid");
       el.removeAttribute("aria-describedby");
     }
-    for (const el of Object.values(this.refs.sets ?? {})) el.value.disabled = el.mode.value === "none" || el.mode.value === "all";
+    for (const el of Object.values(this.refs.sets ?? {})) el.value.hidden = el.mode.value === "none" || el.mode.value === "all";
     this.state = { normal: null, error: null, coverage: null };
     try {
       this.state.normal = this.tk.validateScope(this.#raw());
@@ -405,7 +405,7 @@ export class ScopeEditor {
         h("span", { class: `badge ${d.allowed ? "ok" : "bad"}` }, d.allowed ? "Allowed" : "Denied"),
         " ",
         h("span", { class: "reason" }, d.reason),
-        d.rule ? h("span", { class: "rule" }, " · rule ", h("code", {}, d.rule)) : null,
+        ...(d.rule ? [h("span", { class: "rule" }, " · rule ", h("code", {}, d.rule))] : []),
       );
     } catch (e) {
       this.tryResult.replaceChildren(h("span", { class: "badge warn" }, "Invalid request"), " ", e.message, " ", h("code", { class: "err-code" }, e.code ?? "error"));
