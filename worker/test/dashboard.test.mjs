@@ -462,6 +462,11 @@ describe("dashboard (www/) in Chromium against wrangler dev", { timeout: 180_000
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), "no horizontal overflow on the edit page");
     await shot("13-edit-narrow");
     await page.setViewportSize({ width: 1280, height: 860 });
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.goBack();
+    await listReady();
+    await shot("15-list-dark", { fullPage: false });
+    await page.emulateMedia({ colorScheme: "light" });
     guard.check("keyboard");
   });
 

@@ -55,8 +55,12 @@ const ctx = {
     try {
       const r = await api.members(state.me.accountId);
       state.members = new Map(r.body.members.map((m) => [m.id, m]));
-    } catch {
+      state.membersError = null;
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) throw e;
+      // Not fatal (owners are then shown by id), but said: nothing fails silently.
       state.members = new Map();
+      state.membersError = e;
     }
   },
 };
@@ -118,7 +122,7 @@ function signInView() {
     { class: "card signin", novalidate: true, "aria-labelledby": `${id}-h` },
     h("h1", { id: `${id}-h`, tabindex: "-1" }, "Sign in to tokenkit"),
     h("p", { class: "lead" }, "Paste an access token to manage your tokens."),
-    notice ? (notice instanceof Error || notice.code ? errorBox(notice, "Your session ended.") : h("p", { class: "alert info", role: "status" }, notice.message)) : null,
+    notice ? (notice instanceof Error || notice.code ? errorBox(notice, notice.status === 0 ? "Could not check your saved session." : "Your session ended.") : h("p", { class: "alert info", role: "status" }, notice.message)) : null,
     h(
       "div",
       { class: "field" },
@@ -158,12 +162,22 @@ function signInView() {
 async function render() {
   current?.destroy?.();
   current = null;
-  if (!state.me) return signInView();
+  if (!state.me) {
+    document.title = "Sign in · tokenkit";
+    return signInView();
+  }
   const hash = location.hash || "#/";
   const m = /^#\/tokens\/(.+)$/.exec(hash);
-  if (hash === "#/new") current = createView(ctx, view);
-  else if (m) await editView(ctx, view, decodeURIComponent(m[1]));
-  else await listView(ctx, view);
+  if (hash === "#/new") {
+    document.title = "New token · tokenkit";
+    current = createView(ctx, view);
+  } else if (m) {
+    document.title = "Token · tokenkit";
+    await editView(ctx, view, decodeURIComponent(m[1]));
+  } else {
+    document.title = "Access tokens · tokenkit";
+    await listView(ctx, view);
+  }
   view.querySelector("h1")?.focus({ preventScroll: true });
 }
 
@@ -182,8 +196,10 @@ async function boot() {
     try {
       await signIn(saved);
     } catch (e) {
-      endSession();
-      if (!(e instanceof ApiError && e.status === 0)) state.signInNotice = e;
+      // A network failure keeps the saved session for the next reload; anything else ends it.
+      if (e instanceof ApiError && e.status === 0) state.token = null;
+      else endSession();
+      state.signInNotice = e;
     }
   }
   document.documentElement.dataset.ready = "true";

@@ -55,6 +55,7 @@ export async function editView(ctx, root, tokenId) {
   const lead = h("p", { class: "lead" });
   function showDetails() {
     title.textContent = base.name;
+    document.title = `${base.name} · tokenkit`;
     lead.textContent = base.description ?? "Edit the name, description and scope. The secret and expiry cannot be changed here.";
     crumb.textContent = base.name;
     const exp = expiryState(base.expiresAt);

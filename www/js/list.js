@@ -154,7 +154,14 @@ export async function listView(ctx, root) {
       return;
     }
     if (mine !== seq) return;
-    if (L.all && admin) await ctx.loadMembers();
+    if (L.all && admin) {
+      try {
+        await ctx.loadMembers();
+      } catch (e) {
+        return ctx.sessionEnded(e);
+      }
+      if (state.membersError) errorSlot.replaceChildren(errorBox(state.membersError, "Could not load the members' names; owners are shown by id."));
+    }
     table.removeAttribute("aria-busy");
     L.cursors[L.page + 1] = body.next_cursor ?? undefined;
     if (body.next_cursor === null) L.cursors.length = L.page + 1;
