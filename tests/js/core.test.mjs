@@ -255,3 +255,18 @@ test("garbage of every JS type: a TokenkitError or a boolean, never anything els
   assert.ok(tk.isWellFormedToken(tk.generateToken()));
   assert.ok(calls > 500);
 });
+
+test("digestToken with peppers: the reused keyed pepper never mixes keys or versions (node:crypto HMAC as oracle)", async () => {
+  const { createHmac } = await import("node:crypto");
+  const t = tk.generateToken();
+  const a = { version: "v1", key: "a".repeat(32) };
+  const b = { version: "v1", key: "b".repeat(32) };
+  const c = { version: "v2", key: "a".repeat(32) };
+  const d = { version: "v1", key: new TextEncoder().encode("a".repeat(31) + "c") };
+  const want = (p) => `hmac-sha256:${p.version}:${createHmac("sha256", Buffer.from(typeof p.key === "string" ? Buffer.from(p.key) : p.key)).update(t).digest("hex")}`;
+  for (const p of [a, a, b, a, c, c, a, d, a, b, b]) assert.equal(tk.digestToken(t, p), want(p));
+  throwsCode(() => tk.digestToken(t, { version: "v1", key: "a".repeat(31) }), "weak_pepper");
+  assert.equal(tk.digestToken(t, a), want(a), "a refused pepper leaves the next call right");
+  const { createHash } = await import("node:crypto");
+  assert.equal(tk.digestToken(t), `sha256:${createHash("sha256").update(t).digest("hex")}`);
+});
