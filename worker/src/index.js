@@ -12,7 +12,9 @@ import { dialectRoutes, dialectDeps } from "./dialects.js";
 // Once per isolate, never per request (Cloudflare: instantiate Wasm at module scope).
 tk.initSync({ module: wasm });
 
-const ID = "([A-Za-z0-9._~%-]{1,128})";
+// One path segment, still percent-encoded: S2 ids are client-chosen (up to 96 bytes of any
+// UTF-8 but NUL, so up to 288 characters encoded, and `!*'()` stay raw under encodeURIComponent).
+const ID = "([^/]{1,300})";
 const ROUTES = [
   ["GET", /^\/tk\/v1\/tokens$/, tokens.list],
   ["POST", /^\/tk\/v1\/tokens$/, tokens.create],

@@ -345,6 +345,15 @@ test("tokenkit's own API sees a dialect-issued token, in its S2 scope language",
   assert.equal(got.status, 200, got.text);
   assert.equal((await tk(svc, "DELETE", "/tk/v1/tokens/with%20space", admin.token)).status, 204);
   assert.deepEqual(ids(await list(owner.token, "?prefix=with")), []);
+  // Any id S2 allows is addressable there: characters encodeURIComponent leaves raw, and a
+  // 96-byte non-ASCII id (288 characters encoded).
+  for (const id of ["a(1)!*'~", "ü".repeat(48), "50%off", "user:1/2 ?#"]) {
+    await issued(id, { ops: ["read"] });
+    const r = await tk(svc, "GET", `/tk/v1/tokens/${encodeURIComponent(id)}`, admin.token);
+    assert.equal(r.status, 200, `${id}: ${r.text}`);
+    assert.equal(r.body.id, id);
+    assert.equal((await s2("DELETE", `/v1/access-tokens/${encodeURIComponent(id)}`, owner.token)).status, 204, id);
+  }
 });
 
 test("list: limit is at most 1000 and has_more tells there is more", async () => {
