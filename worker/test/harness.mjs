@@ -46,7 +46,9 @@ export async function startService({ dir, env = {} } = {}) {
   const svc = { base: `http://127.0.0.1:${port}`, root: boot.created ? boot : null, dir: state, proc: null, out: "" };
   svc.start = async () => {
     const varArgs = Object.entries(env).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
-    const proc = spawn(WRANGLER, ["dev", "-c", "worker/wrangler.jsonc", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state, "--show-interactive-dev-session=false", "--log-level", "warn", ...varArgs], {
+    // A free inspector port too: with the default (9229), concurrent `wrangler dev`s collide.
+    const inspector = await freePort();
+    const proc = spawn(WRANGLER, ["dev", "-c", "worker/wrangler.jsonc", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--persist-to", state, "--show-interactive-dev-session=false", "--log-level", "warn", ...varArgs], {
       cwd: ROOT,
       env: ENV,
       stdio: ["ignore", "pipe", "pipe"],
