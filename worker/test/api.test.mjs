@@ -1075,3 +1075,41 @@ describe("logs", () => {
     assert.ok(checkedResponses > 300, `responses checked against the OpenAPI document: ${checkedResponses}`);
   });
 });
+
+describe("pepper", () => {
+  // A second service with TOKENKIT_PEPPER and a chosen TOKENKIT_ROOT_TOKEN (what `make run` passes
+  // to the bootstrap and to the worker): digests are HMACs, and the root token is the one given.
+  const pepper = "pepper-".repeat(6);
+  const rootToken = tk.generateToken();
+  let p;
+  before(async () => {
+    p = await startService({ env: { TOKENKIT_PEPPER: pepper, TOKENKIT_ROOT_TOKEN: rootToken } });
+  });
+  after(async () => {
+    await p?.cleanup();
+  });
+
+  test("digests are hmac-sha256 with the pepper's version; the chosen root token works", async () => {
+    assert.equal(p.root.token, rootToken);
+    assert.equal((await call(p.base, "GET", "/tk/v1/self", { token: rootToken })).status, 200);
+    const made = await call(p.base, "POST", "/tk/v1/tokens", { token: rootToken, body: { name: "peppered", scope: NAMES("a") } });
+    assert.equal(made.status, 201);
+    const v = await call(p.base, "POST", "/tk/v1/verify", { token: rootToken, body: { token: made.body.secret } });
+    assert.equal(v.body.valid, true);
+    await p.stop();
+    const out = execFileSync(join(ROOT, "node_modules/.bin/wrangler"), ["d1", "execute", "DB", "--local", "--persist-to", p.dir, "-c", "worker/wrangler.jsonc", "--json", "--command", "SELECT id, digest FROM tokens"], {
+      cwd: ROOT,
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const rows = JSON.parse(out.slice(out.indexOf("[")))[0].results;
+    assert.equal(rows.length, 2);
+    const key = { version: "v1", key: pepper };
+    assert.equal(rows.find((r) => r.id === made.body.token.id).digest, tk.digestToken(made.body.secret, key));
+    assert.equal(rows.find((r) => r.id === p.root.id).digest, tk.digestToken(rootToken, key));
+    for (const r of rows) assert.match(r.digest, /^hmac-sha256:v1:[0-9a-f]{64}$/);
+    const logs = p.logs();
+    assert.ok(!logs.includes(made.body.secret) && !logs.includes(rootToken));
+  });
+});
