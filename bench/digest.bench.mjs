@@ -44,14 +44,16 @@ for (const [g, contenders] of Object.entries(groups)) {
   const times = await interleave(contenders, { rounds: ROUNDS, minMs: MS });
   const names = Object.keys(contenders);
   const ours = summary(times[names[0]]);
+  const oursCpu = summary(times.cpu[names[0]]);
   const rows = names.map((n) => {
     const s = summary(times[n]);
-    return { name: n, ...s, perSecond: 1e9 / s.median, oursSpeedup: s.median / ours.median };
+    const c = summary(times.cpu[n]);
+    return { name: n, ...s, perSecond: 1e9 / s.median, oursSpeedup: s.median / ours.median, cpu: c, oursCpuSpeedup: c.median / oursCpu.median };
   });
   result.groups[g] = rows;
   md.push(`**${g}**, 40-byte token, ns per call, median (min–max) of ${ROUNDS} interleaved rounds`);
   md.push("");
-  md.push(table(["contender", "per call", "calls/s", "tokenkit is"], rows.map((r) => [r.name, `${fmtNs(r.median)} (${fmtNs(r.min)}–${fmtNs(r.max)})`, `${(r.perSecond / 1e6).toFixed(2)} M`, r === rows[0] ? "–" : `${r.oursSpeedup.toFixed(2)}×`])));
+  md.push(table(["contender", "per call", "calls/s", "tokenkit is", "CPU per call", "tokenkit is (CPU)"], rows.map((r) => [r.name, `${fmtNs(r.median)} (${fmtNs(r.min)}–${fmtNs(r.max)})`, `${(r.perSecond / 1e6).toFixed(2)} M`, r === rows[0] ? "–" : `${r.oursSpeedup.toFixed(2)}×`, fmtNs(r.cpu.median), r === rows[0] ? "–" : `${r.oursCpuSpeedup.toFixed(2)}×`])));
   md.push("");
 }
 const sha = result.groups["SHA-256"];

@@ -41,12 +41,16 @@ export function summary(xs) {
 }
 
 /**
- * Runs `fn` (synchronous) in batches until `minMs` have passed; returns ns per call. `fn` must
- * return something so the work is not dead code; the results feed a sink.
+ * Runs `fn` (synchronous) in batches until `minMs` have passed; returns ns per call (wall clock;
+ * `lastCpuNs` then holds the process CPU time per call, which a busy neighbour inflates less).
+ * `fn` must return something so the work is not dead code; the results feed a sink.
  */
 let sink = 0;
+export let lastCpuNs = NaN;
+const cpuNs = (c) => (c.user + c.system) * 1000;
 export function timeSync(fn, minMs) {
   let n = 0, batch = 64;
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   let ns = 0;
   do {
@@ -58,12 +62,14 @@ export function timeSync(fn, minMs) {
     ns = Number(process.hrtime.bigint() - t0);
     if (batch < 4096) batch *= 2;
   } while (ns < minMs * 1e6);
+  lastCpuNs = cpuNs(process.cpuUsage(c0)) / n;
   return ns / n;
 }
 
 /** As timeSync for an async `fn`, each call awaited before the next (a request's view). */
 export async function timeAsync(fn, minMs) {
   let n = 0;
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   let ns = 0;
   do {
@@ -74,23 +80,28 @@ export async function timeAsync(fn, minMs) {
     n += 64;
     ns = Number(process.hrtime.bigint() - t0);
   } while (ns < minMs * 1e6);
+  lastCpuNs = cpuNs(process.cpuUsage(c0)) / n;
   return ns / n;
 }
 
 /**
  * Interleaved rounds: in each round every contender is timed once, in an order rotated every
- * round, so drift, GC and neighbours' load hit all sides alike. Returns {name: [ns per call, …]}.
+ * round, so drift, GC and neighbours' load hit all sides alike. Returns {name: [ns per call, …]}
+ * (wall clock) and, under the key `cpu`, the same for process CPU time (all threads).
  */
 export async function interleave(contenders, { rounds, minMs }) {
   const names = Object.keys(contenders);
   const out = Object.fromEntries(names.map((k) => [k, []]));
+  const cpu = Object.fromEntries(names.map((k) => [k, []]));
   for (const name of names) await measure(contenders[name], Math.max(5, minMs / 4)); // warm-up (JIT tiers)
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < names.length; i++) {
       const name = names[(i + r) % names.length];
       out[name].push(await measure(contenders[name], minMs));
+      cpu[name].push(lastCpuNs);
     }
   }
+  Object.defineProperty(out, "cpu", { value: cpu, enumerable: false });
   return out;
 }
 async function measure(c, minMs) {
