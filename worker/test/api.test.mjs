@@ -373,6 +373,10 @@ describe("list", () => {
     assert.ok(all.every((t) => t.accountId === acme.account.id));
     const bob = await api("POST", `/tk/v1/accounts/${acme.account.id}/members`, { token: acme.secret, body: { name: "bob", role: "member", scope: POLICY("writer") } });
     assertError(await list("?all=true", bob.body.secret), 403, "forbidden", "all");
+    // an owner's token that may view only the owner's own tokens cannot list everyone's
+    const own_only = await mint(acme.secret, { name: "own only", scope: POLICY("no_access", [{ effect: "allow", actions: ["viewAccessToken"], resources: [`member/${acme.member.id}:token/*`] }]) });
+    assert.equal((await list("", own_only.secret)).status, 200);
+    assertError(await list("?all=true", own_only.secret), 403, "insufficient_scope");
   });
 
   test("400 for a bad query, naming the parameter", async () => {

@@ -87,6 +87,7 @@ export async function list(request, ctx, url) {
   const all = q.get("all");
   if (all !== null && all !== "true" && all !== "false") throw fail(400, "invalid_query", "all must be true or false", "all");
   if (all === "true" && !isAdmin(caller)) throw fail(403, "forbidden", "only admins may list every member's tokens", "all");
+  if (all === "true") requireManage(tk, caller, "read", { id: "*", owner: "*" });
   const expired = q.get("expired");
   if (expired !== null && expired !== "true" && expired !== "false") throw fail(400, "invalid_query", "expired must be true or false", "expired");
   const within = q.get("expiring_within_days");
@@ -147,8 +148,10 @@ export async function patch(request, ctx, url, [id]) {
     throw e;
   }
   const next = JSON.parse(result.token);
-  const name = text(next, "name");
-  const description = text(next, "description", { max: 1000, required: false });
+  // An untouched field keeps its value even if this API would not accept it on create: a dialect
+  // may store an empty name (Space has none, LaunchDarkly's is optional) or a longer description.
+  const name = next.name === row.name ? row.name : text(next, "name");
+  const description = (next.description ?? null) === (row.description ?? null) ? (row.description ?? null) : text(next, "description", { max: 1000, required: false });
   let scope;
   try {
     scope = tk.validateScope(next.scope);
