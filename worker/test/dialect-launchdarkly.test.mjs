@@ -76,6 +76,16 @@ test("create: an empty body is a reader token with no name; role/customRoleIds/i
   assert.equal(empty.body.name, "");
   assert.equal(empty.body.serviceToken, false);
   assert.ok(!("defaultApiVersion" in empty.body));
+  // tokenkit's API (and the dashboard) can edit a token with no name, and LaunchDarkly sees it.
+  const edit = await http(svc.base, "PATCH", `/tk/v1/tokens/${empty.body._id}`, {
+    headers: { authorization: `Bearer ${owner.token}`, "content-type": "application/json-patch+json" },
+    raw: JSON.stringify([{ op: "add", path: "/description", value: "edited by tokenkit" }]),
+  });
+  assert.equal(edit.status, 200, edit.text);
+  const after = (await get(owner.token, empty.body._id)).body;
+  assert.equal(after.description, "edited by tokenkit");
+  assert.equal(after.name, "");
+  assert.equal(after.role, "reader");
 
   const inlineRole = [{ effect: "allow", resources: ["proj/*:env/production:flag/*"], actions: ["updateOn"] }, { effect: "deny", notResources: ["proj/*"], notActions: ["*"] }];
   const inl = await create(owner.token, { name: "inline", description: "d", inlineRole, serviceToken: true });

@@ -244,6 +244,12 @@ test("tokenkit's own API sees a Space token in the names language, and a Space t
   assert.equal(Date.parse(g.body.expiresAt), Date.parse(r.created) + 3600_000);
   assert.ok(g.body.hint.endsWith(r.id.slice(-4)));
   assert.ok(!g.text.includes(r.id));
+  // Space tokens have no name; tokenkit's API (and the dashboard) can still edit them.
+  assert.equal(g.body.name, "");
+  const p = await http(svc.base, "PATCH", `/tk/v1/tokens/${id}`, { headers: { authorization: `Bearer ${policy.token}`, "content-type": "application/json-patch+json" }, raw: JSON.stringify([{ op: "add", path: "/description", value: "billing export" }]) });
+  assert.equal(p.status, 200, p.text);
+  assert.equal(p.body.description, "billing export");
+  assert.equal((await sp("GET", path(scoped), scoped.token)).body.at(-1).ttl, 3600, "the Space fields survive the edit");
   const d = await sp("DELETE", `${path(scoped)}/${id}`, r.id);
   assert.equal(d.status, 204, d.text);
   assert.equal((await tk(svc, "GET", `/tk/v1/tokens/${id}`, policy.token)).status, 404);
