@@ -168,6 +168,17 @@ if (results.service) {
   const v = s.rows.find((r) => r.target === "POST /tk/v1/verify");
   const d2 = s.rows.find((r) => r.target.startsWith("no-op + 2"));
   const noop = s.rows[0];
+  // Where verify's time goes, from the same run: per-request cost = 1 / (requests/s) of the one
+  // workerd thread, so differences of inverses are the added milliseconds per request.
+  const d1 = s.rows.find((r) => r.target.startsWith("no-op + 1"));
+  const per = (r) => 1000 / r.rps.median; // ms of server time per request
+  if (d1 && d2) {
+    const extra = per(v) - per(noop), dExtra = per(d2) - per(noop);
+    const sane = per(noop) < per(d1) && per(d1) < per(d2) && dExtra < extra;
+    if (!sane) md.push(`Per request (1 / requests/s): no-op ${per(noop).toFixed(2)} ms, + 1 D1 query ${per(d1).toFixed(2)} ms, + 2 ${per(d2).toFixed(2)} ms, verify ${per(v).toFixed(2)} ms — too noisy in this run to split verify's time into D1 and the rest.`);
+    else md.push(`Per request (1 / requests/s, the one workerd thread being saturated by 10 connections): no-op ${per(noop).toFixed(2)} ms, no-op + 1 D1 query ${per(d1).toFixed(2)} ms, + 2 queries ${per(d2).toFixed(2)} ms, verify ${per(v).toFixed(2)} ms. Verify spends ${extra.toFixed(2)} ms more than the no-op; the two trivial local D1 round trips that verify also makes (the caller's token and the presented one, each looked up by digest) account for ${dExtra.toFixed(2)} ms of it (${((100 * dExtra) / extra).toFixed(0)} %), so tokenkit's own work (routing, JSON, two \`parseToken\` + \`digestToken\`, the checks) is about ${(extra - dExtra).toFixed(2)} ms. On \`wrangler dev\` the local D1 round trip, not the wasm core, sets the ceiling.`);
+    md.push("");
+  }
   summaryRows.push(["service: verify requests/s vs no-op worker", `${v.rps.median.toFixed(0)}/s, p50 ${v.p50.median.toFixed(1)} ms, p99 ${v.p99.median.toFixed(1)} ms`, "no-op worker", `${noop.rps.median.toFixed(0)}/s`, "≥ 70 %, 0 errors", `${(v.ofNoop * 100).toFixed(0)} %, ${v.errors} errors ${verdict(s.met)}`]);
   if (d2) summaryRows.push(["service: verify vs no-op + the same 2 local D1 queries", `${v.rps.median.toFixed(0)}/s`, "no-op + 2 D1 queries", `${d2.rps.median.toFixed(0)}/s`, "(context)", `${((v.rps.median / d2.rps.median) * 100).toFixed(0)} %`]);
 }
