@@ -470,6 +470,57 @@ describe("dashboard (www/) in Chromium against wrangler dev", { timeout: 180_000
     guard.check("keyboard");
   });
 
+  step("a narrower session: what the service would refuse is refused in the page, with the same reasons", async () => {
+    const limited = await api("POST", "/tk/v1/tokens", {
+      body: { name: "Reader bot issuer", lifetime: "one-week", scope: { language: "policy", role: "reader", inlineRole: [{ effect: "allow", actions: ["createAccessToken"], resources: ["member/*:token/*"] }] } },
+    });
+    assert.equal(limited.status, 201);
+    const issuer = limited.body.secret;
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByLabel("Access token").fill(issuer);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await listReady();
+    // A reader may not rotate or revoke (resetAccessToken / deleteAccessToken): the buttons say so.
+    const rotate = row("Reader bot issuer").getByRole("button", { name: /^Rotate/ });
+    assert.equal(await rotate.isDisabled(), true);
+    assert.match(await rotate.getAttribute("title"), /Not allowed: .*resetAccessToken/);
+    assert.equal(await page.getByRole("switch", { name: "All members' tokens" }).count(), 1, "the member role is still owner");
+
+    await page.getByRole("link", { name: "Generate new token" }).click();
+    await page.getByLabel("Name", { exact: true }).fill("Reader bot");
+    const editor = page.locator("fieldset.scope-editor");
+    await editor.getByLabel("Built-in role").selectOption("writer");
+    assert.match(await page.locator(".coverage").innerText(), /Broader than your own token's scope.*scope_not_covered/s);
+    await page.getByLabel("Expiration").selectOption("never");
+    assert.match(await page.locator(".lifetime .field-error").innerText(), /cannot outlive it.*outlives_issuer/s);
+    await page.getByLabel("Expiration").selectOption("ttl");
+    await page.getByLabel("Time to live", { exact: true }).fill("1");
+    await page.getByLabel("Time to live unit").selectOption("hours");
+    guard.apiRequests.length = 0;
+    assert.equal(await page.getByRole("button", { name: "Generate token" }).getAttribute("aria-disabled"), "true");
+    // Submitting anyway (Enter in a field) explains instead of sending.
+    await page.getByLabel("Name", { exact: true }).press("Enter");
+    await page.waitForSelector(".form .alert.error");
+    await shot("16-create-refused-locally", { fullPage: false });
+    assert.match(await page.locator(".form .alert.error").innerText(), /Fix the scope first.*scope_not_covered/s);
+    assert.deepEqual(guard.apiRequests, [], "nothing sent");
+    // The service gives the same answer for the same request.
+    const server = await call(svc.base, "POST", "/tk/v1/tokens", { token: issuer, body: { name: "Reader bot", lifetime: 3600, scope: { language: "policy", role: "writer" } } });
+    assert.equal(server.status, 403);
+    assert.equal(server.body.error.code, "scope_not_covered");
+    // Narrowed to what the issuer holds, it goes through.
+    await editor.getByLabel("Built-in role").selectOption("reader");
+    await page.getByRole("button", { name: "Generate token" }).click();
+    const dialog = page.locator("dialog[open]");
+    await dialog.waitFor();
+    await dialog.getByRole("button", { name: "I have copied it" }).click();
+    await listReady();
+    const made = await tokenByName("Reader bot");
+    assert.equal(made.scope.role, "reader");
+    assert.ok(Math.abs(Date.parse(made.expiresAt) - (Date.now() + 3_600_000)) < 10_000);
+    guard.check("narrower session");
+  });
+
   step("sign out clears the session; a revoked session token sends the page back to sign-in, saying why", async () => {
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForSelector("form.signin");

@@ -7,6 +7,7 @@ import { LifetimePicker } from "./lifetime.js";
 import { ScopeEditor } from "./scope-editor.js";
 import { showSecret } from "./dialogs.js";
 import { busy, clearFieldError, errorBox, fieldError } from "./ui.js";
+import { mayManage, NEW_ID, refusal } from "./manage.js";
 
 export function createView(ctx, root) {
   const { tk, api, state } = ctx;
@@ -22,8 +23,12 @@ export function createView(ctx, root) {
   // A sensible start in the caller's own language (a narrower token can issue only its own).
   if (me.scope.language !== "policy") scope.set(starter(me.scope));
 
+  // The service checks the caller's own scope first (403 insufficient_scope): so does the page.
+  const canCreate = mayManage(tk, me.scope, "create", { id: NEW_ID, owner: me.ownerId });
+  const cannot = canCreate.allowed ? null : errorBox(refusal("creating tokens", canCreate), "You cannot create tokens with this session.");
+
   function ready() {
-    const blocked = Boolean(lifetime.value.error) || !scope.value.normal || !scope.value.coverage?.covered;
+    const blocked = !canCreate.allowed || Boolean(lifetime.value.error) || !scope.value.normal || !scope.value.coverage?.covered;
     submit.setAttribute("aria-disabled", String(blocked));
     return !blocked;
   }
@@ -49,6 +54,7 @@ export function createView(ctx, root) {
     ev.preventDefault();
     formError.replaceChildren();
     clearFieldError(name);
+    if (!canCreate.allowed) return formError.replaceChildren(errorBox(refusal("creating tokens", canCreate), "Not sent."));
     if (!name.value.trim()) {
       fieldError(name, { name: "TokenkitError", message: "give the token a name", code: "invalid_field" });
       return name.focus();
@@ -71,7 +77,11 @@ export function createView(ctx, root) {
       try {
         const r = await api.create(body);
         lifetime.destroy();
-        showSecret({ title: "Token created", token: r.body.token, secret: r.body.secret, onClose: () => ctx.navigate("#/") });
+        showSecret({ title: "Token created", token: r.body.token, secret: r.body.secret, onClose: () => {
+            ctx.toast(`Created “${r.body.token.name}”. Its secret is no longer shown.`);
+            ctx.navigate("#/");
+          },
+        });
       } catch (e) {
         if (e instanceof ApiError && e.status === 401) return ctx.sessionEnded(e);
         const head = String(e.field ?? "").split(/[.[/]/)[0];
@@ -90,6 +100,7 @@ export function createView(ctx, root) {
       { class: "page narrow" },
       h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/" }, "Access tokens"), h("span", { "aria-hidden": "true" }, " / "), h("span", { "aria-current": "page" }, "New")),
       h("div", { class: "page-head" }, h("div", {}, h("h1", { id: `${id}-h`, tabindex: "-1" }, "Generate new token"), h("p", { class: "lead" }, "A token can do at most what the token you are signed in with can do, and cannot outlive it."))),
+      cannot,
       form,
     ),
   );

@@ -8,6 +8,7 @@ import { sameJson, tokenPatch } from "./patch.js";
 import { ScopeEditor } from "./scope-editor.js";
 import { rotateDialog, revokeDialog } from "./dialogs.js";
 import { busy, clearFieldError, errorBox, fieldError } from "./ui.js";
+import { mayManage, refusal } from "./manage.js";
 
 export async function editView(ctx, root, tokenId) {
   const { tk, api, state } = ctx;
@@ -45,6 +46,7 @@ export async function editView(ctx, root, tokenId) {
 
   let ops = [];
   let localError = null;
+  const may = (verb) => mayManage(tk, me.scope, verb, { id: base.id, owner: base.ownerId });
 
   function fill(token) {
     name.value = token.name;
@@ -111,12 +113,16 @@ export async function editView(ctx, root, tokenId) {
         afterEl.replaceChildren(h("div", { class: "field-error" }, e.message, e.path ? ` (at ${e.path}) ` : " ", h("code", { class: "err-code" }, e.code)));
       }
     }
+    const update = may("update");
+    if (ops.length && !localError && !update.allowed) localError = refusal("changing this token", update);
     save.setAttribute("aria-disabled", String(ops.length === 0 || Boolean(localError)));
   }
 
+  const canUpdate = may("update");
   const form = h(
     "form",
     { class: "card form", novalidate: true },
+    canUpdate.allowed ? null : errorBox(refusal("changing this token", canUpdate), "You cannot change this token with this session."),
     h("div", { class: "field" }, h("label", { for: `${id}-name` }, "Name"), name),
     h("div", { class: "field" }, h("label", { for: `${id}-desc` }, "Description ", h("span", { class: "optional" }, "(optional)")), desc),
     scope.el,
@@ -143,7 +149,6 @@ export async function editView(ctx, root, tokenId) {
         etag = r.etag;
         showDetails();
         refresh();
-        ctx.toast(`Saved “${base.name}” (version ${base.version}).`);
         formError.replaceChildren(h("p", { class: "alert ok", role: "status" }, `Saved. The token is now at version ${base.version}.`));
       } catch (e) {
         if (e instanceof ApiError && e.status === 401) return ctx.sessionEnded(e);
@@ -159,6 +164,11 @@ export async function editView(ctx, root, tokenId) {
       }
     });
   });
+
+  function guarded(verb, cls, label, onclick) {
+    const d = may(verb);
+    return h("button", { type: "button", class: cls, disabled: !d.allowed, title: d.allowed ? null : `Not allowed: ${d.reason}`, onclick }, label);
+  }
 
   function conflict(e) {
     const reload = h(
@@ -221,8 +231,8 @@ export async function editView(ctx, root, tokenId) {
             "div",
             { class: "card danger-zone" },
             h("h2", {}, "Danger zone"),
-            h("div", { class: "dz-row" }, h("div", {}, h("strong", {}, "Rotate secret"), h("p", { class: "hint" }, "Issue a new secret; the old one can keep working for a while.")), h("button", { type: "button", class: "btn", onclick: () => rotateDialog(ctx, base, { onDone: () => ctx.navigate(location.hash) }) }, "Rotate")),
-            h("div", { class: "dz-row" }, h("div", {}, h("strong", {}, "Revoke token"), h("p", { class: "hint" }, "Stops it working everywhere, at once.")), h("button", { type: "button", class: "btn danger", onclick: () => revokeDialog(ctx, base, { onDone: () => ctx.navigate("#/") }) }, "Revoke")),
+            h("div", { class: "dz-row" }, h("div", {}, h("strong", {}, "Rotate secret"), h("p", { class: "hint" }, "Issue a new secret; the old one can keep working for a while.")), guarded("rotate", "btn", "Rotate", () => rotateDialog(ctx, base, { onDone: () => ctx.navigate(location.hash) }))),
+            h("div", { class: "dz-row" }, h("div", {}, h("strong", {}, "Revoke token"), h("p", { class: "hint" }, "Stops it working everywhere, at once.")), guarded("delete", "btn danger", "Revoke", () => revokeDialog(ctx, base, { onDone: () => ctx.navigate("#/") }))),
           ),
         ),
       ),

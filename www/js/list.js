@@ -4,6 +4,7 @@ import { ApiError } from "./api.js";
 import { expiryState, h, nextId, relative, SOON_DAYS, timeEl } from "./format.js";
 import { rotateDialog, revokeDialog } from "./dialogs.js";
 import { errorBox } from "./ui.js";
+import { mayManage, NEW_ID } from "./manage.js";
 
 export const PAGE_SIZE = 20;
 
@@ -32,6 +33,7 @@ export async function listView(ctx, root) {
   const admin = me.role === "owner" || me.role === "admin";
 
   const headingId = nextId("h");
+  const canCreate = mayManage(tk, me.scope, "create", { id: NEW_ID, owner: me.ownerId });
   const filterGroup = h("div", { class: "segmented", role: "radiogroup", "aria-label": "Show" });
   for (const [v, label] of FILTERS) {
     const id = nextId("flt");
@@ -113,7 +115,9 @@ export async function listView(ctx, root) {
         "div",
         { class: "page-head" },
         h("div", {}, h("h1", { id: headingId, tabindex: "-1" }, "Access tokens"), h("p", { class: "lead" }, "Tokens grant access to the tokenkit API and to services that verify with it. Treat them like passwords.")),
-        h("a", { class: "btn primary", href: "#/new" }, "Generate new token"),
+        canCreate.allowed
+          ? h("a", { class: "btn primary", href: "#/new" }, "Generate new token")
+          : h("div", { class: "cannot" }, h("button", { type: "button", class: "btn primary", disabled: true, "aria-describedby": `${headingId}-cannot` }, "Generate new token"), h("p", { class: "hint", id: `${headingId}-cannot` }, "Your token's scope does not allow creating tokens: ", canCreate.reason)),
       ),
       h("div", { class: "toolbar" }, filterGroup, h("div", { class: "search" }, h("label", { for: searchId, class: "sr-only" }, "Filter by name"), search), allToggle),
       errorSlot,
@@ -173,6 +177,12 @@ export async function listView(ctx, root) {
     pager.hidden = L.page === 0 && !body.next_cursor;
   }
 
+  /** A row button, disabled with the scope engine's reason when the session's token may not do it. */
+  function action(t, verb, label, cls, onclick) {
+    const d = mayManage(tk, me.scope, verb, { id: t.id, owner: t.ownerId });
+    return h("button", { type: "button", class: cls, "aria-label": `${label} ${t.name}`, disabled: !d.allowed, title: d.allowed ? null : `Not allowed: ${d.reason}`, onclick }, label);
+  }
+
   function render(tokens) {
     if (tokens.length === 0) {
       const what = L.filter === "expired" ? "No expired tokens." : L.filter === "soon" ? `No tokens expire in the next ${SOON_DAYS} days.` : L.name ? "No tokens match that name." : "You have no tokens yet.";
@@ -209,8 +219,8 @@ export async function listView(ctx, root) {
             "td",
             { class: "actions" },
             h("a", { class: "btn small", href: `#/tokens/${encodeURIComponent(t.id)}`, "aria-label": `Edit ${t.name}` }, "Edit"),
-            h("button", { type: "button", class: "btn small", "aria-label": `Rotate ${t.name}`, onclick: () => rotateDialog(ctx, t, { onDone: load }) }, "Rotate"),
-            h("button", { type: "button", class: "btn small danger-outline", "aria-label": `Revoke ${t.name}`, onclick: () => revokeDialog(ctx, t, { onDone: load }) }, "Revoke"),
+            action(t, "rotate", "Rotate", "btn small", () => rotateDialog(ctx, t, { onDone: load })),
+            action(t, "delete", "Revoke", "btn small danger-outline", () => revokeDialog(ctx, t, { onDone: load })),
           ),
         );
       }),

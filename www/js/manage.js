@@ -1,0 +1,37 @@
+// May the signed-in token manage a token? The request that managing a token means in each scope
+// language — the same mapping as the service's worker/src/auth.js managementRequest (keep them in
+// step; docs/service.md) — decided by the wasm compiled scope, so the page refuses what the
+// service would answer with 403 insufficient_scope.
+
+const POLICY_ACTION = { read: "viewAccessToken", create: "createAccessToken", update: "updateAccessToken", rotate: "resetAccessToken", delete: "deleteAccessToken" };
+
+/** A stand-in for the id the service will give a new token (random hex, like store.newId). */
+export const NEW_ID = "000000000000000000000000";
+
+export function managementRequest(language, verb, { id, owner }) {
+  switch (language) {
+    case "s2":
+      if (verb === "read") return { action: "list-access-tokens" };
+      return { action: verb === "delete" ? "revoke-access-token" : "issue-access-token", accessToken: id };
+    case "policy":
+      return { action: POLICY_ACTION[verb], resource: `member/${owner}:token/${id}` };
+    default:
+      return { action: verb === "read" ? "tokens:read" : "tokens:write" };
+  }
+}
+
+/** {allowed, reason} for `verb` on the token `{id, owner}`. */
+export function mayManage(tk, scope, verb, target) {
+  let compiled;
+  try {
+    compiled = tk.compileScope(scope);
+    return compiled.explain(managementRequest(scope.language, verb, target));
+  } catch (e) {
+    return { allowed: false, reason: e.message };
+  } finally {
+    compiled?.free();
+  }
+}
+
+/** The TokenkitError-like value the page shows for a refusal. */
+export const refusal = (what, d) => ({ name: "TokenkitError", code: "insufficient_scope", message: `your token's scope does not allow ${what}: ${d.reason}` });
