@@ -501,6 +501,7 @@ describe("dashboard (www/) in Chromium against wrangler dev", { timeout: 180_000
     // Submitting anyway (Enter in a field) explains instead of sending.
     await page.getByLabel("Name", { exact: true }).press("Enter");
     await page.waitForSelector(".form .alert.error");
+    await page.locator(".form .alert.error").scrollIntoViewIfNeeded();
     await shot("16-create-refused-locally", { fullPage: false });
     assert.match(await page.locator(".form .alert.error").innerText(), /Fix the scope first.*scope_not_covered/s);
     assert.deepEqual(guard.apiRequests, [], "nothing sent");
