@@ -92,6 +92,14 @@ fn narrow(g: &mut G<'_>, v: &Value) -> Value {
     v
 }
 
+/// With `FUZZ_STATS` set, each case prints one line (language, covered, requests the child
+/// allows): run the binary over its corpus with `-runs=0` to see that covered pairs with
+/// allowed requests are common, i.e. that the soundness check is not vacuous.
+fn stats() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("FUZZ_STATS").is_some())
+}
+
 fuzz_target!(|data: &[u8]| {
     let mut g = G::new(data);
     let lang = g.below(4);
@@ -107,9 +115,13 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     if !covered {
+        if stats() {
+            eprintln!("stat {} covered=false", p.language().as_str());
+        }
         return;
     }
     let (pc, cc) = (p.compile(), c.compile());
+    let mut allowed = 0;
     for i in 0..24 {
         let hint = match i % 3 {
             0 => Some(&cv),
@@ -119,6 +131,7 @@ fuzz_target!(|data: &[u8]| {
         let rv = request_of(&mut g, lang, hint);
         let Ok(r) = serde_json::from_value::<Request>(rv.clone()) else { continue };
         if cc.allows(&r) {
+            allowed += 1;
             assert!(
                 pc.allows(&r),
                 "covers is unsound: parent {} covers child {} but the child allows {rv} and the parent does not ({:?})",
@@ -127,5 +140,8 @@ fuzz_target!(|data: &[u8]| {
                 pc.check(&r).map(|d| d.reason)
             );
         }
+    }
+    if stats() {
+        eprintln!("stat {} covered=true child_allowed={}", p.language().as_str(), if allowed > 0 { "some" } else { "none" });
     }
 });
