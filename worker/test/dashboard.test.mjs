@@ -536,6 +536,22 @@ describe("dashboard (www/) in Chromium against wrangler dev", { timeout: 180_000
     await page.getByRole("button", { name: "Sign in" }).click();
     await listReady();
     assert.equal(await row("Laptop session").locator(".badge", { hasText: "This session" }).count(), 1);
+    // Rotating the session's own token with no grace: the page switches to the new secret.
+    await row("Laptop session").getByRole("button", { name: /^Rotate/ }).click();
+    const dialog = page.locator("dialog[open]");
+    assert.match(await dialog.innerText(), /This is the token you are signed in with/);
+    await dialog.getByText("Now", { exact: true }).click();
+    await dialog.getByRole("button", { name: "Rotate token" }).click();
+    await page.locator("dialog[open] input.secret").waitFor();
+    const fresh = await page.locator("dialog[open] input.secret").inputValue();
+    assert.match(await page.locator("dialog[open]").innerText(), /previous secret no longer works/);
+    await page.keyboard.press("Escape");
+    await listReady();
+    assert.equal(await page.evaluate(() => sessionStorage.getItem("tokenkit.session")), fresh);
+    assert.equal((await verify(made.body.secret)).code, "rotated");
+    await page.reload();
+    await listReady();
+    assert.equal(await row("Laptop session").locator(".badge", { hasText: "This session" }).count(), 1);
     assert.equal((await api("DELETE", `/tk/v1/tokens/${made.body.token.id}`)).status, 204);
     guard.expect(401, /^GET \/tk\/v1\/tokens$/);
     await page.getByText("Expired", { exact: true }).first().click();
