@@ -2,7 +2,7 @@
 // fresh state directory: migrations applied, root token bootstrapped. Shared by the worker,
 // dialect, dashboard, hardening and bench suites.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, copyFileSync, existsSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, copyFileSync, existsSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,7 +26,12 @@ export function freePort() {
 /** Copies the wasm package next to the dashboard (www/pkg/, git-ignored) so assets can serve it. */
 export function stagePkg() {
   mkdirSync(join(ROOT, "www/pkg"), { recursive: true });
-  for (const f of ["tokenkit.js", "tokenkit_bg.wasm", "tokenkit.d.ts"]) copyFileSync(join(ROOT, "pkg", f), join(ROOT, "www/pkg", f));
+  // Only what changed: every running `wrangler dev` watches www/ and restarts its worker on a
+  // write, failing the requests in flight ("Your worker restarted mid-request", 503).
+  for (const f of ["tokenkit.js", "tokenkit_bg.wasm", "tokenkit.d.ts"]) {
+    const [from, to] = [join(ROOT, "pkg", f), join(ROOT, "www/pkg", f)];
+    if (!existsSync(to) || !readFileSync(from).equals(readFileSync(to))) copyFileSync(from, to);
+  }
 }
 
 function wrangler(args, opts = {}) {
