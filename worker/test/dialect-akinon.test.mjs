@@ -54,6 +54,7 @@ test("create: the documented request is 201 with the full token, once; expiresOn
   assert.match(t._id, HEX24);
   assert.equal(t.name, "CI token");
   assert.match(t.token, SECRET);
+  assert.equal(r.headers.get("cache-control"), "no-store", "a secret is never cached");
   assert.deepEqual(t.privileges, ["product:read"]);
   assert.equal(t.userId, owner.member);
   assert.equal(t.organizationId, owner.account);

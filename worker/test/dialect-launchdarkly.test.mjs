@@ -58,6 +58,7 @@ test("create: the client's recorded request is 201 with the whole secret; get sh
   assert.equal(t.lastModified, t.creationDate);
   assert.ok(Math.abs(t.creationDate - Date.now()) < 60_000);
   assert.match(t.token, SECRET);
+  assert.equal(r.headers.get("cache-control"), "no-store");
   assert.deepEqual(t._links, { parent: { href: "/api/v2/tokens", type: "application/json" }, self: { href: `/api/v2/tokens/${t._id}`, type: "application/json" } });
 
   const g = await get(owner.token, t._id);
@@ -300,6 +301,7 @@ test("reset: the client's recorded call (empty form-urlencoded body, expiry in t
   assert.equal(r.status, 200, r.text);
   assert.deepEqual(Object.keys(r.body).sort(), TOKEN_KEYS);
   assert.match(r.body.token, SECRET);
+  assert.equal(r.headers.get("cache-control"), "no-store", "a secret is never cached");
   assert.notEqual(r.body.token, t.token);
   assert.equal(r.body._id, t._id);
   ldError(await get(t.token, t._id), 401, "unauthorized");

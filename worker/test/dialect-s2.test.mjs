@@ -63,6 +63,7 @@ test("issue: the SDK's recorded request is 201 {access_token}, and list shows it
   assert.deepEqual(Object.keys(r.body), ["access_token"]);
   assert.match(r.body.access_token, SECRET);
   assert.match(r.headers.get("content-type"), /^application\/json/);
+  assert.equal(r.headers.get("cache-control"), "no-store", "a secret is never cached");
 
   const l = await list(owner.token, "?prefix=user-1234-rw");
   assert.equal(l.status, 200, l.text);

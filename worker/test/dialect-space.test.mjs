@@ -52,6 +52,7 @@ test("create: the documented request is 200 (not 201), the secret as id, ttl in 
   assert.equal(r.status, 200, r.text);
   assert.deepEqual(Object.keys(r.body).sort(), ["created", "id", "ttl", "userId"]);
   assert.match(r.body.id, SECRET);
+  assert.equal(r.headers.get("cache-control"), "no-store", "a secret is never cached");
   assert.equal(r.body.ttl, 15552000);
   assert.equal(r.body.userId, owner.member);
   assert.match(r.body.created, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);

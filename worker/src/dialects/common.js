@@ -22,10 +22,14 @@
 
 import { readText } from "../http.js";
 
-/** A JSON response from a core `{status, body}` (no body for `null`). */
+/**
+ * A JSON response from a core `{status, body}` (no body for `null`). Never cached, as on
+ * tokenkit's own API: create, issue and reset bodies carry a secret.
+ */
 export function respond({ status, body }, headers = {}) {
-  if (body === null || body === undefined) return new Response(null, { status, headers });
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
+  const h = { "cache-control": "no-store", ...headers };
+  if (body === null || body === undefined) return new Response(null, { status, headers: h });
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", ...h } });
 }
 
 /** A throwable vendor error (what `run` turns into the response), optionally with another status. */
