@@ -82,3 +82,17 @@ export async function load({ url, method = "GET", headers = {}, body, seconds, c
     statuses,
   };
 }
+
+/**
+ * `fn()` until it returns a truthy value, for up to `ms`: wrangler dev reloads the worker when
+ * files it watches change (another `startService` restaging www/pkg/ does that), and answers
+ * 503 "worker restarted mid-request" meanwhile.
+ */
+export async function settle(fn, ms = 15_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const r = await fn();
+    if (r.ok || Date.now() > deadline) return r;
+    await new Promise((res) => setTimeout(res, 500));
+  }
+}
