@@ -145,7 +145,15 @@ function wrongChecksum(secret) {
 // Accounts used throughout: the root account (svc.root), acme (owner alice) and globex (owner gus).
 let rootAccount, acme, globex;
 
+// The peppered service (last describe) starts alongside the main one: its start-up (migrations,
+// bootstrap, wrangler dev) overlaps the other tests instead of adding to them.
+const PEPPER = "pepper-".repeat(6);
+const PEPPER_ROOT = tk.generateToken();
+let pepperSvc;
+
 before(async () => {
+  pepperSvc = startService({ env: { TOKENKIT_PEPPER: PEPPER, TOKENKIT_ROOT_TOKEN: PEPPER_ROOT } });
+  pepperSvc.catch(() => {}); // awaited (and reported) by its describe
   svc = await startService();
   R = svc.root.token;
   rootAccount = svc.root.account;
@@ -163,6 +171,7 @@ before(async () => {
 
 after(async () => {
   await svc?.cleanup();
+  await (await pepperSvc?.catch(() => null))?.cleanup();
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -846,6 +855,30 @@ describe("errors", () => {
   });
 });
 
+describe("dialect tokens in tokenkit's API", () => {
+  test("tokens issued through the four seed dialects are listed with schema-valid metadata", async () => {
+    const S2_ALL = { language: "s2", basins: { prefix: "" }, streams: { prefix: "" }, access_tokens: { prefix: "" }, op_groups: { account: { read: true, write: true }, basin: { read: true, write: true }, stream: { read: true, write: true } } };
+    const cases = [
+      ["s2", S2_ALL, (o) => call(svc.base, "POST", "/v1/access-tokens", { token: o.secret, body: { id: "dialect-s2", scope: { ops: ["read"] } } })],
+      ["akinon", { language: "privileges", privileges: ["*:*"] }, (o) => call(svc.base, "POST", "/api/v1/me/tokens", { token: o.secret, body: { name: "dialect akinon", lifetime: "one-week" } })],
+      ["launchdarkly", OWNER, (o) => call(svc.base, "POST", "/api/v2/tokens", { headers: { authorization: o.secret }, body: { name: "dialect ld", role: "reader" } })],
+      ["space", { language: "names", scopes: null }, (o) => call(svc.base, "POST", `/v1/accounts/${o.member.id}/accessTokens`, { headers: { authorization: o.secret }, body: { ttl: 3600 } })],
+    ];
+    for (const [dialect, scope, issue] of cases) {
+      const acct = await api("POST", "/tk/v1/accounts", { token: R, body: { name: `${dialect} co`, scope, lifetime: "never" } });
+      assert.equal(acct.status, 201, JSON.stringify(acct.body));
+      const made = await issue(acct.body);
+      assert.ok(made.status === 200 || made.status === 201, `${dialect}: ${made.status} ${JSON.stringify(made.body)}`);
+      for (const v of Object.values(made.body ?? {})) if (typeof v === "string" && TOKEN_RE.test(v)) secrets.add(v);
+      const listed = await api("GET", "/tk/v1/tokens?limit=100", { token: acct.body.secret }); // checked against the schema by api()
+      const theirs = listed.body.tokens.filter((t) => t.dialect === dialect);
+      assert.equal(theirs.length, 1, `${dialect}: ${JSON.stringify(listed.body.tokens.map((t) => t.dialect))}`);
+      const one = await api("GET", `/tk/v1/tokens/${encodeURIComponent(theirs[0].id)}`, { token: acct.body.secret });
+      assert.equal(one.status, 200);
+    }
+  });
+});
+
 // ---- one security suite, run on every route ---------------------------------------------------
 
 describe("security suite (every route)", () => {
@@ -1075,20 +1108,14 @@ describe("restart", () => {
         env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
         stdio: ["ignore", "pipe", "pipe"],
       });
-    d1("ALTER TABLE tokens RENAME TO tokens_away");
+    d1("ALTER TABLE tokens RENAME TO tokens_away"); // for good: nothing after this test uses the main service's data
     await svc.start();
-    try {
-      assertError(await self("hello"), 401, "malformed_token");
-      assertError(await self(wrongChecksum(R)), 401, "invalid_checksum");
-      // control: a well-formed token does reach D1, which now fails
-      const r = await call(svc.base, "GET", "/tk/v1/self", { token: R });
-      assert.equal(r.status, 500, "the control request must reach the (broken) database");
-    } finally {
-      await svc.stop();
-      d1("ALTER TABLE tokens_away RENAME TO tokens");
-      await svc.start();
-    }
-    assert.equal((await self(R)).status, 200);
+    assertError(await self("hello"), 401, "malformed_token");
+    assertError(await self(wrongChecksum(R)), 401, "invalid_checksum");
+    assertError(await api("POST", "/tk/v1/verify", { headers: { "x-access-token": `${R.slice(0, 10)}!` }, body: { token: R } }), 401, "malformed_token");
+    // control: a well-formed token does reach D1, which now fails
+    const r = await call(svc.base, "GET", "/tk/v1/self", { token: R });
+    assert.equal(r.status, 500, "the control request must reach the (broken) database");
   });
 });
 
@@ -1104,14 +1131,11 @@ describe("logs", () => {
 describe("pepper", () => {
   // A second service with TOKENKIT_PEPPER and a chosen TOKENKIT_ROOT_TOKEN (what `make run` passes
   // to the bootstrap and to the worker): digests are HMACs, and the root token is the one given.
-  const pepper = "pepper-".repeat(6);
-  const rootToken = tk.generateToken();
+  const pepper = PEPPER;
+  const rootToken = PEPPER_ROOT;
   let p;
   before(async () => {
-    p = await startService({ env: { TOKENKIT_PEPPER: pepper, TOKENKIT_ROOT_TOKEN: rootToken } });
-  });
-  after(async () => {
-    await p?.cleanup();
+    p = await pepperSvc;
   });
 
   test("digests are hmac-sha256 with the pepper's version; the chosen root token works", async () => {
