@@ -6,8 +6,20 @@ import * as s2 from "./dialects/s2.js";
 import * as akinon from "./dialects/akinon.js";
 import * as launchdarkly from "./dialects/launchdarkly.js";
 import * as space from "./dialects/space.js";
+import { respond } from "./dialects/common.js";
 
-export const dialectRoutes = [s2.handle, akinon.handle, launchdarkly.handle, space.handle];
+/**
+ * The rest of a namespace that belongs to one vendor (`/api/v2/…` is LaunchDarkly's, `/api/v1/…`
+ * Akinon's) answers that vendor's 404, so its clients can read the error. `/v1/…` is shared by
+ * S2 and Space, so it keeps tokenkit's 404.
+ */
+async function vendorNotFound(request, url, deps) {
+  if (url.pathname.startsWith("/api/v2/")) return respond(deps.tk.dialectErrorResponse("launchdarkly", "not_found", null));
+  if (url.pathname.startsWith("/api/v1/")) return respond(deps.tk.dialectErrorResponse("akinon", "not_found", "Not found"));
+  return null;
+}
+
+export const dialectRoutes = [s2.handle, akinon.handle, launchdarkly.handle, space.handle, vendorNotFound];
 
 export function dialectDeps(ctx) {
   const { tk, store } = ctx;

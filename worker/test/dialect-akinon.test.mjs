@@ -235,6 +235,8 @@ test("Akinon's shape for the rest: 405 with Allow, 413 for an oversized body, 40
     apiError(r, 405, new RegExp(`^${method} is not allowed`));
     assert.equal(r.headers.get("allow"), allow);
   }
+  // The rest of /api/v1/ is Akinon's namespace: its 404 shape.
+  apiError(await ak("GET", "/api/v1/me/profile", owner.token), 404, "Not found");
   const big = await ak("POST", PATH, owner.token, { raw: OVERSIZED, headers: { "content-type": "application/json" } });
   const notUtf8 = await ak("POST", PATH, owner.token, { raw: Buffer.from([0x7b, 0xff, 0x7d]), headers: { "content-type": "application/json" } });
   assert.equal(notUtf8.status, 400, notUtf8.text);

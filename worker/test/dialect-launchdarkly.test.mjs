@@ -376,6 +376,8 @@ test("LaunchDarkly's shape for the rest: 405 with Allow, 413 for an oversized bo
     ldError(r, 405, "invalid_request", new RegExp(`^${method} is not allowed`));
     assert.equal(r.headers.get("allow"), allow);
   }
+  // The rest of /api/v2/ is LaunchDarkly's namespace: its 404 shape.
+  ldError(await ld("GET", "/api/v2/flags/default", owner.token), 404, "not_found", NOT_FOUND);
   ldError(await ld("POST", "/api/v2/tokens", owner.token, { raw: OVERSIZED, headers: { "content-type": "application/json" } }), 413, "invalid_request", /over 65536 bytes/);
   ldError(await ld("POST", "/api/v2/tokens", owner.token, { raw: Buffer.from([0x7b, 0xff, 0x7d]), headers: { "content-type": "application/json" } }), 400, "invalid_request", /UTF-8/);
   ldError(await ld("PATCH", `/api/v2/tokens/${t._id}`, owner.token, { raw: OVERSIZED, headers: { "content-type": "application/json" } }), 413, "invalid_request");
