@@ -205,6 +205,9 @@ if (results.patch) {
   md.push("");
 }
 
+// Hand-written reading of the figures (dated, kept across runs): bench/NOTES.md.
+if (existsSync(ROOT + "bench/NOTES.md")) md.push(readFileSync(ROOT + "bench/NOTES.md", "utf8").trim(), "");
+
 md.splice(SUMMARY_AT, 0, "## Summary", "", table(["measure", "tokenkit", "peer", "peer figure", "target", "result"], summaryRows), "");
 const text = md.join("\n").replace(/\n{3,}/g, "\n\n");
 writeFileSync(OUT + "RESULTS.md", text);
