@@ -118,9 +118,14 @@ if (results.digest) {
   const sha = d.groups["SHA-256"], hm = d.groups["HMAC-SHA-256 (pepper)"];
   const ours = fmtNs(sha[0].median);
   const peer = (rs, p) => rs.find((r) => r.name.startsWith(p));
-  summaryRows.push(["digestToken (SHA-256) vs awaited WebCrypto", ours, "WebCrypto subtle.digest", fmtNs(peer(sha, "WebCrypto").median), "≥ 10×", `${x(t.vsWebCrypto)} ${verdict(t.vsWebCrypto >= 10)}`]);
-  summaryRows.push(["digestToken (SHA-256) vs node:crypto", ours, "createHash / crypto.hash()", `${fmtNs(peer(sha, "node:crypto createHash").median)} / ${fmtNs(peer(sha, "node:crypto hash").median)}`, "≥ 1×", `${x(t.vsCreateHash)} ${verdict(t.vsCreateHash >= 1)} / ${x(t.vsNodeHash)} ${verdict(t.vsNodeHash >= 1)}`]);
-  summaryRows.push(["digestToken (HMAC pepper) vs WebCrypto / createHmac", fmtNs(hm[0].median), "subtle.sign / createHmac", `${fmtNs(peer(hm, "WebCrypto").median)} / ${fmtNs(peer(hm, "node:crypto").median)}`, "≥ 10× / ≥ 1×", `${x(t.hmacVsWebCrypto)} ${verdict(t.hmacVsWebCrypto >= 10)} / ${x(t.hmacVsCreateHmac)} ${verdict(t.hmacVsCreateHmac >= 1)}`]);
+  const cpuX = (rs, p) => peer(rs, p).oursCpuSpeedup;
+  const wc = peer(sha, "WebCrypto"), hwc = peer(hm, "WebCrypto");
+  // Awaited WebCrypto: wall time is the point (the handler waits). Synchronous peers in the same
+  // thread: CPU time, which other people's jobs on this machine disturb less (wall in brackets).
+  summaryRows.push(["digestToken (SHA-256) vs awaited WebCrypto (wall time)", ours, "WebCrypto subtle.digest", fmtNs(wc.median), "≥ 10×", `${x(t.vsWebCrypto)} ${verdict(t.vsWebCrypto >= 10)}`]);
+  summaryRows.push(["digestToken (SHA-256) vs node:crypto (CPU time)", fmtNs(sha[0].cpu.median), "createHash / crypto.hash()", `${fmtNs(peer(sha, "node:crypto createHash").cpu.median)} / ${fmtNs(peer(sha, "node:crypto hash").cpu.median)}`, "≥ 1×", `${x(cpuX(sha, "node:crypto createHash"))} ${verdict(cpuX(sha, "node:crypto createHash") >= 1)} / ${x(cpuX(sha, "node:crypto hash"))} ${verdict(cpuX(sha, "node:crypto hash") >= 1)} (wall ${x(t.vsCreateHash)} / ${x(t.vsNodeHash)})`]);
+  summaryRows.push(["digestToken (HMAC pepper) vs awaited WebCrypto (wall)", fmtNs(hm[0].median), "subtle.sign", fmtNs(hwc.median), "≥ 10×", `${x(t.hmacVsWebCrypto)} ${verdict(t.hmacVsWebCrypto >= 10)}`]);
+  summaryRows.push(["digestToken (HMAC pepper) vs node:crypto createHmac (CPU)", fmtNs(hm[0].cpu.median), "createHmac", fmtNs(peer(hm, "node:crypto").cpu.median), "≥ 1×", `${x(cpuX(hm, "node:crypto"))} ${verdict(cpuX(hm, "node:crypto") >= 1)} (wall ${x(t.hmacVsCreateHmac)})`]);
 }
 
 if (results.scope) {
