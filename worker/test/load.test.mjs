@@ -6,6 +6,7 @@
 // comes back. Figures are printed at the end and recorded in docs/hardening.md.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { startService, call as rawCall } from "./harness.mjs";
 
 let svc;
@@ -209,7 +210,51 @@ test("racing dialect writes: S2 ids are issued once, LaunchDarkly patches on one
   console.log(`LD racing pairs with exactly one winner: ${ldOne} of ${pairs.length} (the rest ran one after the other)`);
 });
 
-test("restart in the middle of a write workload: nothing acknowledged is lost, the service comes back", async () => {
+/** Every descendant process of `pid` (wrangler's node CLI, workerd, esbuild), deepest last. */
+function descendants(pid) {
+  const rows = execFileSync("ps", ["-e", "-o", "pid=,ppid="], { encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .map((l) => l.trim().split(/\s+/).map(Number));
+  const out = [];
+  const walk = (p) => {
+    for (const [c, pp] of rows) if (pp === p) out.push(c), walk(c);
+  };
+  walk(pid);
+  return out;
+}
+
+/** Kills wrangler dev and everything it started with SIGKILL, by pid (a crash, not a shutdown). */
+async function crash() {
+  const p = svc.proc;
+  const pids = [p.pid, ...descendants(p.pid)];
+  const exited = new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r() : p.once("exit", r)));
+  for (const pid of pids) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {}
+  }
+  await exited;
+  // Wait until the port is free again (workerd gone).
+  for (let i = 0; i < 100; i++) {
+    if (descendants(p.pid).length === 0 && !pids.some((x) => alive(x))) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+for (const [label, restart] of [
+  ["restart (stop, start)", async () => (await svc.stop(), await svc.start())],
+  ["crash (SIGKILL of wrangler and workerd, start)", async () => (await crash(), await svc.start())],
+]) test(`${label} in the middle of a write workload: nothing acknowledged is lost, the service comes back`, async () => {
   const before = await listAll();
   const LOOPS = 6;
   const PER_LOOP = 40; // acknowledged writes each loop aims for
@@ -246,7 +291,7 @@ test("restart in the middle of a write workload: nothing acknowledged is lost, t
     let n = 0;
     for (let a = 0; a < MAX_ATTEMPTS && n < PER_LOOP; a++) {
       if (!mine || n % 4 === 0) {
-        const name = `restart-${l}-${a}`;
+        const name = `${label.split(" ")[0]}-${l}-${a}`;
         const rec = { name, status: 0 };
         creates.push(rec);
         const r = await attempt(() => create(name));
@@ -283,8 +328,7 @@ test("restart in the middle of a write workload: nothing acknowledged is lost, t
   const ackedAtStop = acked;
   down = true;
   const t0 = Date.now();
-  await svc.stop();
-  await svc.start();
+  await restart();
   const downMs = Date.now() - t0;
   down = false;
   const done = await work;
@@ -312,5 +356,5 @@ test("restart in the middle of a write workload: nothing acknowledged is lost, t
     }
     cases++;
   }
-  console.log(`restart: ${ackedAtStop} writes acknowledged before it, ${acked} in all, ${failures} refused or failed while down (${downMs} ms; ${cut} answers cut off), ${attempts} attempts, ${ackedCreates.length} creates and ${[...patches.values()].flat().filter((r) => r.acked).length} patches acknowledged, none lost`);
+  console.log(`${label}: ${ackedAtStop} writes acknowledged before it, ${acked} in all, ${failures} refused or failed while down (${downMs} ms; ${cut} answers cut off), ${attempts} attempts, ${ackedCreates.length} creates and ${[...patches.values()].flat().filter((r) => r.acked).length} patches acknowledged, none lost`);
 });
