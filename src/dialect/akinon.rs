@@ -108,6 +108,10 @@ pub fn parse_create(body: &str, caller: &Caller, now: i64) -> Result<TokenDraft,
             bad("name", format!("\"name\" length must be less than or equal to {MAX_NAME} characters long"));
             String::new()
         }
+        Some(Value::String(s)) if s.chars().any(char::is_control) => {
+            bad("name", "\"name\" must not contain control characters".into());
+            String::new()
+        }
         Some(Value::String(s)) => s.trim().to_string(),
         Some(_) => {
             bad("name", "\"name\" must be a string".into());
@@ -308,6 +312,24 @@ mod tests {
         ] {
             assert_eq!(is_privilege(p), ok, "{p}");
         }
+    }
+
+    #[test]
+    fn a_name_with_control_characters_is_a_validation_error() {
+        let caller = Caller {
+            account: "a".into(),
+            owner: "m".into(),
+            token_id: "t".into(),
+            scope: serde_json::json!({"language": "privileges", "privileges": ["*:*"]}),
+            expires_at: None,
+        };
+        for name in ["ci\u{0}", "a\u{7}b", "x\u{9b}"] {
+            let body = serde_json::json!({"name": name, "lifetime": "one-week", "privileges": ["product:read"]}).to_string();
+            let e = parse_create(&body, &caller, 0).expect_err(name);
+            assert_eq!(e.field.as_deref(), Some("name"), "{name}");
+        }
+        let body = serde_json::json!({"name": "Entegrasyon — ürün", "lifetime": "one-week", "privileges": ["product:read"]}).to_string();
+        assert_eq!(parse_create(&body, &caller, 0).expect("unicode name").name, "Entegrasyon — ürün");
     }
 
     #[test]

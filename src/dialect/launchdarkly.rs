@@ -181,10 +181,18 @@ fn caller_policy(caller: &Caller) -> Result<Policy, DialectError> {
     caller.scope_in(D).map(Policy::from_json).map_err(|_| DialectError::new(D, Failure::Forbidden, FORBIDDEN))
 }
 
+/// Longest accepted `name` and `description` (characters).
+pub const MAX_NAME: usize = 256;
+pub const MAX_DESCRIPTION: usize = 1000;
+
 fn opt_string(o: &Map<String, Value>, k: &str) -> Result<Option<String>, DialectError> {
+    let max = if k == "description" { MAX_DESCRIPTION } else { MAX_NAME };
     match o.get(k) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::String(s)) => match super::display_text_problem(s, max) {
+            Some(why) => Err(invalid(k, format!("{k} {why}"))),
+            None => Ok(Some(s.clone())),
+        },
         Some(v) => Err(invalid(k, format!("{k} must be a string, not {}", type_name(v)))),
     }
 }
@@ -455,11 +463,7 @@ pub fn apply_patch(t: &Token, body: &str, caller: &Caller, now: i64) -> Result<T
     let doc = patch::apply_patch(&doc, &ops).map_err(|e| patch_fail(e.operation_index().map(|i| format!("/{i}")), e))?;
     let Value::Object(d) = doc else { return Err(patch_fail(None, "the token is no longer an object")) };
     let as_patch_error = |e: DialectError| DialectError { failure: Failure::InvalidPatch, message: format!("Invalid patch content: {}", e.message), ..e };
-    let name = match d.get("name") {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.clone(),
-        Some(v) => return Err(as_patch_error(invalid("name", format!("name must be a string, not {}", type_name(v))))),
-    };
+    let name = opt_string(&d, "name").map_err(as_patch_error)?.unwrap_or_default();
     let description = opt_string(&d, "description").map_err(as_patch_error)?;
     let policy = policy_from(d.get("role"), d.get("customRoleIds"), d.get("inlineRole")).map_err(as_patch_error)?;
     caller_policy(caller)?;
@@ -504,6 +508,51 @@ mod tests {
         for (n, ok) in [(20220603, true), (20160426, true), (20240415, true), (20160425, false), (20221303, false), (2022, false), (-1, false)] {
             assert_eq!(is_api_version(n), ok, "{n}");
         }
+    }
+
+    fn admin() -> Caller {
+        Caller {
+            account: "a".into(),
+            owner: "m".into(),
+            token_id: "t".into(),
+            scope: json!({"language": "policy", "role": "admin", "customRoleIds": [], "inlineRole": []}),
+            expires_at: None,
+        }
+    }
+
+    #[test]
+    fn names_refuse_control_characters_and_overlong_text() {
+        for (body, field) in [
+            (json!({"name": "ci\u{0}"}), "name"),
+            (json!({"name": "a\u{85}b", "role": "reader"}), "name"),
+            (json!({"description": "line\nbreak"}), "description"),
+            (json!({"name": "x".repeat(MAX_NAME + 1)}), "name"),
+            (json!({"description": "x".repeat(MAX_DESCRIPTION + 1)}), "description"),
+        ] {
+            let e = parse_create(&body.to_string(), &admin(), 0).expect_err(&body.to_string());
+            assert_eq!(e.failure, Failure::Invalid, "{body}");
+            assert_eq!(e.field.as_deref(), Some(field), "{body}");
+        }
+        let ok = parse_create(&json!({"name": "CI — déploiement ✓", "role": "reader"}).to_string(), &admin(), 0).expect("plain unicode");
+        assert_eq!(ok.name, "CI — déploiement ✓");
+        let t = Token {
+            id: "6109a0000000000000000001".into(),
+            account: "a".into(),
+            owner: "m".into(),
+            name: ok.name.clone(),
+            description: None,
+            scope: ok.scope.clone(),
+            created_at: 0,
+            updated_at: 0,
+            expires_at: None,
+            last_used_at: None,
+            hint: "abcd".into(),
+            meta: Map::new(),
+            version: 1,
+        };
+        let patch = json!([{"op": "replace", "path": "/name", "value": "bad\u{7}"}]).to_string();
+        let e = apply_patch(&t, &patch, &admin(), 0).expect_err("control character in a patched name");
+        assert_eq!(e.failure, Failure::InvalidPatch);
     }
 
     #[test]

@@ -533,6 +533,19 @@ fn body_message(dialect: Dialect, e: &serde_json::Error) -> String {
 }
 
 /// The JSON type name of `v`, for messages.
+/// Why a display string (a token's name or description) is refused, if it is: control
+/// characters (C0, DEL, C1) never reach the store or a page, and `max` bounds its length in
+/// characters. The same rule as tokenkit's own API (`worker/src/http.js`).
+pub(crate) fn display_text_problem(s: &str, max: usize) -> Option<String> {
+    if s.chars().any(char::is_control) {
+        return Some("must not contain control characters".into());
+    }
+    if s.chars().count() > max {
+        return Some(format!("must be at most {max} characters long"));
+    }
+    None
+}
+
 pub(crate) fn type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
