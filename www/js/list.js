@@ -6,6 +6,9 @@ import { rotateDialog, revokeDialog } from "./dialogs.js";
 import { errorBox } from "./ui.js";
 import { mayManage, NEW_ID } from "./manage.js";
 
+/** Tokens issued through a seed dialect carry its name (worker/src/store.js `dialect`). */
+const DIALECT_LABEL = { s2: "S2", akinon: "Akinon", launchdarkly: "LaunchDarkly", space: "Space" };
+
 export const PAGE_SIZE = 20;
 
 const FILTERS = [
@@ -205,8 +208,9 @@ export async function listView(ctx, root) {
           h(
             "td",
             { class: "name", dataset: { label: "Name" } },
-            h("a", { href: `#/tokens/${encodeURIComponent(t.id)}`, class: "token-name" }, t.name),
+            h("a", { href: `#/tokens/${encodeURIComponent(t.id)}`, class: "token-name" }, t.name || h("span", { class: "muted" }, `Untitled (${t.id.slice(0, 12)})`)),
             self ? h("span", { class: "badge info" }, "This session") : null,
+            DIALECT_LABEL[t.dialect] ? h("span", { class: "badge neutral", title: `Issued through the ${DIALECT_LABEL[t.dialect]} API` }, `via ${DIALECT_LABEL[t.dialect]}`) : null,
             t.description ? h("span", { class: "desc" }, t.description) : null,
             owner ? h("span", { class: "owner" }, "Owner: ", owner) : null,
           ),
@@ -218,7 +222,7 @@ export async function listView(ctx, root) {
           h(
             "td",
             { class: "actions" },
-            h("a", { class: "btn small", href: `#/tokens/${encodeURIComponent(t.id)}`, "aria-label": `Edit ${t.name}` }, "Edit"),
+            h("a", { class: "btn small", href: `#/tokens/${encodeURIComponent(t.id)}`, "aria-label": `Edit ${t.name || t.id}` }, "Edit"),
             action(t, "rotate", "Rotate", "btn small", () => rotateDialog(ctx, t, { onDone: load })),
             action(t, "delete", "Revoke", "btn small danger-outline", () => revokeDialog(ctx, t, { onDone: load })),
           ),
