@@ -2,7 +2,7 @@
 // loopback port (as worker/test/harness.mjs does for the token service), and run one bounded
 // autocannon load against 127.0.0.1 with exact latency percentiles.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
@@ -32,6 +32,7 @@ export async function startWorker(config, { readyPath = "/" } = {}) {
   }
   return {
     base,
+    pid: proc.pid,
     logs: () => out,
     async stop() {
       if (proc.exitCode === null) {
@@ -49,12 +50,52 @@ export async function startWorker(config, { readyPath = "/" } = {}) {
 /**
  * One bounded load run: `connections` concurrent keep-alive connections for `seconds` (and at
  * most `maxRequests`), loopback only. `expect(body)` must hold for every response, else it counts
- * as an error. Returns {rps, p50, p99, mean (ms), requests, errors, statuses}.
+ * as an error. Returns {rps, p50, p99, mean (ms), requests, errors, statuses, serverCpuUsPerRequest,
+ * serverNodeCpuUsPerRequest} (the last two when `serverPid` is given: CPU of that process tree per
+ * response, in µs, and the part of it in node processes — wrangler's own, not workerd).
  */
-export async function load({ url, method = "GET", headers = {}, body, seconds, connections = 10, maxRequests = 200_000, expect }) {
+/**
+ * CPU seconds (user + system) used so far by process `pid` and all its descendants (wrangler's
+ * node process and the workerd processes it runs), from /proc: {total, node, workerd} (other
+ * children count in total only); null where there is no /proc. Server CPU per request is robust
+ * to a busy machine in a way requests/s is not, and the split shows which side does the work.
+ */
+export function treeCpuSeconds(pid) {
+  let stats;
+  try {
+    stats = readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map((d) => {
+      try {
+        const t = readFileSync(`/proc/${d}/stat`, "utf8");
+        const f = t.slice(t.lastIndexOf(")") + 2).split(" "); // fields from 3 (state) on
+        const name = t.slice(t.indexOf("(") + 1, t.lastIndexOf(")"));
+        return { pid: Number(d), ppid: Number(f[1]), name, cpu: (Number(f[11]) + Number(f[12])) / 100 }; // utime + stime, USER_HZ = 100
+      } catch {
+        return null;
+      }
+    }).filter(Boolean);
+  } catch {
+    return null;
+  }
+  const kids = new Map();
+  for (const s of stats) kids.set(s.ppid, [...(kids.get(s.ppid) ?? []), s]);
+  const self = stats.find((s) => s.pid === pid);
+  if (!self) return null;
+  const out = { total: 0, node: 0, workerd: 0 };
+  const seen = new Set([pid]);
+  const add = (s) => {
+    out.total += s.cpu;
+    if (s.name === "node" || s.name === "workerd") out[s.name] += s.cpu;
+    for (const c of kids.get(s.pid) ?? []) if (!seen.has(c.pid)) { seen.add(c.pid); add(c); }
+  };
+  add(self);
+  return out;
+}
+
+export async function load({ url, method = "GET", headers = {}, body, seconds, connections = 10, maxRequests = 200_000, expect, serverPid }) {
   if (!/^http:\/\/127\.0\.0\.1:\d+\//.test(url)) throw new Error(`load runs on loopback only, not ${url}`);
   const lat = [];
   const statuses = {};
+  const cpu0 = serverPid ? treeCpuSeconds(serverPid) : null;
   const inst = autocannon({
     url,
     method,
@@ -71,6 +112,7 @@ export async function load({ url, method = "GET", headers = {}, body, seconds, c
     statuses[status] = (statuses[status] ?? 0) + 1;
   });
   const r = await inst;
+  const cpu1 = serverPid ? treeCpuSeconds(serverPid) : null;
   const ok = r["2xx"];
   return {
     rps: ok / r.duration,
@@ -79,6 +121,8 @@ export async function load({ url, method = "GET", headers = {}, body, seconds, c
     mean: lat.reduce((a, b) => a + b, 0) / Math.max(1, lat.length),
     requests: r.requests.total ?? lat.length,
     errors: r.errors + r.timeouts + r.non2xx + r.mismatches,
+    serverCpuUsPerRequest: cpu0 && cpu1 && lat.length > 0 ? ((cpu1.total - cpu0.total) * 1e6) / lat.length : null,
+    serverNodeCpuUsPerRequest: cpu0 && cpu1 && lat.length > 0 ? ((cpu1.node - cpu0.node) * 1e6) / lat.length : null,
     statuses,
   };
 }

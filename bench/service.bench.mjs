@@ -40,11 +40,13 @@ try {
     "no-op worker (POST, same body)": { url: `${noop.base}/`, method: "POST", headers: auth, body: verifyBody, expect: (b) => b === '{"ok":true}' },
     "no-op + 1 local D1 query": { url: `${noop.base}/d1?n=1`, method: "POST", headers: auth, body: verifyBody, expect: (b) => b === '{"ok":true}' },
     "no-op + 2 local D1 queries (as verify)": { url: `${noop.base}/d1?n=2`, method: "POST", headers: auth, body: verifyBody, expect: (b) => b === '{"ok":true}' },
+    "no-op + 2 D1 queries in one batch": { url: `${noop.base}/d1?n=2&batch=1`, method: "POST", headers: auth, body: verifyBody, expect: (b) => b === '{"ok":true}' },
     "POST /tk/v1/verify": { url: `${svc.base}/tk/v1/verify`, method: "POST", headers: auth, body: verifyBody, expect: (b) => b.includes('"valid":true') },
     "POST /tk/v1/verify + scope check": { url: `${svc.base}/tk/v1/verify`, method: "POST", headers: auth, body: verifyScopeBody, expect: (b) => b.includes('"valid":true') },
     "GET /tk/v1/tokens (list, 20)": { url: `${svc.base}/tk/v1/tokens?limit=20`, headers: auth, expect: (b) => b.startsWith('{"tokens":[') },
     "POST /tk/v1/tokens (create)": { url: `${svc.base}/tk/v1/tokens`, method: "POST", headers: auth, body: createBody, expect: (b) => b.includes('"secret":"tk_') },
   };
+  for (const t of Object.values(targets)) t.serverPid = t.url.startsWith(noop.base) ? noop.pid : svc.proc.pid;
   const names = Object.keys(targets);
   for (const n of names) await load({ ...targets[n], seconds: 1, connections: CONNECTIONS }); // warm-up
   const runs = Object.fromEntries(names.map((n) => [n, []]));
@@ -61,12 +63,16 @@ try {
       rps: summary(rs.map((x) => x.rps)),
       p50: summary(rs.map((x) => x.p50)),
       p99: summary(rs.map((x) => x.p99)),
+      cpuUs: rs.every((x) => x.serverCpuUsPerRequest !== null) ? summary(rs.map((x) => x.serverCpuUsPerRequest)) : null,
+      nodeCpuUs: rs.every((x) => x.serverNodeCpuUsPerRequest !== null) ? summary(rs.map((x) => x.serverNodeCpuUsPerRequest)) : null,
       requests: rs.reduce((a, x) => a + x.requests, 0),
       errors: rs.reduce((a, x) => a + x.errors, 0),
     };
   });
   const base = rows[0].rps.median;
   for (const row of rows) row.ofNoop = row.rps.median / base;
+  const cpuBase = rows[0].cpuUs?.median;
+  for (const row of rows) row.cpuVsNoop = row.cpuUs && cpuBase ? row.cpuUs.median / cpuBase : null;
   const verify = rows.find((r) => r.target === "POST /tk/v1/verify");
   const result = { bench: "service", rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, rows, verifyOfNoop: verify.ofNoop, met: verify.ofNoop >= 0.7 && verify.errors === 0 };
   const f0 = (x) => x.toFixed(0);
@@ -74,8 +80,8 @@ try {
   const md = [
     `${ROUNDS} interleaved rounds × ${SECONDS} s per target, ${CONNECTIONS} connections, loopback; median (min–max) over rounds; latency in ms.`,
     "",
-    table(["target", "requests/s", "p50 ms", "p99 ms", "% of no-op", "requests", "errors"], rows.map((r) => [
-      r.target, `${f0(r.rps.median)} (${f0(r.rps.min)}–${f0(r.rps.max)})`, `${ms(r.p50.median)} (${ms(r.p50.min)}–${ms(r.p50.max)})`, `${ms(r.p99.median)} (${ms(r.p99.min)}–${ms(r.p99.max)})`, `${(r.ofNoop * 100).toFixed(0)} %`, String(r.requests), String(r.errors),
+    table(["target", "requests/s", "p50 ms", "p99 ms", "% of no-op", "server CPU µs/request", "of it in wrangler's node", "requests", "errors"], rows.map((r) => [
+      r.target, `${f0(r.rps.median)} (${f0(r.rps.min)}–${f0(r.rps.max)})`, `${ms(r.p50.median)} (${ms(r.p50.min)}–${ms(r.p50.max)})`, `${ms(r.p99.median)} (${ms(r.p99.min)}–${ms(r.p99.max)})`, `${(r.ofNoop * 100).toFixed(0)} %`, r.cpuUs ? `${f0(r.cpuUs.median)} (${f0(r.cpuUs.min)}–${f0(r.cpuUs.max)})` : "–", r.nodeCpuUs ? f0(r.nodeCpuUs.median) : "–", String(r.requests), String(r.errors),
     ])),
     "",
     `Target: verify ≥ 70 % of the no-op worker's requests/s with no errors — **${result.met ? "met" : "missed"}** (${(verify.ofNoop * 100).toFixed(0)} %, ${verify.errors} errors).`,

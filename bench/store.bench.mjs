@@ -85,6 +85,7 @@ try {
       // row, so every row is read: a scan, shown for contrast.
       search: { url: `${svc.base}/tk/v1/tokens?limit=20&name=root`, headers: auth, expect: (b) => b.startsWith('{"tokens":[') },
     };
+    for (const t of Object.values(targets)) t.serverPid = svc.proc.pid;
     const names = Object.keys(targets);
     for (const n of names) await load({ ...targets[n], seconds: 1, connections: CONNECTIONS });
     const runs = Object.fromEntries(names.map((n) => [n, []]));
@@ -95,13 +96,14 @@ try {
       }
     }
     for (const n of names) {
-      row[n] = { rps: summary(runs[n].map((x) => x.rps)), p50: summary(runs[n].map((x) => x.p50)), p99: summary(runs[n].map((x) => x.p99)), errors: runs[n].reduce((a, x) => a + x.errors, 0) };
+      const cpu = runs[n].every((x) => x.serverCpuUsPerRequest !== null) ? summary(runs[n].map((x) => x.serverCpuUsPerRequest)) : null;
+      row[n] = { rps: summary(runs[n].map((x) => x.rps)), p50: summary(runs[n].map((x) => x.p50)), p99: summary(runs[n].map((x) => x.p99)), cpuUs: cpu, errors: runs[n].reduce((a, x) => a + x.errors, 0) };
     }
     if (!process.argv.includes("--json")) console.error(`tier ${tier}: verify ${row.verify.rps.median.toFixed(0)}/s, list ${row.list.rps.median.toFixed(0)}/s, search ${row.search.rps.median.toFixed(0)}/s`);
   }
 
   const f0 = (s) => `${s.median.toFixed(0)} (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
-  const cell = (x) => `${f0(x.rps)}/s, p50 ${x.p50.median.toFixed(1)} ms, p99 ${x.p99.median.toFixed(1)} ms${x.errors ? `, **${x.errors} errors**` : ""}`;
+  const cell = (x) => `${f0(x.rps)}/s, p50 ${x.p50.median.toFixed(1)} ms, p99 ${x.p99.median.toFixed(1)} ms${x.cpuUs ? `, ${(x.cpuUs.median / 1000).toFixed(2)} ms CPU` : ""}${x.errors ? `, **${x.errors} errors**` : ""}`;
   const md = [
     `${ROUNDS} interleaved rounds × ${SECONDS} s per target and tier, ${CONNECTIONS} connections; requests/s median (min–max).`,
     "",
