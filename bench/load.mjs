@@ -80,10 +80,11 @@ export function treeCpuSeconds(pid) {
   for (const s of stats) kids.set(s.ppid, [...(kids.get(s.ppid) ?? []), s]);
   const self = stats.find((s) => s.pid === pid);
   if (!self) return null;
-  const out = { total: 0, node: 0, workerd: 0 };
+  const out = { total: 0, node: 0, workerd: 0, pids: new Map() };
   const seen = new Set([pid]);
   const add = (s) => {
     out.total += s.cpu;
+    out.pids.set(s.pid, s.cpu);
     if (s.name === "node" || s.name === "workerd") out[s.name] += s.cpu;
     for (const c of kids.get(s.pid) ?? []) if (!seen.has(c.pid)) { seen.add(c.pid); add(c); }
   };
@@ -114,6 +115,8 @@ export async function load({ url, method = "GET", headers = {}, body, seconds, c
   const r = await inst;
   const cpu1 = serverPid ? treeCpuSeconds(serverPid) : null;
   const ok = r["2xx"];
+  const cpuChanged = Boolean(cpu0 && cpu1 && (cpu0.pids.size !== cpu1.pids.size || [...cpu0.pids.keys()].some((p) => !cpu1.pids.has(p))));
+  const cpuOk = Boolean(cpu0 && cpu1 && !cpuChanged && lat.length > 0);
   return {
     rps: ok / r.duration,
     p50: quantile(lat, 0.5),
@@ -121,8 +124,11 @@ export async function load({ url, method = "GET", headers = {}, body, seconds, c
     mean: lat.reduce((a, b) => a + b, 0) / Math.max(1, lat.length),
     requests: r.requests.total ?? lat.length,
     errors: r.errors + r.timeouts + r.non2xx + r.mismatches,
-    serverCpuUsPerRequest: cpu0 && cpu1 && lat.length > 0 ? ((cpu1.total - cpu0.total) * 1e6) / lat.length : null,
-    serverNodeCpuUsPerRequest: cpu0 && cpu1 && lat.length > 0 ? ((cpu1.node - cpu0.node) * 1e6) / lat.length : null,
+    serverCpuUsPerRequest: cpuOk ? ((cpu1.total - cpu0.total) * 1e6) / lat.length : null,
+    serverNodeCpuUsPerRequest: cpuOk ? ((cpu1.node - cpu0.node) * 1e6) / lat.length : null,
+    // wrangler dev replaced a process during the run (it reloads when watched files change):
+    // the CPU figure would be wrong, so it is dropped, and errors may come from the reload.
+    reloaded: cpuChanged,
     statuses,
   };
 }

@@ -77,7 +77,7 @@ md.push(FULL ? "Written by `make bench` (`node bench/run.mjs`); the raw JSON of 
 md.push("");
 md.push(table(["", ""], [
   ["date", `${started.toISOString().replace(/\.\d+Z$/, "Z")} – ${finished.toISOString().slice(11, 19)}Z (${((finished - started) / 60000).toFixed(1)} min)`],
-  ["command", FULL ? "`make bench`" : `\`node bench/run.mjs ${process.argv.slice(2).join(" ")}\``],
+  ["command", process.env.MAKELEVEL !== undefined ? `\`make ${QUICK ? "bench-quick" : "bench"}${process.env.NO_PKG_BUILD ? " NO_PKG_BUILD=1" : ""}${process.env.BENCH_ARGS ? ` BENCH_ARGS="${process.env.BENCH_ARGS}"` : ""}\`${process.env.NO_PKG_BUILD ? " (pkg/ built just before by `make pkg`)" : ""}` : `\`node bench/run.mjs ${process.argv.slice(2).join(" ")}\``],
   ["machine", `${cpu[0]?.model ?? "?"}, ${cpu.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${osName}, load average ${load0.map((l) => l.toFixed(1)).join(" / ")} at start (shared: other jobs were running)`],
   ["software", `Node ${process.version}, wrangler ${wranglerVersion} (workerd, local D1), fast-json-patch ${JSON.parse(readFileSync(ROOT + "node_modules/fast-json-patch/package.json", "utf8")).version}, autocannon ${JSON.parse(readFileSync(ROOT + "node_modules/autocannon/package.json", "utf8")).version}`],
   ["code", `commit ${commit}${dirty}, pkg/ built by \`make pkg\` (release, wasm-opt -Oz)`],
@@ -168,9 +168,9 @@ if (results.service) {
   md.push("");
   const f0 = (v) => `${v.median.toFixed(0)} (${v.min.toFixed(0)}–${v.max.toFixed(0)})`;
   const f2 = (v) => `${v.median.toFixed(1)} (${v.min.toFixed(1)}–${v.max.toFixed(1)})`;
-  md.push(table(["target", "requests/s", "p50 ms", "p99 ms", "of no-op", "server CPU µs/request", "of it in wrangler's node", "requests", "errors"], s.rows.map((r) => [r.target, f0(r.rps), f2(r.p50), f2(r.p99), `${(r.ofNoop * 100).toFixed(0)} %`, r.cpuUs ? f0(r.cpuUs) : "–", r.nodeCpuUs ? r.nodeCpuUs.median.toFixed(0) : "–", String(r.requests), String(r.errors)])));
+  md.push(table(["target", "requests/s", "p50 ms", "p99 ms", "of no-op", "server CPU µs/request", "of it in wrangler's node", "requests", "errors"], s.rows.map((r) => [r.target, f0(r.rps), f2(r.p50), f2(r.p99), `${(r.ofNoop * 100).toFixed(0)} %`, r.cpuUs ? f0(r.cpuUs) : "–", r.nodeCpuUs ? r.nodeCpuUs.median.toFixed(0) : "–", String(r.requests), `${r.errors}${r.reloads ? ` (${r.reloads} run${r.reloads > 1 ? "s" : ""} with a wrangler reload)` : ""}`])));
   md.push("");
-  md.push("Server CPU per request: CPU time (user + system, from /proc) of the `wrangler dev` process tree — wrangler's node process and its workerd processes — over the run, divided by the responses; a busy machine disturbs it far less than requests/s. “Of it in wrangler's node” is the part spent in wrangler's node process rather than in workerd.");
+  md.push("Server CPU per request: CPU time (user + system, from /proc) of the `wrangler dev` process tree — wrangler's node process and its workerd processes — over the run, divided by the responses; a busy machine disturbs it far less than requests/s. “Of it in wrangler's node” is the part spent in wrangler's node process rather than in workerd. A run during which wrangler dev replaced a process (it reloads the worker when files it watches change, e.g. when another test run restages \`www/pkg/\`) is left out of the CPU figures and noted with the errors.");
   md.push("");
   const v = s.rows.find((r) => r.target === "POST /tk/v1/verify");
   const d2 = s.rows.find((r) => r.target.startsWith("no-op + 2"));

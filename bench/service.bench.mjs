@@ -63,10 +63,11 @@ try {
       rps: summary(rs.map((x) => x.rps)),
       p50: summary(rs.map((x) => x.p50)),
       p99: summary(rs.map((x) => x.p99)),
-      cpuUs: rs.every((x) => x.serverCpuUsPerRequest !== null) ? summary(rs.map((x) => x.serverCpuUsPerRequest)) : null,
-      nodeCpuUs: rs.every((x) => x.serverNodeCpuUsPerRequest !== null) ? summary(rs.map((x) => x.serverNodeCpuUsPerRequest)) : null,
+      cpuUs: rs.some((x) => x.serverCpuUsPerRequest !== null) ? summary(rs.filter((x) => x.serverCpuUsPerRequest !== null).map((x) => x.serverCpuUsPerRequest)) : null,
+      nodeCpuUs: rs.some((x) => x.serverNodeCpuUsPerRequest !== null) ? summary(rs.filter((x) => x.serverNodeCpuUsPerRequest !== null).map((x) => x.serverNodeCpuUsPerRequest)) : null,
       requests: rs.reduce((a, x) => a + x.requests, 0),
       errors: rs.reduce((a, x) => a + x.errors, 0),
+      reloads: rs.filter((x) => x.reloaded).length,
     };
   });
   const base = rows[0].rps.median;

@@ -96,7 +96,7 @@ try {
       }
     }
     for (const n of names) {
-      const cpu = runs[n].every((x) => x.serverCpuUsPerRequest !== null) ? summary(runs[n].map((x) => x.serverCpuUsPerRequest)) : null;
+      const cpu = runs[n].some((x) => x.serverCpuUsPerRequest !== null) ? summary(runs[n].filter((x) => x.serverCpuUsPerRequest !== null).map((x) => x.serverCpuUsPerRequest)) : null;
       row[n] = { rps: summary(runs[n].map((x) => x.rps)), p50: summary(runs[n].map((x) => x.p50)), p99: summary(runs[n].map((x) => x.p99)), cpuUs: cpu, errors: runs[n].reduce((a, x) => a + x.errors, 0) };
     }
     if (!process.argv.includes("--json")) console.error(`tier ${tier}: verify ${row.verify.rps.median.toFixed(0)}/s, list ${row.list.rps.median.toFixed(0)}/s, search ${row.search.rps.median.toFixed(0)}/s`);
