@@ -172,6 +172,7 @@ export async function patch(request, ctx, url, [id]) {
  */
 function graceUntil(tk, grace, row, now) {
   if (grace === undefined || grace === null || grace === 0 || grace === "now") return null;
+  if (typeof grace === "string" && grace.length > 100) throw fail(422, "invalid_lifetime", "grace is longer than 100 characters", "grace");
   let g;
   try {
     g = tk.rotationGraceExpiresAt(grace, row.expires_at, now);
