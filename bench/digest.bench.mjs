@@ -56,6 +56,33 @@ for (const [g, contenders] of Object.entries(groups)) {
   md.push(table(["contender", "per call", "calls/s", "tokenkit is", "CPU per call", "tokenkit is (CPU)"], rows.map((r) => [r.name, `${fmtNs(r.median)} (${fmtNs(r.min)}–${fmtNs(r.max)})`, `${(r.perSecond / 1e6).toFixed(2)} M`, r === rows[0] ? "–" : `${r.oursSpeedup.toFixed(2)}×`, fmtNs(r.cpu.median), r === rows[0] ? "–" : `${r.oursCpuSpeedup.toFixed(2)}×`])));
   md.push("");
 }
+// The wasm calls one POST /tk/v1/verify makes (worker/src/auth.js check() for the caller and for
+// the presented token; routes/tokens.js verify() for the scope check): what the core costs per
+// request, for comparison with the service's milliseconds.
+{
+  const caller = tk.generateToken(), presented = tk.generateToken();
+  const scope = { language: "names", scopes: ["read"] };
+  const path = {
+    "2 × (parseToken + digestToken)": { fn: () => (tk.parseToken(caller), tk.digestToken(caller), tk.parseToken(presented), tk.digestToken(presented)) },
+    "… + compileScope, explain, free": {
+      fn: () => {
+        tk.parseToken(caller), tk.digestToken(caller), tk.parseToken(presented), tk.digestToken(presented);
+        const c = tk.compileScope(scope);
+        try {
+          return c.explain({ action: "read" }).allowed;
+        } finally {
+          c.free();
+        }
+      },
+    },
+  };
+  const times = await interleave(path, { rounds: ROUNDS, minMs: MS });
+  result.verifyPath = Object.keys(path).map((n) => ({ name: n, ...summary(times[n]), cpu: summary(times.cpu[n]) }));
+  md.push(`**The wasm calls of one verify request** (caller's and presented token; with and without the scope check), median (min–max) of ${ROUNDS} rounds`);
+  md.push("");
+  md.push(table(["calls", "per request (wall)", "CPU"], result.verifyPath.map((r) => [r.name, `${fmtNs(r.median)} (${fmtNs(r.min)}–${fmtNs(r.max)})`, fmtNs(r.cpu.median)])));
+  md.push("");
+}
 const sha = result.groups["SHA-256"];
 const by = (rows, n) => rows.find((r) => r.name.startsWith(n)).oursSpeedup;
 result.targets = {

@@ -118,6 +118,10 @@ if (results.digest) {
   const sha = d.groups["SHA-256"], hm = d.groups["HMAC-SHA-256 (pepper)"];
   const ours = fmtNs(sha[0].median);
   const peer = (rs, p) => rs.find((r) => r.name.startsWith(p));
+  if (d.verifyPath) {
+    md.push(`The wasm calls one \`POST /tk/v1/verify\` makes (\`parseToken\` + \`digestToken\` for the caller's and for the presented token; with a request, \`compileScope\` + \`explain\` + \`free\`), timed the same way: ${d.verifyPath.map((r) => `${r.name} **${fmtNs(r.median)}** (CPU ${fmtNs(r.cpu.median)})`).join("; ")} per request.`);
+    md.push("");
+  }
   const cpuX = (rs, p) => peer(rs, p).oursCpuSpeedup;
   const wc = peer(sha, "WebCrypto"), hwc = peer(hm, "WebCrypto");
   // Awaited WebCrypto: wall time is the point (the handler waits). Synchronous peers in the same
@@ -181,7 +185,7 @@ if (results.service) {
     const c = (r) => r.cpuUs.median / 1000; // ms
     const extra = c(v) - c(noop), dExtra = c(d2) - c(noop);
     if (extra > 0 && dExtra > 0) {
-      md.push(`Server CPU per request: no-op ${c(noop).toFixed(2)} ms, no-op + 2 trivial D1 queries ${c(d2).toFixed(2)} ms${b2?.cpuUs ? ` (${c(b2).toFixed(2)} ms as one batch)` : ""}, verify ${c(v).toFixed(2)} ms. Verify costs ${extra.toFixed(2)} ms more than the no-op; its two D1 round trips (the caller's token and the presented one, each looked up by digest) account for ${dExtra.toFixed(2)} ms of that as trivial queries (${Math.min(100, (100 * dExtra) / extra).toFixed(0)} %), and ${Math.round(v.nodeCpuUs.median)} µs of verify's CPU is in wrangler's node process, which serves local D1. The rest (${Math.max(0, extra - dExtra).toFixed(2)} ms) is the worker's JS, its real queries' rows (a 3-table join) and the wasm calls (a few µs: see NOTES). On \`wrangler dev\` the local D1 round trip, not the wasm core, sets the ceiling.`);
+      md.push(`Server CPU per request: no-op ${c(noop).toFixed(2)} ms, no-op + 2 trivial D1 queries ${c(d2).toFixed(2)} ms${b2?.cpuUs ? ` (${c(b2).toFixed(2)} ms as one batch)` : ""}, verify ${c(v).toFixed(2)} ms. Verify costs ${extra.toFixed(2)} ms more than the no-op; its two D1 round trips (the caller's token and the presented one, each looked up by digest) account for ${dExtra.toFixed(2)} ms of that as trivial queries (${Math.min(100, (100 * dExtra) / extra).toFixed(0)} %), and ${Math.round(v.nodeCpuUs.median)} µs of verify's CPU is in wrangler's node process, which serves local D1. The rest (${Math.max(0, extra - dExtra).toFixed(2)} ms) is the worker's JS, its real queries' rows (a 3-table join) and the wasm calls (µs: section 2). On \`wrangler dev\` the local D1 round trip, not the wasm core, sets the ceiling.`);
       md.push("");
     }
   }
