@@ -267,7 +267,7 @@ for (const [label, restart] of [
   let down = false;
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   let cut = 0;
-  const attempt = async (fn) => {
+  const attempt = async (fn, write = true) => {
     attempts++;
     try {
       const r = await fn();
@@ -278,7 +278,7 @@ for (const [label, restart] of [
         failures++;
         return { ...r, status: -r.status };
       }
-      if (r.status >= 200 && r.status < 300) acked++;
+      if (r.status >= 200 && r.status < 300) acked += write ? 1 : 0;
       else failures++;
       return r;
     } catch (e) {
@@ -315,7 +315,7 @@ for (const [label, restart] of [
       } else {
         // Down, or a write that landed unacknowledged moved the version: re-read when possible.
         await sleep(down ? 300 : 50);
-        const g = await attempt(() => call("GET", `/tk/v1/tokens/${mine.id}`, { token: owner }));
+        const g = await attempt(() => call("GET", `/tk/v1/tokens/${mine.id}`, { token: owner }), false);
         if (g.status === 200) mine.version = g.body.version;
       }
     }
@@ -356,5 +356,5 @@ for (const [label, restart] of [
     }
     cases++;
   }
-  console.log(`${label}: ${ackedAtStop} writes acknowledged before it, ${acked} in all, ${failures} refused or failed while down (${downMs} ms; ${cut} answers cut off), ${attempts} attempts, ${ackedCreates.length} creates and ${[...patches.values()].flat().filter((r) => r.acked).length} patches acknowledged, none lost`);
+  console.log(`${label}: ${ackedAtStop} writes acknowledged before it, ${acked} in all, ${failures} requests refused or failed around it (${downMs} ms; ${cut} answers cut off), ${attempts} attempts, ${ackedCreates.length} creates and ${[...patches.values()].flat().filter((r) => r.acked).length} patches acknowledged, none lost`);
 });
