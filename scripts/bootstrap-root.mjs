@@ -1,4 +1,5 @@
-// Creates the root account, its owner and the root admin token on first start, if none exists.
+// Creates the root account, its owner and the root admin token on first start, if none exists —
+// and a new root token when the root account has no live one left (revoked or expired).
 // The secret is printed once (or taken from TOKENKIT_ROOT_TOKEN); only its digest is stored.
 //
 //   node scripts/bootstrap-root.mjs [--persist-to DIR | --remote] [--json]
@@ -28,8 +29,19 @@ function d1(sql) {
   return JSON.parse(out.slice(out.indexOf("[")));
 }
 
-const existing = d1("SELECT COUNT(*) AS n FROM accounts WHERE is_root = 1")[0].results[0].n;
-if (existing > 0) {
+const rootAccount = d1("SELECT id FROM accounts WHERE is_root = 1 ORDER BY created_at LIMIT 1")[0].results[0];
+const now = Date.now();
+// A live root admin token: an owner of the root account holding the plain owner policy, neither
+// revoked nor expired. Without one (the last was revoked, or expired) the root is locked out, so
+// a new root token is issued to the root account's first owner — the recovery is to run this again.
+const live = rootAccount
+  ? d1(
+      `SELECT COUNT(*) AS n FROM tokens t JOIN members m ON m.id = t.owner_id WHERE t.account_id = '${rootAccount.id}' AND m.role = 'owner' ` +
+        `AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ${now}) AND json_extract(t.scope, '$.language') = 'policy' ` +
+        `AND json_extract(t.scope, '$.role') = 'owner' AND COALESCE(json_array_length(json_extract(t.scope, '$.inlineRole')), 0) = 0`,
+    )[0].results[0].n
+  : 0;
+if (live > 0) {
   if (asJson) console.log(JSON.stringify({ created: false }));
   else console.log("tokenkit: the root token already exists (it was shown once, at first start).");
   process.exit(0);
@@ -39,15 +51,22 @@ const token = process.env.TOKENKIT_ROOT_TOKEN || generateToken();
 parseToken(token); // a malformed TOKENKIT_ROOT_TOKEN stops here with its error code
 const pepper = process.env.TOKENKIT_PEPPER ? { version: process.env.TOKENKIT_PEPPER_VERSION || "v1", key: process.env.TOKENKIT_PEPPER } : undefined;
 const digest = digestToken(token, pepper);
+// (a fresh database holds no token, so the check costs a query only on a reissue)
+if (rootAccount && d1(`SELECT COUNT(*) AS n FROM tokens WHERE digest = '${digest}' OR prev_digest = '${digest}'`)[0].results[0].n > 0) {
+  console.error("tokenkit: TOKENKIT_ROOT_TOKEN is already stored (revoked or rotated out); choose another token");
+  process.exit(1);
+}
 const hex = (n) => [...crypto.getRandomValues(new Uint8Array(n))].map((b) => b.toString(16).padStart(2, "0")).join("");
-const [account, member, id] = [hex(12), hex(12), hex(12)];
-const now = Date.now();
+const owner = rootAccount ? d1(`SELECT id FROM members WHERE account_id = '${rootAccount.id}' AND role = 'owner' ORDER BY created_at LIMIT 1`)[0].results[0] : undefined;
+const account = rootAccount?.id ?? hex(12);
+const member = owner?.id ?? hex(12);
+const id = hex(12);
 const scope = JSON.stringify({ language: "policy", role: "owner", customRoleIds: [], inlineRole: [] }).replaceAll("'", "''");
 d1(
-  `INSERT INTO accounts (id, name, is_root, created_at) VALUES ('${account}', 'root', 1, ${now});` +
-    `INSERT INTO members (id, account_id, name, role, created_at) VALUES ('${member}', '${account}', 'root', 'owner', ${now});` +
+  (rootAccount ? "" : `INSERT INTO accounts (id, name, is_root, created_at) VALUES ('${account}', 'root', 1, ${now});`) +
+    (owner ? "" : `INSERT INTO members (id, account_id, name, role, created_at) VALUES ('${member}', '${account}', 'root', 'owner', ${now});`) +
     `INSERT INTO tokens (id, account_id, owner_id, dialect, name, description, scope, scope_language, digest, hint, meta, created_at, updated_at, expires_at, version) ` +
-    `VALUES ('${id}', '${account}', '${member}', 'tokenkit', 'root', 'created by make run', '${scope}', 'policy', '${digest}', '${maskToken(token)}', '{}', ${now}, ${now}, NULL, 1);`,
+    `VALUES ('${id}', '${account}', '${member}', 'tokenkit', 'root', '${rootAccount ? "reissued by make run (no live root token)" : "created by make run"}', '${scope}', 'policy', '${digest}', '${maskToken(token)}', '{}', ${now}, ${now}, NULL, 1);`,
 );
 if (asJson) {
   console.log(JSON.stringify({ created: true, token, account, member, id }));

@@ -1178,4 +1178,27 @@ describe("pepper", () => {
     const logs = p.logs();
     assert.ok(!logs.includes(made.body.secret) && !logs.includes(rootToken));
   });
+
+  test("bootstrap: nothing new while a root token lives; a new one once the last is revoked", async () => {
+    const boot = () =>
+      JSON.parse(
+        execFileSync("node", [join(ROOT, "scripts/bootstrap-root.mjs"), "--persist-to", p.dir, "--json"], { cwd: ROOT, env: { ...process.env, TOKENKIT_PEPPER: pepper, WRANGLER_SEND_METRICS: "false" }, encoding: "utf8" })
+          .trim()
+          .split("\n")
+          .pop(),
+      );
+    assert.deepEqual(boot(), { created: false }, "the service is stopped; its root token is live");
+    await p.start();
+    assert.equal((await call(p.base, "DELETE", "/tk/v1/self", { token: rootToken })).status, 204);
+    await p.stop();
+    const again = boot();
+    assert.equal(again.created, true);
+    assert.equal(again.account, p.root.account, "the same root account");
+    assert.equal(again.member, p.root.member, "the same root owner");
+    secrets.add(again.token);
+    await p.start();
+    const me = await call(p.base, "GET", "/tk/v1/self", { token: again.token });
+    assert.deepEqual([me.status, me.body.root, me.body.role], [200, true, "owner"]);
+    assert.equal((await call(p.base, "GET", "/tk/v1/self", { token: rootToken })).body.error.code, "revoked");
+  });
 });
