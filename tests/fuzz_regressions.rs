@@ -20,3 +20,43 @@ fn policy_request_with_empty_resource_is_malformed_on_both_paths() {
     assert!(c.allows(&Request::on("updateFlag", "proj/default:env/production:flag/f")));
     assert!(c.allows_action("updateFlag", Some("proj/default:env/production:flag/f")));
 }
+
+mod dialects {
+    use serde_json::{json, Value};
+    use tokenkit::dialect::{launchdarkly, space, Caller};
+
+    fn caller(scope: Value) -> Caller {
+        Caller { account: "a".into(), owner: "m1".into(), token_id: "t".into(), scope, expires_at: None }
+    }
+
+    /// fuzz target `dialect_space`, property "malformed scope names are a 422 naming the field,
+    /// not LoopBack's 401": a scope name with a control character passed the dialect's own check
+    /// (no whitespace) and was then refused by the scope engine inside the attenuation check,
+    /// which answers 401 Authorization Required.
+    #[test]
+    fn space_scope_name_with_control_character_is_invalid() {
+        let c = caller(json!({"language": "names", "scopes": null}));
+        let e = space::parse_create(r#"{"scopes":["\u0001x"]}"#, "m1", &c, 1_800_000_000_000).unwrap_err();
+        assert_eq!((e.status(), e.field.as_deref()), (422, Some("scopes")));
+    }
+
+    /// fuzz target `dialect_launchdarkly`, property "a malformed policy is a 400, not a 403": a
+    /// custom role key or a statement specifier with a control character, or longer than the
+    /// scope engine's 512 bytes, was answered 403 Forbidden by the attenuation check.
+    #[test]
+    fn launchdarkly_malformed_policy_values_are_invalid_requests() {
+        let owner = caller(json!({"language": "policy", "role": "owner"}));
+        let long = "x".repeat(513);
+        for (body, field) in [
+            (json!({"customRoleIds": ["ops\u{1}"]}), "customRoleIds[0]"),
+            (json!({"customRoleIds": [long]}), "customRoleIds[0]"),
+            (json!({"inlineRole": [{"effect": "allow", "actions": ["get\u{7f}*"], "resources": ["*"]}]}), "inlineRole[0].actions[0]"),
+            (json!({"inlineRole": [{"effect": "deny", "actions": ["*"], "notResources": [long]}]}), "inlineRole[0].notResources[0]"),
+        ] {
+            let e = launchdarkly::parse_create(&body.to_string(), &owner, 0).unwrap_err();
+            assert_eq!((e.status(), e.field.as_deref()), (400, Some(field)), "{body}");
+        }
+        // Within the limits it is still accepted.
+        assert!(launchdarkly::parse_create(r#"{"customRoleIds":["ops"]}"#, &owner, 0).is_ok());
+    }
+}

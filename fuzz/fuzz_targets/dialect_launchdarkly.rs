@@ -16,13 +16,33 @@ fn is_admin(c: &Caller) -> bool {
     matches!(c.scope.get("role").and_then(Value::as_str), Some("admin" | "owner"))
 }
 
+/// Whether the policy a create body asks for is malformed for the scope engine.
+fn malformed_policy(body: &str) -> bool {
+    let Ok(Value::Object(o)) = serde_json::from_str::<Value>(body) else { return false };
+    let mut m = serde_json::Map::new();
+    m.insert("language".into(), json!("policy"));
+    for k in ["role", "customRoleIds", "inlineRole"] {
+        if let Some(v) = o.get(k).filter(|v| !v.is_null()) {
+            m.insert(k.into(), v.clone());
+        }
+    }
+    Scope::from_json(&Value::Object(m)).is_err()
+}
+
 fn create(body: &str, c: &Caller) {
     match ld::parse_create(body, c, NOW) {
         Ok(d) => {
             check_draft(&d, c, "policy");
             assert_eq!(d.expires_at, c.expires_at);
         }
-        Err(e) => check_refusal(&e),
+        Err(e) => {
+            check_refusal(&e);
+            // Malformed input is a 400 naming the field, not a 403 (that is for a valid policy
+            // broader than the caller's).
+            if e.status() == 403 && Scope::from_json(&c.scope).is_ok_and(|s| s.language().as_str() == "policy") {
+                assert!(!malformed_policy(body), "a malformed policy is answered 403: {body}");
+            }
+        }
     }
 }
 
@@ -148,6 +168,16 @@ fuzz_target!(|data: &[u8]| {
                 o.insert("description".into(), json!(g.pick(&["d", ""])));
             }
             policy_fields(&mut g, &mut o);
+            if g.chance(25) {
+                // Values the scope engine refuses: control characters, overlong specifiers.
+                let bad = json!(g.pick(&["ops\u{1}", "get\u{7f}*", &"x".repeat(513)]));
+                match g.below(3) {
+                    0 => o.insert("customRoleIds".into(), json!([bad])),
+                    1 => o.insert("inlineRole".into(), json!([{"effect": "allow", "actions": [bad], "resources": ["*"]}])),
+                    _ => o.insert("inlineRole".into(), json!([{"effect": "deny", "actions": ["*"], "notResources": [bad]}])),
+                };
+                o.remove("role");
+            }
             if g.chance(60) {
                 o.insert("serviceToken".into(), json!(g.bool()));
             }

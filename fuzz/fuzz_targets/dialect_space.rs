@@ -21,7 +21,19 @@ fn create(body: &str, path: &str, c: &Caller) {
                 Some(e) => assert!(ttl > 0 && ttl <= space::MAX_TTL && e == NOW + ttl * 1000, "ttl {ttl} expiry {e}"),
             }
         }
-        Err(e) => check_refusal(&e),
+        Err(e) => {
+            check_refusal(&e);
+            // Malformed scope names are a 422 naming the field, not LoopBack's 401 (that is for
+            // another account's path or names the caller lacks).
+            if e.status() == 401 && path == c.owner && c.scope.get("language") == Some(&json!("names")) {
+                if let Ok(Value::Object(o)) = serde_json::from_str::<Value>(body) {
+                    if let Some(list) = o.get("scopes").filter(|v| v.is_array()) {
+                        let asked = json!({"language": "names", "scopes": list});
+                        assert!(tokenkit::scope::Scope::from_json(&asked).is_ok(), "malformed scope names answered 401: {body}");
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -7,7 +7,8 @@
 //! description and expiry obey their rules (an expiry is never removed, never extended past the
 //! cap or the old expiry, never in the past); a changed scope is a valid scope, covered by the
 //! caller's scope when one is given; `check_token_patch` accepts the patch. A patch that
-//! `check_token_patch` refuses is refused by `apply_token_patch` with the same code.
+//! `check_token_patch` refuses is refused by `apply_token_patch` with the same code. A digest or
+//! secret never moves or is copied into an editable field.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Map, Value};
@@ -17,6 +18,7 @@ use tokenkit::scope::{self, Scope};
 use tokenkit_fuzz::{mode_and_text, policy_scope, scope_of, statement, value, G, ROLES};
 
 const NOW: i64 = 1_800_000_000_000; // 2027-01-15
+const SECRET: &str = "sha256:5ec2e7d16e57";
 
 fn expiry_value(g: &mut G<'_>) -> Value {
     let ms = NOW + g.i64_in(-5, 5) * 86_400_000;
@@ -36,7 +38,9 @@ fn token(g: &mut G<'_>, d: Dialect) -> Value {
     if g.bool() {
         o.insert("description".into(), json!("about"));
     }
-    for k in ["digest", "createdAt", "version", "hint", "_id", "ownerId", "_version", "serviceToken"] {
+    // A secret-looking value in protected fields: it must never reach an editable one.
+    o.insert(if g.bool() { "digest" } else { "token" }.into(), json!(SECRET));
+    for k in ["createdAt", "version", "hint", "_id", "ownerId", "_version", "serviceToken"] {
         if g.chance(100) {
             o.insert(k.into(), value(g, 1));
         }
@@ -63,7 +67,7 @@ fn token(g: &mut G<'_>, d: Dialect) -> Value {
 
 const PATHS: &[&str] = &[
     "/name", "/description", "/scope", "/scope/ops/-", "/scope/ops/0", "/scope/privileges/-", "/scope/privileges/0", "/scope/scopes",
-    "/scope/scopes/-", "/scope/language", "/scope/basins", "/scope/inlineRole/-", "/expiresAt", "/id", "/digest", "/version", "",
+    "/scope/scopes/-", "/scope/language", "/scope/basins", "/scope/inlineRole/-", "/expiresAt", "/id", "/digest", "/token", "/version", "",
     "/role", "/customRoleIds", "/customRoleIds/-", "/inlineRole", "/inlineRole/0", "/inlineRole/-", "/inlineRole/0/actions/0",
     "/inlineRole/0/effect", "/unknown", "/name/x", "/_id", "/serviceToken",
 ];
@@ -142,6 +146,9 @@ fn check(d: Dialect, token_text: &str, patch_text: &str, opts: &TokenPatchOption
         if policy.immutable.iter().any(|(f, _)| f == k) {
             assert!(same, "immutable {k} changed");
         }
+    }
+    for f in &out.changed {
+        assert!(!after.get(*f).is_some_and(|v| v.to_string().contains(SECRET)), "a protected value was copied into /{f}");
     }
     let scope_fields: Vec<&str> = policy.rules.iter().filter(|r| r.scope).map(|r| r.field).collect();
     assert_eq!(out.scope_changed, out.changed.iter().any(|f| scope_fields.contains(f)));

@@ -108,13 +108,24 @@ impl Policy {
     }
 }
 
+/// A list of role keys or specifiers, within the scope engine's limits (so a malformed value is
+/// a 400 here, not a 403 from the attenuation check).
 fn check_string_list(field: &str, v: &Value) -> Result<Vec<String>, DialectError> {
+    use crate::scope::{MAX_RULES, MAX_STRING};
     let Value::Array(a) = v else { return Err(invalid(field, format!("{field} must be an array of strings"))) };
+    if a.len() > MAX_RULES {
+        return Err(invalid(field, format!("{field} must hold at most {MAX_RULES} entries")));
+    }
     let mut out = Vec::with_capacity(a.len());
     for (i, x) in a.iter().enumerate() {
         match x.as_str() {
-            Some(s) if !s.trim().is_empty() => out.push(s.to_string()),
-            _ => return Err(invalid(&format!("{field}[{i}]"), format!("{field}[{i}] must be a non-empty string"))),
+            Some(s) if !s.trim().is_empty() && s.len() <= MAX_STRING && !s.chars().any(char::is_control) => out.push(s.to_string()),
+            _ => {
+                return Err(invalid(
+                    &format!("{field}[{i}]"),
+                    format!("{field}[{i}] must be a non-empty string of at most {MAX_STRING} bytes without control characters"),
+                ))
+            }
         }
     }
     Ok(out)
@@ -166,6 +177,9 @@ fn policy_from(role: Option<&Value>, custom: Option<&Value>, inline: Option<&Val
     };
     let inline_role = match inline {
         None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) if a.len() > crate::scope::MAX_RULES => {
+            return Err(invalid("inlineRole", format!("inlineRole must hold at most {} statements", crate::scope::MAX_RULES)))
+        }
         Some(Value::Array(a)) => a.iter().enumerate().map(|(i, s)| check_statement(i, s)).collect::<Result<_, _>>()?,
         Some(v) => return Err(invalid("inlineRole", format!("inlineRole must be an array of statements, not {}", type_name(v)))),
     };

@@ -134,7 +134,7 @@ pub fn parse_create(body: &str, path_id: &str, caller: &Caller, now: i64) -> Res
             let mut out: Vec<String> = Vec::new();
             for x in a {
                 match x.as_str() {
-                    Some(s) if !s.is_empty() && s.len() <= MAX_SCOPE && !s.chars().any(char::is_whitespace) => {
+                    Some(s) if !s.is_empty() && s.len() <= MAX_SCOPE && !s.chars().any(|c| c.is_whitespace() || c.is_control()) => {
                         if !out.iter().any(|y| y == s) {
                             out.push(s.to_string());
                         }
