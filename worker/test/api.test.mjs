@@ -384,7 +384,7 @@ describe("list", () => {
     assert.equal(whole.body.next_cursor, null);
   });
 
-  test("filters: name (substring, any case), expired, expiring_within_days, combined", async () => {
+  test("filters: name (substring, ASCII case-insensitive), expired, expiring_within_days, combined", async () => {
     const ids = async (q) => (await list(q)).body.tokens.map((t) => t.name);
     assert.deepEqual(await ids("?name=page"), ["Page-5", "Page-4", "Page-3", "Page-2", "Page-1"]);
     assert.deepEqual(await ids("?name=PAGE-3"), ["Page-3"]);
@@ -1089,7 +1089,7 @@ describe("auth", () => {
     assert.equal(later.body.version, 1, "recording use is not an edit");
   });
 
-  test("a malformed or wrong-checksum token is refused before any D1 read", async () => {
+  test("check() parses format and checksum before its first store call (the behaviour: see restart)", async () => {
     // The code: check() parses (format + checksum) before the first store call.
     const src = readFileSync(join(ROOT, "worker/src/auth.js"), "utf8");
     const body = src.slice(src.indexOf("export async function check"));
