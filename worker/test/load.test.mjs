@@ -6,7 +6,7 @@
 // comes back. Figures are printed at the end and recorded in docs/hardening.md.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { startService, call as rawCall } from "./harness.mjs";
 
 let svc;
@@ -212,10 +212,15 @@ test("racing dialect writes: S2 ids are issued once, LaunchDarkly patches on one
 
 /** Every descendant process of `pid` (wrangler's node CLI, workerd, esbuild), deepest last. */
 function descendants(pid) {
-  const rows = execFileSync("ps", ["-e", "-o", "pid=,ppid="], { encoding: "utf8" })
-    .trim()
-    .split("\n")
-    .map((l) => l.trim().split(/\s+/).map(Number));
+  // /proc/<pid>/stat: "pid (comm) state ppid …" (comm may hold spaces: split after the last ")").
+  const rows = [];
+  for (const e of readdirSync("/proc")) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, "utf8");
+      rows.push([Number(e), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1])]);
+    } catch {}
+  }
   const out = [];
   const walk = (p) => {
     for (const [c, pp] of rows) if (pp === p) out.push(c), walk(c);
