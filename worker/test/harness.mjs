@@ -40,9 +40,10 @@ function wrangler(args, opts = {}) {
 
 /**
  * Starts the service. Returns {base, root: {token, account, member, id}, dir, logs(), stop(), start()}.
- * `dir` is kept across stop/start (restart persistence); pass `dir` to reuse one.
+ * `dir` is kept across stop/start (restart persistence); pass `dir` to reuse one. `logLevel` is
+ * wrangler's (`warn` by default; the abuse suite reads `debug` logs for secrets).
  */
-export async function startService({ dir, env = {} } = {}) {
+export async function startService({ dir, env = {}, logLevel = "warn" } = {}) {
   stagePkg();
   const state = dir ?? mkdtempSync(join(tmpdir(), "tokenkit-test-"));
   wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state, "-c", "worker/wrangler.jsonc"], { env });
@@ -53,7 +54,7 @@ export async function startService({ dir, env = {} } = {}) {
     const varArgs = Object.entries(env).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
     // A free inspector port too: with the default (9229), concurrent `wrangler dev`s collide.
     const inspector = await freePort();
-    const proc = spawn(WRANGLER, ["dev", "-c", "worker/wrangler.jsonc", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--persist-to", state, "--show-interactive-dev-session=false", "--log-level", "warn", ...varArgs], {
+    const proc = spawn(WRANGLER, ["dev", "-c", "worker/wrangler.jsonc", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--persist-to", state, "--show-interactive-dev-session=false", "--log-level", logLevel, ...varArgs], {
       cwd: ROOT,
       env: ENV,
       stdio: ["ignore", "pipe", "pipe"],
