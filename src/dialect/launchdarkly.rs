@@ -195,8 +195,9 @@ fn caller_policy(caller: &Caller) -> Result<Policy, DialectError> {
     caller.scope_in(D).map(Policy::from_json).map_err(|_| DialectError::new(D, Failure::Forbidden, FORBIDDEN))
 }
 
-/// Longest accepted `name` and `description` (characters).
+/// Longest accepted `name` (characters).
 pub const MAX_NAME: usize = 256;
+/// Longest accepted `description` (characters).
 pub const MAX_DESCRIPTION: usize = 1000;
 
 fn opt_string(o: &Map<String, Value>, k: &str) -> Result<Option<String>, DialectError> {

@@ -57,7 +57,7 @@ export interface DialectError extends TokenkitError {
 "#;
 
 fn arg<T: DeserializeOwned>(field: &str, v: JsValue) -> Result<T, Error> {
-    serde_wasm_bindgen::from_value(v).map_err(|e| bad_arg(field, e))
+    super::from_js_json(field, &v)
 }
 
 fn out<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, Error> {

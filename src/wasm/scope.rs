@@ -82,7 +82,7 @@ fn json_out(v: &impl serde::Serialize) -> Result<JsValue, Error> {
 pub(crate) fn scope_arg(field: &str, v: &JsValue) -> Result<Scope, Error> {
     let json: serde_json::Value = match v.as_string() {
         Some(text) => serde_json::from_str(&text).map_err(|e| Error::invalid_input(field, format!("not JSON: {e}")))?,
-        None if v.is_object() => serde_wasm_bindgen::from_value(v.clone()).map_err(|e| super::error::bad_arg(field, e))?,
+        None if v.is_object() => super::from_js_json(field, v)?,
         None => return Err(Error::invalid_input(field, "expected a scope object or JSON text")),
     };
     Ok(Scope::from_json(&json)?)
@@ -91,11 +91,8 @@ pub(crate) fn scope_arg(field: &str, v: &JsValue) -> Result<Scope, Error> {
 fn request_arg(v: &JsValue) -> Result<Request, Error> {
     match v.as_string() {
         Some(text) => serde_json::from_str(&text).map_err(|e| Error::invalid_input("request", e.to_string())),
-        // Through serde_json::Value so unknown fields are refused (serde_wasm_bindgen reads only
-        // the fields a struct names, so `deny_unknown_fields` would not see the others).
-        None if v.is_object() => serde_wasm_bindgen::from_value::<serde_json::Value>(v.clone())
-            .map_err(|e| super::error::bad_arg("request", e))
-            .and_then(|j| serde_json::from_value(j).map_err(|e| Error::invalid_input("request", e.to_string()))),
+        // As JSON text, like a string argument: unknown fields are refused and nesting is bounded.
+        None if v.is_object() => super::from_js_json("request", v),
         None => Err(Error::invalid_input("request", "expected {action, resource?} or JSON text")),
     }
 }

@@ -120,3 +120,28 @@ test("compiled scopes are freed explicitly and registered for finalization", () 
   c.free();
   assert.throws(() => c.allows({ action: "a" }));
 });
+
+test("deeply nested JS objects are errors, and the instance keeps working", () => {
+  // A recursive JS → Rust conversion of a few thousand levels overflowed the wasm stack and
+  // poisoned the instance; arguments now cross as JSON text with serde_json's nesting limit.
+  let deep = {};
+  for (let i = 0; i < 5000; i++) deep = { a: deep };
+  const scope = { language: "policy", role: "reader", inlineRole: [{ effect: "allow", actions: ["*"], resources: ["*"], x: deep }] };
+  const caller = { account: "a", owner: "m", tokenId: "t", scope: deep, expiresAt: null };
+  for (let round = 0; round < 3; round++) {
+    assert.throws(() => tk.compileScope(scope), (e) => e.name === "TokenkitError" && e.code === "invalid_input" && e.field === "scope");
+    assert.throws(() => tk.validateScope({ language: "names", scopes: [deep] }), (e) => e.name === "TokenkitError" && typeof e.code === "string");
+    assert.throws(() => tk.scopeCovers(scope, scope), (e) => e.name === "TokenkitError");
+    assert.throws(() => tk.ldParseCreate("{}", caller, 0), (e) => e.name === "TokenkitError" && e.field === "caller");
+    const compiled = tk.compileScope({ language: "names", scopes: ["invoices:read"] });
+    try {
+      assert.throws(() => compiled.explain({ action: "invoices:read", resource: deep }), (e) => e.name === "TokenkitError" && e.field === "request");
+      assert.equal(compiled.allows({ action: "invoices:read" }), true);
+    } finally {
+      compiled.free();
+    }
+  }
+  const circular = { language: "names" };
+  circular.self = circular;
+  assert.throws(() => tk.compileScope(circular), (e) => e.name === "TokenkitError" && e.field === "scope");
+});
