@@ -28,7 +28,7 @@ if ! rustup toolchain list | grep -q '^nightly'; then
 fi
 if ! command -v cargo-fuzz >/dev/null; then
   echo "installing cargo-fuzz (about a minute)"
-  cargo install cargo-fuzz --locked || { echo "0 passed, 1 failed"; exit 1; }
+  cargo install cargo-fuzz --version 0.13.2 --locked || { echo "0 passed, 1 failed"; exit 1; }
 fi
 
 echo "building the fuzz targets (sanitizer: $san)"
