@@ -32,8 +32,11 @@ if ! command -v cargo-fuzz >/dev/null; then
 fi
 
 echo "building the fuzz targets (sanitizer: $san)"
+# One target directory per sanitizer, so `make fuzz` (address) and `make test` (none) do not
+# rebuild each other's artifacts.
+target_dir=fuzz/target; [ "$san" != none ] && target_dir="fuzz/target/$san"
 build_log=$(mktemp)
-if ! cargo +nightly fuzz build -s "$san" >"$build_log" 2>&1; then
+if ! cargo +nightly fuzz build -s "$san" --target-dir "$target_dir" >"$build_log" 2>&1; then
   tail -30 "$build_log"
   echo "fuzz build failed"
   echo "0 passed, 1 failed"
@@ -45,7 +48,7 @@ node fuzz/seed-corpus.mjs || { echo "0 passed, 1 failed"; exit 1; }
 if [ -n "${FUZZ_TARGETS:-}" ]; then targets=$FUZZ_TARGETS; else targets=$(cargo +nightly fuzz list); fi
 # Run the binaries built above directly: `cargo fuzz run` would re-check (and, if src/ changed
 # meanwhile, rebuild) before every target, outside the time limit.
-bin_dir="fuzz/target/$(rustc +nightly -vV | sed -n 's/^host: //p')/release"
+bin_dir="$target_dir/$(rustc +nightly -vV | sed -n 's/^host: //p')/release"
 fork=(); [ "$jobs" -gt 1 ] && fork=(-fork="$jobs")
 n=$(wc -w <<<"$targets")
 if [ -n "${FUZZ_TIME:-}" ]; then
@@ -80,7 +83,7 @@ for t in $targets; do
     echo "fuzz $t: FAILED (exit $rc) after $execs executions in ${secs}s"
     grep -E -A6 "panicked at|ERROR: libFuzzer|SUMMARY:" "$log" | head -24 | sed 's/^/  | /'
     grep -E "Test unit written to" "$log" | head -2 | sed 's/^/  | /'
-    echo "  | replay: cargo +nightly fuzz run -s $san $t <that file>"
+    echo "  | replay: $bin_dir/$t <that file>   (or: cargo +nightly fuzz run -s $san $t <that file>)"
   fi
 done
 echo "fuzz total: $total_execs executions, $(( $(date +%s) - start ))s wall"
