@@ -25,7 +25,9 @@ fn create(body: &str, c: &Caller) {
 
 fn token_id(raw: &str) {
     match akinon::parse_token_id(raw) {
-        Ok(id) => assert!(id.len() == 24 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) && id.eq_ignore_ascii_case(raw)),
+        Ok(id) => {
+            assert!(id.len() == 24 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) && id.eq_ignore_ascii_case(raw))
+        }
         Err(e) => check_refusal(&e),
     }
 }
@@ -68,7 +70,8 @@ fuzz_target!(|data: &[u8]| {
     let which = g.below(6);
     let c = caller(&mut g, 1, which);
     if g.chance(30) {
-        let id = g.pick(&["6109a00000000000000000a1", "6109A00000000000000000A1", "6109a0000000000000000a1", "6109a00000000000000000g1", ""]);
+        let id =
+            g.pick(&["6109a00000000000000000a1", "6109A00000000000000000A1", "6109a0000000000000000a1", "6109a00000000000000000g1", ""]);
         token_id(id);
         list_and_delete(&c);
         return;
@@ -78,7 +81,10 @@ fuzz_target!(|data: &[u8]| {
         o.insert("name".into(), json!(g.pick(&["CI token", "  padded  ", "", "   ", "x", &"n".repeat(101), "tab\there"])));
     }
     if g.chance(230) {
-        o.insert("lifetime".into(), json!(g.pick(&["one-week", "one-month", "three-months", "six-months", "one-year", "7-days", "never", "One-Week"])));
+        o.insert(
+            "lifetime".into(),
+            json!(g.pick(&["one-week", "one-month", "three-months", "six-months", "one-year", "7-days", "never", "One-Week"])),
+        );
     }
     match g.below(5) {
         0 => {}

@@ -111,7 +111,8 @@ fn access(c: &Caller) {
 }
 
 fn target_token(g: &mut G<'_>) -> Token {
-    let mut t = tokens().into_iter().find(|t| t.language() == Some("policy") && t.owner == "m1" && t.account == "acct").expect("a policy token");
+    let mut t =
+        tokens().into_iter().find(|t| t.language() == Some("policy") && t.owner == "m1" && t.account == "acct").expect("a policy token");
     if g.bool() {
         t.scope = json!({"language": "policy", "role": g.pick(ROLES), "customRoleIds": [], "inlineRole": []});
     } else if g.bool() {
@@ -191,8 +192,24 @@ fuzz_target!(|data: &[u8]| {
         }
         2 => {
             let t = target_token(&mut g);
-            let paths = ["/name", "/description", "/role", "/customRoleIds", "/customRoleIds/-", "/inlineRole", "/inlineRole/-", "/inlineRole/0",
-                "/inlineRole/0/effect", "/inlineRole/0/actions/-", "/_id", "/token", "/ownerId", "", "/serviceToken", "/roles"];
+            let paths = [
+                "/name",
+                "/description",
+                "/role",
+                "/customRoleIds",
+                "/customRoleIds/-",
+                "/inlineRole",
+                "/inlineRole/-",
+                "/inlineRole/0",
+                "/inlineRole/0/effect",
+                "/inlineRole/0/actions/-",
+                "/_id",
+                "/token",
+                "/ownerId",
+                "",
+                "/serviceToken",
+                "/roles",
+            ];
             let ops: Vec<Value> = g.list(4, |g| {
                 let op = g.pick(&["add", "replace", "remove", "test", "move", "copy"]);
                 let path = g.pick(&paths);
@@ -211,14 +228,28 @@ fuzz_target!(|data: &[u8]| {
         }
         3 => {
             let pairs: Vec<String> = g.list(4, |g| {
-                format!("{}={}", g.pick(&["showAll", "limit", "offset", "x", "show%41ll"]), g.pick(&["true", "false", "1", "0", "1000", "1001", "-1", "%ZZ", "TRUE", "25"]))
+                format!(
+                    "{}={}",
+                    g.pick(&["showAll", "limit", "offset", "x", "show%41ll"]),
+                    g.pick(&["true", "false", "1", "0", "1000", "1001", "-1", "%ZZ", "TRUE", "25"])
+                )
             });
             list(&pairs.join("&"), &c);
             access(&c);
         }
         _ => {
             let t = target_token(&mut g);
-            let q = format!("expiry={}", g.pick(&[&(NOW + 5).to_string()[..], &(NOW - 5).to_string()[..], "1e3", "", "99999999999999999999", &(NOW + 86_400_000 * 9).to_string()[..]]));
+            let q = format!(
+                "expiry={}",
+                g.pick(&[
+                    &(NOW + 5).to_string()[..],
+                    &(NOW - 5).to_string()[..],
+                    "1e3",
+                    "",
+                    "99999999999999999999",
+                    &(NOW + 86_400_000 * 9).to_string()[..]
+                ])
+            );
             reset(&q, &t);
         }
     }

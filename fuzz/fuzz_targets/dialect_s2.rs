@@ -76,7 +76,10 @@ fn credential(auth: Option<String>, x: Option<String>, q: Option<String>) {
                 assert!(!s.is_empty(), "empty credential");
                 assert!([&auth, &x, &q].iter().any(|v| v.as_deref().is_some_and(|v| v.contains(s.as_str()))), "credential from nowhere");
                 if d == Dialect::S2 {
-                    assert!(auth.as_deref().is_some_and(|a| a.trim_start().to_ascii_lowercase().starts_with("bearer ")), "S2 takes only Bearer");
+                    assert!(
+                        auth.as_deref().is_some_and(|a| a.trim_start().to_ascii_lowercase().starts_with("bearer ")),
+                        "S2 takes only Bearer"
+                    );
                 }
             }
             Err(e) => {
@@ -121,15 +124,23 @@ fuzz_target!(|data: &[u8]| {
             }
             match g.below(4) {
                 0 => {}
-                1 => body["expires_at"] = json!(tokenkit::lifetime::format_instant(jiff::Timestamp::from_millisecond(NOW + g.i64_in(-2, 500) * 86_400_000).unwrap())),
-                2 => body["expires_at"] = json!(g.pick(&["2027-01-15T08:00:00Z", "tomorrow", "2027-01-15T08:00:00", "9999-12-31T23:59:59Z"])),
+                1 => {
+                    body["expires_at"] = json!(tokenkit::lifetime::format_instant(
+                        jiff::Timestamp::from_millisecond(NOW + g.i64_in(-2, 500) * 86_400_000).unwrap()
+                    ))
+                }
+                2 => {
+                    body["expires_at"] = json!(g.pick(&["2027-01-15T08:00:00Z", "tomorrow", "2027-01-15T08:00:00", "9999-12-31T23:59:59Z"]))
+                }
                 _ => body[g.pick(&["extra", "name", "expires_at"])] = Value::Null,
             }
             issue(&body.to_string(), &c);
         }
         2 => {
             let k = |g: &mut G<'_>| g.pick(&["prefix", "start_after", "limit", "other", "prefix%00", "li%6dit"]).to_string();
-            let v = |g: &mut G<'_>| g.pick(&["", "6109a", "6109a00000000000000000", "0", "1", "1001", "-1", "%ZZ", "%C3%A9", "%FF", "+", "x%2Fy"]).to_string();
+            let v = |g: &mut G<'_>| {
+                g.pick(&["", "6109a", "6109a00000000000000000", "0", "1", "1001", "-1", "%ZZ", "%C3%A9", "%FF", "+", "x%2Fy"]).to_string()
+            };
             let pairs: Vec<String> = g.list(4, |g| format!("{}={}", k(g), v(g)));
             list(&pairs.join("&"), &c);
         }
@@ -139,7 +150,14 @@ fuzz_target!(|data: &[u8]| {
                 revoke(&seg, &c);
             } else {
                 let piece = |g: &mut G<'_>| -> Option<String> {
-                    g.bool().then(|| format!("{}{}{}", g.pick(&["", " ", "Bearer ", "bearer  ", "Basic ", "BEARER\t"]), g.pick(&["tk_abc", "", " x ", "a b"]), g.pick(&["", " "])))
+                    g.bool().then(|| {
+                        format!(
+                            "{}{}{}",
+                            g.pick(&["", " ", "Bearer ", "bearer  ", "Basic ", "BEARER\t"]),
+                            g.pick(&["tk_abc", "", " x ", "a b"]),
+                            g.pick(&["", " "])
+                        )
+                    })
                 };
                 let (a, x, q) = (piece(&mut g), piece(&mut g), piece(&mut g));
                 credential(a, x, q);

@@ -103,7 +103,8 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     if g.chance(200) {
-        let list: Vec<Value> = g.list(3, |g| if g.chance(30) { json!(g.pick(&["", "a b", "\u{1}x", &"s".repeat(101)])) } else { json!(g.pick(NAMES)) });
+        let list: Vec<Value> =
+            g.list(3, |g| if g.chance(30) { json!(g.pick(&["", "a b", "\u{1}x", &"s".repeat(101)])) } else { json!(g.pick(NAMES)) });
         o.insert("scopes".into(), if g.chance(30) { Value::Null } else { Value::Array(list) });
     }
     if g.chance(20) {

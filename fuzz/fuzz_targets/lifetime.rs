@@ -25,7 +25,8 @@ fn check(text: &str, now: Timestamp, later: Timestamp, other: Option<Timestamp>)
     assert_eq!(parsed, text.parse::<Lifetime>(), "FromStr differs");
     if let Ok(ts) = lifetime::parse_instant(text) {
         assert_eq!(lifetime::parse_instant(&lifetime::format_instant(ts)), Ok(ms(ts)));
-        if text.as_bytes().first().is_some_and(u8::is_ascii_digit) && !text.bytes().all(|b| b.is_ascii_digit()) && !text.ends_with("-days") {
+        if text.as_bytes().first().is_some_and(u8::is_ascii_digit) && !text.bytes().all(|b| b.is_ascii_digit()) && !text.ends_with("-days")
+        {
             assert_eq!(parsed, Ok(Lifetime::At(ts)), "an instant {text:?} is not read as one");
         }
     }
@@ -104,21 +105,42 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let mut g = G::new(&data[1..]);
-    let now = Timestamp::from_millisecond(if g.bool() { g.i64_in(MIN_MS, MAX_MS) } else { g.i64_in(1_600_000_000_000, 2_000_000_000_000) }).unwrap();
+    let now = Timestamp::from_millisecond(if g.bool() { g.i64_in(MIN_MS, MAX_MS) } else { g.i64_in(1_600_000_000_000, 2_000_000_000_000) })
+        .unwrap();
     let later = Timestamp::from_millisecond(now.as_millisecond().saturating_add(g.i64_in(0, 400 * 86_400_000)).min(MAX_MS)).unwrap();
-    let other = g.bool().then(|| Timestamp::from_millisecond(now.as_millisecond().saturating_add(g.i64_in(-86_400_000, 800 * 86_400_000)).clamp(MIN_MS, MAX_MS)).unwrap());
+    let other = g.bool().then(|| {
+        Timestamp::from_millisecond(now.as_millisecond().saturating_add(g.i64_in(-86_400_000, 800 * 86_400_000)).clamp(MIN_MS, MAX_MS))
+            .unwrap()
+    });
     let n = g.i64_in(i64::MIN, i64::MAX);
     let small = g.i64_in(-3, 400);
     let text = match g.below(12) {
-        0 => g.pick(&["never", "one-week", "one-month", "three-months", "six-months", "one-year", "7-days", "30-days", "60-days", "90-days"]).to_string(),
+        0 => g
+            .pick(&["never", "one-week", "one-month", "three-months", "six-months", "one-year", "7-days", "30-days", "60-days", "90-days"])
+            .to_string(),
         1 => n.to_string(),
         2 => small.to_string(),
         3 => format!("P{small}{}", g.pick(&["D", "M", "Y", "W"])),
         4 => format!("PT{small}{}", g.pick(&["H", "M", "S", ".5S"])),
-        5 => format!("{}P{}Y{}M{}DT{}H{}M{}S", g.pick(&["", "-", "+"]), g.below(20), g.below(30), g.below(40), g.below(30), g.below(70), g.below(70)),
+        5 => format!(
+            "{}P{}Y{}M{}DT{}H{}M{}S",
+            g.pick(&["", "-", "+"]),
+            g.below(20),
+            g.below(30),
+            g.below(40),
+            g.below(30),
+            g.below(70),
+            g.below(70)
+        ),
         6 => lifetime::format_instant(other.unwrap_or(now)),
-        7 => format!("{}{}", lifetime::format_instant(later).trim_end_matches('Z'), g.pick(&["Z", "+02:00", "-23:59", "", "+00:00[Europe/Paris]"])),
-        8 => format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", g.below(10000), g.below(14), g.below(33), g.below(25), g.below(61), g.below(61)),
+        7 => format!(
+            "{}{}",
+            lifetime::format_instant(later).trim_end_matches('Z'),
+            g.pick(&["Z", "+02:00", "-23:59", "", "+00:00[Europe/Paris]"])
+        ),
+        8 => {
+            format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", g.below(10000), g.below(14), g.below(33), g.below(25), g.below(61), g.below(61))
+        }
         9 => format!("{}{}", g.pick(&["+", "-", "0", "00"]), small),
         _ => g.text(24),
     };

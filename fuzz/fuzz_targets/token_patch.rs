@@ -66,10 +66,36 @@ fn token(g: &mut G<'_>, d: Dialect) -> Value {
 }
 
 const PATHS: &[&str] = &[
-    "/name", "/description", "/scope", "/scope/ops/-", "/scope/ops/0", "/scope/privileges/-", "/scope/privileges/0", "/scope/scopes",
-    "/scope/scopes/-", "/scope/language", "/scope/basins", "/scope/inlineRole/-", "/expiresAt", "/id", "/digest", "/token", "/version", "",
-    "/role", "/customRoleIds", "/customRoleIds/-", "/inlineRole", "/inlineRole/0", "/inlineRole/-", "/inlineRole/0/actions/0",
-    "/inlineRole/0/effect", "/unknown", "/name/x", "/_id", "/serviceToken",
+    "/name",
+    "/description",
+    "/scope",
+    "/scope/ops/-",
+    "/scope/ops/0",
+    "/scope/privileges/-",
+    "/scope/privileges/0",
+    "/scope/scopes",
+    "/scope/scopes/-",
+    "/scope/language",
+    "/scope/basins",
+    "/scope/inlineRole/-",
+    "/expiresAt",
+    "/id",
+    "/digest",
+    "/token",
+    "/version",
+    "",
+    "/role",
+    "/customRoleIds",
+    "/customRoleIds/-",
+    "/inlineRole",
+    "/inlineRole/0",
+    "/inlineRole/-",
+    "/inlineRole/0/actions/0",
+    "/inlineRole/0/effect",
+    "/unknown",
+    "/name/x",
+    "/_id",
+    "/serviceToken",
 ];
 
 fn patch_value(g: &mut G<'_>, path: &str) -> Value {
@@ -197,10 +223,6 @@ fuzz_target!(|data: &[u8]| {
     } else {
         None
     };
-    let opts = TokenPatchOptions {
-        now_ms: NOW,
-        max_expires_at_ms: g.bool().then(|| NOW + g.i64_in(-2, 4) * 86_400_000),
-        caller_scope,
-    };
+    let opts = TokenPatchOptions { now_ms: NOW, max_expires_at_ms: g.bool().then(|| NOW + g.i64_in(-2, 4) * 86_400_000), caller_scope };
     check(d, &t.to_string(), &p.to_string(), &opts);
 });

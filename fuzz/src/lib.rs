@@ -159,9 +159,36 @@ fn instantiate_any(g: &mut G<'_>) -> String {
 /// Building blocks of glob specifiers and of the values they are matched against: the shapes
 /// of LaunchDarkly's resource and action names plus the characters that matter (`*`, `:`).
 pub const GLOB_WORDS: &[&str] = &[
-    "*", "proj/*", "proj/default", "proj/*:env/*", "proj/default:env/production", "proj/*:env/*:flag/*", "env/*", "flag/my-flag",
-    "member/*", "role/*", "acct", "get*", "list*", "view*", "update*", "updateFlag", "getFlag", "a*b", "*a", "a*", "**", "a:*", "*:*", "",
-    "a", "b", "ab", "a:b", "get", "x*y*z",
+    "*",
+    "proj/*",
+    "proj/default",
+    "proj/*:env/*",
+    "proj/default:env/production",
+    "proj/*:env/*:flag/*",
+    "env/*",
+    "flag/my-flag",
+    "member/*",
+    "role/*",
+    "acct",
+    "get*",
+    "list*",
+    "view*",
+    "update*",
+    "updateFlag",
+    "getFlag",
+    "a*b",
+    "*a",
+    "a*",
+    "**",
+    "a:*",
+    "*:*",
+    "",
+    "a",
+    "b",
+    "ab",
+    "a:b",
+    "get",
+    "x*y*z",
 ];
 
 /// A glob specifier from pieces of [`GLOB_WORDS`] and random characters.
@@ -178,14 +205,35 @@ pub fn glob_spec(g: &mut G<'_>) -> String {
 
 /// S2 operation names (all 24) plus one that does not exist.
 pub const S2_OPS: &[&str] = &[
-    "list-basins", "create-basin", "delete-basin", "reconfigure-basin", "get-basin-config", "issue-access-token", "revoke-access-token",
-    "list-access-tokens", "list-streams", "create-stream", "delete-stream", "get-stream-config", "reconfigure-stream", "check-tail",
-    "append", "read", "trim", "fence", "account-metrics", "basin-metrics", "stream-metrics", "list-locations", "get-default-location",
+    "list-basins",
+    "create-basin",
+    "delete-basin",
+    "reconfigure-basin",
+    "get-basin-config",
+    "issue-access-token",
+    "revoke-access-token",
+    "list-access-tokens",
+    "list-streams",
+    "create-stream",
+    "delete-stream",
+    "get-stream-config",
+    "reconfigure-stream",
+    "check-tail",
+    "append",
+    "read",
+    "trim",
+    "fence",
+    "account-metrics",
+    "basin-metrics",
+    "stream-metrics",
+    "list-locations",
+    "get-default-location",
     "set-default-location",
 ];
 
 const BASIN_PREFIXES: &[&str] = &["", "my", "my-basin", "my-basin-01", "other-basin", "prod-", "a1b2c3d4"];
-const BASINS: &[&str] = &["my-basin-01", "my-basin-02", "other-basin-1", "prod-logs-1", "a1b2c3d4", "my-basin", "MY-BASIN-01", "my-basin-01-"];
+const BASINS: &[&str] =
+    &["my-basin-01", "my-basin-02", "other-basin-1", "prod-logs-1", "a1b2c3d4", "my-basin", "MY-BASIN-01", "my-basin-01-"];
 const STREAM_PREFIXES: &[&str] = &["", "users/", "users/1234/", "u", "logs", "."];
 const STREAMS: &[&str] = &["users/1234/events", "users/1234/", "users/9/x", "logs", "logs/a", ".", "..", "u", "x"];
 const TOKEN_PREFIXES: &[&str] = &["", "ci-", "ci-a", "x", "."];
@@ -204,7 +252,9 @@ fn resource_set(g: &mut G<'_>, prefixes: &[&str], exacts: &[&str]) -> Value {
 pub fn s2_scope(g: &mut G<'_>) -> Value {
     let mut o = Map::new();
     o.insert("language".into(), json!("s2"));
-    for (k, p, e) in [("basins", BASIN_PREFIXES, BASINS), ("streams", STREAM_PREFIXES, STREAMS), ("access_tokens", TOKEN_PREFIXES, TOKEN_IDS)] {
+    for (k, p, e) in
+        [("basins", BASIN_PREFIXES, BASINS), ("streams", STREAM_PREFIXES, STREAMS), ("access_tokens", TOKEN_PREFIXES, TOKEN_IDS)]
+    {
         if g.chance(230) {
             o.insert(k.into(), resource_set(g, p, e));
         }
@@ -225,7 +275,8 @@ pub fn s2_scope(g: &mut G<'_>) -> Value {
 }
 
 /// Privilege words and privileges, including wildcards.
-pub const PRIVILEGES: &[&str] = &["*:*", "orders:*", "orders:read", "orders:write", "users:*", "users:read", "users:delete", "a.b:c-d", "x_y:z"];
+pub const PRIVILEGES: &[&str] =
+    &["*:*", "orders:*", "orders:read", "orders:write", "users:*", "users:read", "users:delete", "a.b:c-d", "x_y:z"];
 
 /// A privileges scope.
 pub fn privileges_scope(g: &mut G<'_>) -> Value {
