@@ -19,8 +19,11 @@ export CARGO_TERM_COLOR := never
 help:
 	@echo "make run    - set up what is missing, build pkg/, serve API + dashboard on http://127.0.0.1:8787"
 	@echo "make test   - set up what is missing, run every test suite, print a summary"
-	@echo "make bench  - benchmarks (bench/RESULTS.md)"
-	@echo "make fuzz   - long fuzzing runs"
+	@echo "make bench  - benchmarks against the peers, writes bench/RESULTS.md (bench-quick: short runs)"
+	@echo "make fuzz   - long cargo-fuzz runs of the core (fuzz-list, fuzz-cmin)"
+	@echo "make api-fuzz / abuse / load - the service's hardening suites alone (api-fuzz-long: more examples)"
+	@echo "make dialect-clients - the seed APIs' own npm clients against the dialects (downloads them)"
+	@echo "make bench-patch - the JSON Patch benchmark alone"
 
 ## ---- set-up (idempotent) -------------------------------------------------------------------
 setup: setup-rust setup-node
