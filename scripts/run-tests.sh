@@ -10,7 +10,8 @@ total_pass=0; total_fail=0; failed_stages=()
 log_dir=$(mktemp -d)
 for stage in scripts/stages/*.sh; do
   name=$(basename "$stage" .sh)
-  if [ -n "$only" ] && ! grep -qw -- "${name#*-}" <<<"$only"; then continue; fi
+  # STAGES="worker api-fuzz" (or comma-separated) runs only the stages so named, matched whole.
+  if [ -n "$only" ] && ! tr ', ' '\n\n' <<<"$only" | grep -qxF -- "${name#*-}"; then continue; fi
   echo
   echo "==== stage $name ===="
   start=$(date +%s)
