@@ -137,7 +137,7 @@ pub fn dialect_of(#[wasm_bindgen(unchecked_param_type = "DialectToken")] t: JsVa
 
 /// Renders a stored token in `dialect`'s list-item shape (no secret), or `null` when its scope
 /// is not in that dialect's language.
-#[wasm_bindgen(js_name = dialectRender)]
+#[wasm_bindgen(js_name = dialectRender, unchecked_return_type = "Record<string, JsonPatchValue> | null")]
 pub fn dialect_render(#[wasm_bindgen(unchecked_param_type = "DialectName")] dialect: &str, #[wasm_bindgen(unchecked_param_type = "DialectToken")] t: JsValue) -> Result<JsValue, JsValue> {
     let d = dialect_arg(dialect)?;
     let t = token(t)?;
@@ -191,7 +191,7 @@ pub fn s2_list_response(
 
 /// Decodes and authorises the `{id}` of `DELETE /v1/access-tokens/{id}`; returns the id.
 #[wasm_bindgen(js_name = s2ParseRevoke)]
-pub fn s2_parse_revoke(raw_segment: &str, #[wasm_bindgen(unchecked_param_type = "DialectCaller")] c: JsValue) -> Result<String, JsValue> {
+pub fn s2_parse_revoke(#[wasm_bindgen(js_name = "rawSegment")] raw_segment: &str, #[wasm_bindgen(unchecked_param_type = "DialectCaller")] c: JsValue) -> Result<String, JsValue> {
     Ok(s2::parse_revoke(raw_segment, &caller(c)?).map_err(Error::from)?)
 }
 
@@ -211,8 +211,8 @@ pub fn akinon_create_response(#[wasm_bindgen(unchecked_param_type = "DialectToke
 }
 
 /// The organization object of list items, derived from tokenkit's account fields.
-#[wasm_bindgen(js_name = akinonOrganization)]
-pub fn akinon_organization(account: &str, name: &str, owner: &str, #[wasm_bindgen(unchecked_param_type = "string[]")] privileges: JsValue, created_at: f64) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = akinonOrganization, unchecked_return_type = "Record<string, JsonPatchValue>")]
+pub fn akinon_organization(account: &str, name: &str, owner: &str, #[wasm_bindgen(unchecked_param_type = "string[]")] privileges: JsValue, #[wasm_bindgen(js_name = "createdAt")] created_at: f64) -> Result<JsValue, JsValue> {
     let p: Vec<String> = arg("privileges", privileges)?;
     Ok(out(&akinon::organization(account, name, owner, &p, ms("createdAt", created_at)?))?)
 }
@@ -303,7 +303,7 @@ pub fn ld_parse_reset(query: &str, #[wasm_bindgen(unchecked_param_type = "Dialec
 
 /// Validates `POST /v1/accounts/{id}/accessTokens`.
 #[wasm_bindgen(js_name = spaceParseCreate, unchecked_return_type = "TokenDraft")]
-pub fn space_parse_create(body: &str, path_id: &str, #[wasm_bindgen(unchecked_param_type = "DialectCaller")] c: JsValue, now: f64) -> Result<JsValue, JsValue> {
+pub fn space_parse_create(body: &str, #[wasm_bindgen(js_name = "pathId")] path_id: &str, #[wasm_bindgen(unchecked_param_type = "DialectCaller")] c: JsValue, now: f64) -> Result<JsValue, JsValue> {
     Ok(out(&space::parse_create(body, path_id, &caller(c)?, ms("now", now)?).map_err(Error::from)?)?)
 }
 
@@ -316,13 +316,13 @@ pub fn space_create_response(#[wasm_bindgen(unchecked_param_type = "DialectToken
 
 /// The 200 array of the caller's tokens.
 #[wasm_bindgen(js_name = spaceListResponse, unchecked_return_type = "DialectResponse")]
-pub fn space_list_response(#[wasm_bindgen(unchecked_param_type = "DialectToken[]")] ts: JsValue, path_id: &str, #[wasm_bindgen(unchecked_param_type = "DialectCaller")] c: JsValue) -> Result<JsValue, JsValue> {
+pub fn space_list_response(#[wasm_bindgen(unchecked_param_type = "DialectToken[]")] ts: JsValue, #[wasm_bindgen(js_name = "pathId")] path_id: &str, #[wasm_bindgen(unchecked_param_type = "DialectCaller")] c: JsValue) -> Result<JsValue, JsValue> {
     Ok(resp(space::list_response(&tokens(ts)?, path_id, &caller(c)?))?)
 }
 
 /// Checks the path account and decodes `{tokenId}` (a public id or the secret).
 #[wasm_bindgen(js_name = spaceParseDelete)]
-pub fn space_parse_delete(path_id: &str, raw_token_id: &str, #[wasm_bindgen(unchecked_param_type = "DialectCaller")] c: JsValue) -> Result<String, JsValue> {
+pub fn space_parse_delete(#[wasm_bindgen(js_name = "pathId")] path_id: &str, #[wasm_bindgen(js_name = "rawTokenId")] raw_token_id: &str, #[wasm_bindgen(unchecked_param_type = "DialectCaller")] c: JsValue) -> Result<String, JsValue> {
     Ok(space::parse_delete(path_id, raw_token_id, &caller(c)?).map_err(Error::from)?)
 }
 

@@ -46,6 +46,21 @@ test("every core export is typed in the .d.ts, without any", () => {
   }
 });
 
+test("the whole public surface of the .d.ts is typed without any, with camelCase parameters", () => {
+  const dts = readFileSync(new URL("../../pkg/tokenkit.d.ts", import.meta.url), "utf8");
+  // Everything before wasm-bindgen's own init types is tokenkit's API.
+  const api = dts.slice(0, dts.indexOf("export type InitInput"));
+  const decls = api.split("\n").filter((l) => /^\s*(export function |[a-zA-Z]+\(.*\):)/.test(l));
+  assert.ok(decls.length >= 60, `found ${decls.length} declarations`);
+  for (const d of decls) {
+    assert.doesNotMatch(d, /\bany\b/, d);
+    assert.doesNotMatch(d.slice(d.indexOf("(")), /\b[a-z]+_[a-z]\w*:/, `camelCase parameter names: ${d}`);
+  }
+  for (const name of Object.keys(tk)) {
+    if (typeof tk[name] === "function" && /^[a-z]/.test(name) && name !== "initSync") assert.match(api, new RegExp(`export function ${name}\\(`), `${name} is declared`);
+  }
+});
+
 test("generateToken: format, default prefix, uniqueness", () => {
   const re = new RegExp(`^${tk.tokenPattern().replaceAll("\\b", "")}$`);
   const seen = new Set();
