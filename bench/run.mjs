@@ -2,9 +2,10 @@
 // results table. Raw JSON of each part goes to bench/out/ (git-ignored); the report goes to
 // bench/out/RESULTS.md and, for a full run, to bench/RESULTS.md (committed), and is printed.
 //
-//   node bench/run.mjs                 full run (~10 minutes on a 2-core machine)
-//   node bench/run.mjs --quick         short runs of everything (~3 minutes), bench/out/ only
+//   node bench/run.mjs                 full run (~5 minutes on a quiet 2-core machine)
+//   node bench/run.mjs --quick         short runs of everything (~2 minutes), bench/out/ only
 //   node bench/run.mjs --only a,b      some parts: size, digest, scope, patch, service, store
+//   node bench/run.mjs --report        rebuild the report from the last run's bench/out/*.json
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import os from "node:os";
@@ -17,6 +18,13 @@ const OUT = ROOT + "bench/out/";
 mkdirSync(OUT, { recursive: true });
 if (!existsSync(ROOT + "pkg/tokenkit_bg.wasm")) throw new Error("pkg/ is missing: run `make pkg` first");
 
+const sh = (cmd, args) => {
+  try {
+    return execFileSync(cmd, args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return "?";
+  }
+};
 const started = new Date();
 const load0 = os.loadavg();
 const parts = {
@@ -39,8 +47,15 @@ function runJson(args, env = {}) {
   return JSON.parse(line);
 }
 
+// --report: rebuild the report from the last run's bench/out/*.json (e.g. after editing NOTES.md).
+const REPORT_ONLY = flag("report");
 const results = {};
-for (const name of Object.keys(parts)) {
+let meta = { started: started.toISOString(), load0, argv: process.argv.slice(2), env: { MAKELEVEL: process.env.MAKELEVEL, NO_PKG_BUILD: process.env.NO_PKG_BUILD, BENCH_ARGS: process.env.BENCH_ARGS } };
+if (REPORT_ONLY) {
+  meta = JSON.parse(readFileSync(OUT + "meta.json", "utf8"));
+  for (const name of Object.keys(parts)) if (existsSync(`${OUT}${name}.json`)) results[name] = JSON.parse(readFileSync(`${OUT}${name}.json`, "utf8"));
+}
+for (const name of REPORT_ONLY ? [] : Object.keys(parts)) {
   if (ONLY && !ONLY.includes(name)) continue;
   if (name === "scope") {
     results.scope = SCOPE_RULES.map((n) => runJson(["bench/scope.bench.mjs", "--rules", String(n), "--rounds", QUICK ? "5" : "15"]));
@@ -51,21 +66,24 @@ for (const name of Object.keys(parts)) {
   }
   writeFileSync(`${OUT}${name}.json`, JSON.stringify(results[name], null, 1) + "\n");
 }
-const finished = new Date();
+if (!REPORT_ONLY) {
+  meta.finished = new Date().toISOString();
+  meta.full = FULL;
+  meta.commit = sh("git", ["rev-parse", "--short", "HEAD"]);
+  meta.dirty = sh("git", ["status", "--porcelain", "--", "src", "worker/src", "Cargo.toml", "Cargo.lock"]);
+  writeFileSync(OUT + "meta.json", JSON.stringify(meta, null, 1) + "\n");
+}
+const finished = new Date(meta.finished);
+const startedAt = new Date(meta.started);
+const full = Boolean(meta.full);
+const quick = meta.argv.includes("--quick");
 
 // ---- the report -------------------------------------------------------------------------------
-const sh = (cmd, args) => {
-  try {
-    return execFileSync(cmd, args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-  } catch {
-    return "?";
-  }
-};
 const cpu = os.cpus();
 const osName = (readFileSync("/etc/os-release", "utf8").match(/^PRETTY_NAME="?([^"\n]*)/m) ?? [])[1] ?? os.type();
 const wranglerVersion = JSON.parse(readFileSync(ROOT + "node_modules/wrangler/package.json", "utf8")).version;
-const commit = sh("git", ["rev-parse", "--short", "HEAD"]);
-const dirty = sh("git", ["status", "--porcelain", "--", "src", "worker/src", "Cargo.toml", "Cargo.lock"]) ? " (with uncommitted changes in src/ or worker/src/)" : "";
+const commit = meta.commit ?? sh("git", ["rev-parse", "--short", "HEAD"]);
+const dirty = (meta.dirty ?? sh("git", ["status", "--porcelain", "--", "src", "worker/src", "Cargo.toml", "Cargo.lock"])) ? " (with uncommitted changes in src/ or worker/src/)" : "";
 const x = (v) => `${v.toFixed(2)}×`;
 const verdict = (ok) => (ok ? "met" : "**missed**");
 const md = [];
@@ -73,12 +91,12 @@ const summaryRows = [];
 
 md.push(`# Benchmark results`);
 md.push("");
-md.push(FULL ? "Written by `make bench` (`node bench/run.mjs`); the raw JSON of this run is in `bench/out/` (git-ignored). See [README.md](README.md) for the method." : `Partial run (\`node bench/run.mjs${QUICK ? " --quick" : ""}${ONLY ? ` --only ${ONLY.join(",")}` : ""}\`): not the committed figures.`);
+md.push(full ? "Written by `make bench` (`node bench/run.mjs`); the raw JSON of this run is in `bench/out/` (git-ignored). See [README.md](README.md) for the method." : `Partial run (\`node bench/run.mjs ${meta.argv.join(" ")}\`): not the committed figures.`);
 md.push("");
 md.push(table(["", ""], [
-  ["date", `${started.toISOString().replace(/\.\d+Z$/, "Z")} – ${finished.toISOString().slice(11, 19)}Z (${((finished - started) / 60000).toFixed(1)} min)`],
-  ["command", process.env.MAKELEVEL !== undefined ? `\`make ${QUICK ? "bench-quick" : "bench"}${process.env.NO_PKG_BUILD ? " NO_PKG_BUILD=1" : ""}${process.env.BENCH_ARGS ? ` BENCH_ARGS="${process.env.BENCH_ARGS}"` : ""}\`${process.env.NO_PKG_BUILD ? " (pkg/ built just before by `make pkg`)" : ""}` : `\`node bench/run.mjs ${process.argv.slice(2).join(" ")}\``],
-  ["machine", `${cpu[0]?.model ?? "?"}, ${cpu.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${osName}, load average ${load0.map((l) => l.toFixed(1)).join(" / ")} at start (shared: other jobs were running)`],
+  ["date", `${startedAt.toISOString().replace(/\.\d+Z$/, "Z")} – ${finished.toISOString().slice(11, 19)}Z (${((finished - startedAt) / 60000).toFixed(1)} min)`],
+  ["command", meta.env.MAKELEVEL !== undefined ? `\`make ${quick ? "bench-quick" : "bench"}${meta.env.NO_PKG_BUILD ? " NO_PKG_BUILD=1" : ""}${meta.env.BENCH_ARGS ? ` BENCH_ARGS="${meta.env.BENCH_ARGS}"` : ""}\`${meta.env.NO_PKG_BUILD ? " (pkg/ built just before by `make pkg`)" : ""}` : `\`node bench/run.mjs ${meta.argv.join(" ")}\``],
+  ["machine", `${cpu[0]?.model ?? "?"}, ${cpu.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${osName}, load average ${meta.load0.map((l) => l.toFixed(1)).join(" / ")} at start (${meta.load0[0] > 1 ? "shared: other jobs were running" : "a shared machine, quiet at the start"})`],
   ["software", `Node ${process.version}, wrangler ${wranglerVersion} (workerd, local D1), fast-json-patch ${JSON.parse(readFileSync(ROOT + "node_modules/fast-json-patch/package.json", "utf8")).version}, autocannon ${JSON.parse(readFileSync(ROOT + "node_modules/autocannon/package.json", "utf8")).version}`],
   ["code", `commit ${commit}${dirty}, pkg/ built by \`make pkg\` (release, wasm-opt -Oz)`],
 ]));
@@ -224,6 +242,6 @@ if (existsSync(ROOT + "bench/NOTES.md")) md.push(readFileSync(ROOT + "bench/NOTE
 md.splice(SUMMARY_AT, 0, "## Summary", "", table(["measure", "tokenkit", "peer", "peer figure", "target", "result"], summaryRows), "");
 const text = md.join("\n").replace(/\n{3,}/g, "\n\n");
 writeFileSync(OUT + "RESULTS.md", text);
-if (FULL) writeFileSync(ROOT + "bench/RESULTS.md", text);
+if (full) writeFileSync(ROOT + "bench/RESULTS.md", text);
 console.log("\n" + text);
-console.error(`\nbench: report in ${FULL ? "bench/RESULTS.md and " : ""}bench/out/RESULTS.md`);
+console.error(`\nbench: report in ${full ? "bench/RESULTS.md and " : ""}bench/out/RESULTS.md`);
