@@ -1,6 +1,6 @@
 // tokenkit's own API under /tk/v1/: tokens CRUD, patch, rotate, verify and the `self` variants.
 // Every rule (scope coverage, lifetimes, patch policy) is the wasm core's; this file moves data.
-import { authenticate, check, callerOf, isAdmin, requireCurrent, requireManage } from "../auth.js";
+import { authenticate, check, callerOf, isAdmin, presented, requireCurrent, requireManage } from "../auth.js";
 import { coreError, fail, json, onlyFields, readJson, readObject, text } from "../http.js";
 import { newId, toMeta } from "../store.js";
 
@@ -249,9 +249,22 @@ function checkRequestShape(req) {
  */
 export async function verify(request, ctx) {
   const { tk, store, now } = ctx;
+  // One D1 round trip for both tokens when both are well formed (store.prefetch). The answer's
+  // precedence is unchanged: 401 for the caller first, then 403, then the body's 400/413/415.
+  const own = presented(request);
+  let read = null;
+  if (typeof own === "string" && tk.isWellFormedToken(own)) {
+    read = await readObject(request).then(
+      (body) => ({ body }),
+      (error) => ({ error }),
+    );
+    const t = read.body?.token;
+    await store.prefetch(typeof t === "string" && t.length <= 200 && tk.isWellFormedToken(t) ? [own, t] : [own]);
+  }
   const caller = await authenticate(request, ctx);
   requireManage(tk, caller, "read", { id: "*", owner: caller.owner });
-  const body = await readObject(request);
+  if (read?.error) throw read.error;
+  const body = read ? read.body : await readObject(request);
   onlyFields(body, ["token", "request"]);
   if (typeof body.token !== "string") throw fail(422, "invalid_field", "token must be a string", "token");
   if (body.token.length > 200) throw fail(422, "invalid_field", "token is longer than 200 characters", "token");
