@@ -50,33 +50,8 @@ pub(crate) fn error_body(e: &DialectError) -> Value {
     json!({ "code": code_of(e.failure), "message": e.message })
 }
 
-/// S2 operations (kebab-case on the wire), all 24 of the current code.
-pub const OPERATIONS: [&str; 24] = [
-    "list-basins",
-    "create-basin",
-    "delete-basin",
-    "reconfigure-basin",
-    "get-basin-config",
-    "issue-access-token",
-    "revoke-access-token",
-    "list-access-tokens",
-    "list-streams",
-    "create-stream",
-    "delete-stream",
-    "get-stream-config",
-    "reconfigure-stream",
-    "check-tail",
-    "append",
-    "read",
-    "trim",
-    "fence",
-    "account-metrics",
-    "basin-metrics",
-    "stream-metrics",
-    "list-locations",
-    "get-default-location",
-    "set-default-location",
-];
+/// S2 operations (kebab-case on the wire), all 24 of the current code: the scope engine's list.
+pub use crate::scope::s2::OPERATIONS;
 
 /// Operation-group membership. S2 does not publish it; this is the mapping of the research
 /// note (gRPC service split × read/write verb), decided in `docs/dialects.md`.

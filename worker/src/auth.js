@@ -2,6 +2,7 @@
 // checksum (no storage read for a typo or a fake) → lookup by digest → revoked → expired (and
 // the rotation grace of a previous secret) → scope, per route.
 import { fail } from "./http.js";
+import { managementRequest } from "../../www/js/manage.js";
 
 /** The token from `Authorization: Bearer <t>`, `Authorization: <t>` or `x-access-token: <t>`. */
 export function presented(request) {
@@ -70,24 +71,13 @@ export function requireCurrent(caller) {
   if (caller.previous) throw fail(403, "previous_secret", "a rotated-out secret in its grace period cannot issue or rotate secrets; use the current one");
 }
 
-const POLICY_ACTION = { read: "viewAccessToken", create: "createAccessToken", update: "updateAccessToken", rotate: "resetAccessToken", delete: "deleteAccessToken" };
-
 /**
  * The request that managing tokens means in each scope language (docs/service.md):
  * S2 list/issue/revoke-access-token with the token id; privileges and names `tokens:read` /
- * `tokens:write`; policy `<verb>AccessToken` on `member/<owner>:token/<id>`.
+ * `tokens:write`; policy `<verb>AccessToken` on `member/<owner>:token/<id>`. One definition,
+ * shared with the dashboard (www/js/manage.js), so the page refuses exactly what this answers 403.
  */
-export function managementRequest(language, verb, { id, owner }) {
-  switch (language) {
-    case "s2":
-      if (verb === "read") return { action: "list-access-tokens" };
-      return { action: verb === "delete" ? "revoke-access-token" : "issue-access-token", accessToken: id };
-    case "policy":
-      return { action: POLICY_ACTION[verb], resource: `member/${owner}:token/${id}` };
-    default:
-      return { action: verb === "read" ? "tokens:read" : "tokens:write" };
-  }
-}
+export { managementRequest };
 
 /** Throws 403 unless the caller's scope allows managing token `target` with `verb`. */
 export function requireManage(tk, caller, verb, target) {

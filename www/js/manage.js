@@ -1,7 +1,7 @@
 // May the signed-in token manage a token? The request that managing a token means in each scope
-// language — the same mapping as the service's worker/src/auth.js managementRequest (keep them in
-// step; docs/service.md) — decided by the wasm compiled scope, so the page refuses what the
-// service would answer with 403 insufficient_scope.
+// language — the one definition, imported by the service too (worker/src/auth.js; docs/service.md) —
+// decided by the wasm compiled scope, so the page refuses what the service would answer with
+// 403 insufficient_scope. Plain ES module with no browser APIs: the worker bundles it.
 
 const POLICY_ACTION = { read: "viewAccessToken", create: "createAccessToken", update: "updateAccessToken", rotate: "resetAccessToken", delete: "deleteAccessToken" };
 
