@@ -203,33 +203,8 @@ pub fn glob_spec(g: &mut G<'_>) -> String {
 
 // ---- scope generators -------------------------------------------------------------------------
 
-/// S2 operation names (all 24) plus one that does not exist.
-pub const S2_OPS: &[&str] = &[
-    "list-basins",
-    "create-basin",
-    "delete-basin",
-    "reconfigure-basin",
-    "get-basin-config",
-    "issue-access-token",
-    "revoke-access-token",
-    "list-access-tokens",
-    "list-streams",
-    "create-stream",
-    "delete-stream",
-    "get-stream-config",
-    "reconfigure-stream",
-    "check-tail",
-    "append",
-    "read",
-    "trim",
-    "fence",
-    "account-metrics",
-    "basin-metrics",
-    "stream-metrics",
-    "list-locations",
-    "get-default-location",
-    "set-default-location",
-];
+/// S2 operation names: the scope engine's own list of all 24.
+pub const S2_OPS: &[&str] = &tokenkit::scope::s2::OPERATIONS;
 
 const BASIN_PREFIXES: &[&str] = &["", "my", "my-basin", "my-basin-01", "other-basin", "prod-", "a1b2c3d4"];
 const BASINS: &[&str] =
