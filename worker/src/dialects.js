@@ -53,8 +53,9 @@ export function dialectDeps(ctx) {
       },
       getBySecret: async (secret) => {
         if (!tk.isWellFormedToken(secret)) return null;
-        const row = await store.byDigest(store.digest(secret));
-        return row && row.revoked_at === null && row.digest === store.digest(secret) ? toDialect(row) : null;
+        const digest = store.digest(secret);
+        const row = await store.byDigest(digest);
+        return row && row.revoked_at === null && row.digest === digest ? toDialect(row) : null;
       },
       create: async (c, draft) => {
         const made = await store.insert(

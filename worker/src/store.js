@@ -60,14 +60,19 @@ export class Store {
     this.pepper = key ? { version: env.TOKENKIT_PEPPER_VERSION || "v1", key } : undefined;
   }
 
+  /** The stored form of a secret; computed once per secret for this request (verify and the
+   *  prefetch ask for the same ones). */
   digest(secret) {
-    return this.tk.digestToken(secret, this.pepper);
+    this.digests ??= new Map();
+    let d = this.digests.get(secret);
+    if (d === undefined) this.digests.set(secret, (d = this.tk.digestToken(secret, this.pepper)));
+    return d;
   }
 
   /** A fresh secret, its digest and its masked hint. */
   mint() {
     const secret = this.tk.generateToken();
-    return { secret, digest: this.digest(secret), hint: this.tk.maskToken(secret) };
+    return { secret, digest: this.tk.digestToken(secret, this.pepper), hint: this.tk.maskToken(secret) };
   }
 
   /**
