@@ -189,12 +189,40 @@ pub fn validate_prefix(prefix: &str) -> Result<(), SecretError> {
 ///
 /// `prefix` and `body` are not validated here.
 pub fn checksum(prefix: &str, body: &str) -> [u8; CHECK_LEN] {
-    let mut h = crc32fast::Hasher::new();
-    h.update(prefix.as_bytes());
-    h.update(b"_");
-    h.update(body.as_bytes());
-    encode_check(h.finalize())
+    let crc = [prefix.as_bytes(), b"_", body.as_bytes()].iter().fold(!0u32, |c, part| crc32_update(c, part));
+    encode_check(!crc)
 }
+
+/// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320: zlib's, GitHub's token checksum) of
+/// `bytes`, one table lookup per byte. A token is under 300 bytes, so the 1 KiB table is enough;
+/// a slice-by-16 implementation (crc32fast) ships 16 KiB of table in the wasm for no gain here.
+/// The tests check it against crc32fast.
+pub fn crc32(bytes: &[u8]) -> u32 {
+    !crc32_update(!0, bytes)
+}
+
+fn crc32_update(mut crc: u32, bytes: &[u8]) -> u32 {
+    for &b in bytes {
+        crc = CRC32_TABLE[usize::from((crc as u8) ^ b)] ^ (crc >> 8);
+    }
+    crc
+}
+
+static CRC32_TABLE: [u32; 256] = {
+    let mut table = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut c = i as u32;
+        let mut k = 0;
+        while k < 8 {
+            c = if c & 1 == 1 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+            k += 1;
+        }
+        table[i] = c;
+        i += 1;
+    }
+    table
+};
 
 /// Writes `n` as exactly [`CHECK_LEN`] base62 digits, most significant first.
 /// 62^6 = 56,800,235,584 > 2^32, so every `u32` fits.
@@ -378,7 +406,19 @@ mod tests {
         for &(n, want) in cases {
             assert_eq!(core::str::from_utf8(&encode_check(n)).unwrap(), want, "n = {n}");
         }
-        assert_eq!(crc32fast::hash(b"123456789"), 0xCBF4_3926);
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+    }
+
+    #[test]
+    fn crc32_is_crc32fast() {
+        assert_eq!(crc32(b""), 0);
+        let bytes: Vec<u8> = (0..=255u8).cycle().take(1031).collect();
+        for len in 0..bytes.len() {
+            assert_eq!(crc32(&bytes[..len]), crc32fast::hash(&bytes[..len]), "len {len}");
+        }
+        // checksum() feeds the parts separately: same as one buffer.
+        let whole = crc32fast::hash(b"tk_0123456789ABCDEFGHIJKLMNOPQRST");
+        assert_eq!(checksum("tk", "0123456789ABCDEFGHIJKLMNOPQRST"), encode_check(whole));
     }
 
     #[test]
