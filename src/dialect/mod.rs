@@ -234,10 +234,12 @@ impl DialectError {
 impl fmt::Display for DialectError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let msg = self.message.trim_end_matches('.');
+        // The messages are tokenkit's own English text: the first letter is ASCII, and an ASCII
+        // lowering keeps Unicode's case tables (~12 KiB) out of the wasm.
         let first_lower: String = {
             let mut c = msg.chars();
             match c.next() {
-                Some(h) => h.to_lowercase().chain(c).collect(),
+                Some(h) => core::iter::once(h.to_ascii_lowercase()).chain(c).collect(),
                 None => String::new(),
             }
         };
