@@ -300,19 +300,19 @@ pub struct Span {
 }
 
 impl Span {
-    /// `n` days (`n` ≥ 0).
-    pub const fn days(n: i64) -> Span {
-        Span { sign: if n > 0 { 1 } else { 0 }, days: n, ..Span::ZERO }
+    /// `n` days.
+    pub const fn days(n: u32) -> Span {
+        Span { sign: if n > 0 { 1 } else { 0 }, days: n as i64, ..Span::ZERO }
     }
 
-    /// `n` calendar months (`n` ≥ 0).
-    pub const fn months(n: i64) -> Span {
-        Span { sign: if n > 0 { 1 } else { 0 }, months: n, ..Span::ZERO }
+    /// `n` calendar months.
+    pub const fn months(n: u32) -> Span {
+        Span { sign: if n > 0 { 1 } else { 0 }, months: n as i64, ..Span::ZERO }
     }
 
-    /// `n` calendar years (`n` ≥ 0).
-    pub const fn years(n: i64) -> Span {
-        Span { sign: if n > 0 { 1 } else { 0 }, years: n, ..Span::ZERO }
+    /// `n` calendar years.
+    pub const fn years(n: u32) -> Span {
+        Span { sign: if n > 0 { 1 } else { 0 }, years: n as i64, ..Span::ZERO }
     }
 
     const ZERO: Span = Span {
