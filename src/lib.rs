@@ -2,7 +2,8 @@
 //!
 //! Every fact about a token lives here: its text format ([`secret`]), its stored digest
 //! ([`digest`]), its expiry ([`lifetime`]), what it may do ([`scope`]), how it may be changed
-//! ([`patch`]) and how the four seed APIs spell all of that on the wire ([`dialect`]).
+//! ([`patch`]) and how the four seed APIs spell all of that on the wire ([`dialect`]). Instants
+//! and durations are [`time`]'s: UTC only, no dependency.
 //! The core does no I/O and never reads the clock or the random source behind the caller's
 //! back: time is a parameter, randomness goes through one injectable seam.
 //!
@@ -21,6 +22,7 @@ pub mod lifetime;
 pub mod patch;
 pub mod scope;
 pub mod secret;
+pub mod time;
 
 #[cfg(target_arch = "wasm32")]
 #[doc(hidden)]

@@ -15,8 +15,8 @@
 //!
 //! Months and years are calendar arithmetic on the UTC date, clamped to the end of the month:
 //! Jan 31 + `one-month` = Feb 28 (Feb 29 in a leap year); Feb 29 + `one-year` = Feb 28. The
-//! arithmetic is jiff's `Zoned` (UTC) arithmetic: `Timestamp` + a span with months is an error in
-//! jiff by design, so the instant is first converted to a UTC zoned datetime.
+//! arithmetic is [`crate::time`]'s: years and months on the UTC civil date first, the day clamped,
+//! then weeks and days, then the time units.
 //!
 //! Results are truncated to whole milliseconds (JS `Date`, D1 epoch ms), so
 //! [`format_instant`] of an expiry equals JS `new Date(ms).toISOString()`. An expiry is the first
@@ -26,17 +26,7 @@
 
 use core::{fmt, str::FromStr};
 
-use jiff::{
-    fmt::temporal::{DateTimeParser, SpanParser},
-    tz::TimeZone,
-    SignedDuration, Span, Timestamp,
-};
-
-/// ISO 8601 durations only. (`Span::from_str` also accepts jiff's "friendly" format, `1 month`;
-/// using the Temporal parser directly keeps that grammar out of the input language and out of
-/// the wasm binary.)
-static SPAN_PARSER: SpanParser = SpanParser::new();
-static INSTANT_PARSER: DateTimeParser = DateTimeParser::new();
+pub use crate::time::{Span, Timestamp};
 
 /// Errors of this area.
 #[derive(Debug, Clone, PartialEq)]
@@ -168,22 +158,22 @@ impl Preset {
     /// The calendar span this preset adds.
     pub fn span(self) -> Span {
         match self {
-            Preset::OneWeek | Preset::Days7 => Span::new().days(7),
-            Preset::OneMonth => Span::new().months(1),
-            Preset::ThreeMonths => Span::new().months(3),
-            Preset::SixMonths => Span::new().months(6),
-            Preset::OneYear => Span::new().years(1),
-            Preset::Days30 => Span::new().days(30),
-            Preset::Days60 => Span::new().days(60),
-            Preset::Days90 => Span::new().days(90),
+            Preset::OneWeek | Preset::Days7 => Span::days(7),
+            Preset::OneMonth => Span::months(1),
+            Preset::ThreeMonths => Span::months(3),
+            Preset::SixMonths => Span::months(6),
+            Preset::OneYear => Span::years(1),
+            Preset::Days30 => Span::days(30),
+            Preset::Days60 => Span::days(60),
+            Preset::Days90 => Span::days(90),
         }
     }
 }
 
 /// Any accepted lifetime input (see the module docs for the forms).
 ///
-/// Equality compares durations field by field (`P1D` ≠ `PT24H`), as jiff's `fieldwise` does.
-#[derive(Debug, Clone)]
+/// Equality compares durations unit by unit (`P1D` ≠ `PT24H`).
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Lifetime {
     /// No expiry.
@@ -221,7 +211,7 @@ impl Lifetime {
             };
         }
         if unsigned.starts_with(['P', 'p']) {
-            return match SPAN_PARSER.parse_span(input) {
+            return match Span::parse(input) {
                 Ok(span) => Ok(Lifetime::Duration(span)),
                 Err(_) => Err(LifetimeError::InvalidLifetime { reason: "not a valid ISO 8601 duration" }),
             };
@@ -261,7 +251,7 @@ impl Lifetime {
     /// # Example
     /// ```
     /// use tokenkit::lifetime::{Lifetime, format_instant};
-    /// let now: jiff::Timestamp = "2025-01-31T10:00:00Z".parse().unwrap();
+    /// let now: tokenkit::time::Timestamp = "2025-01-31T10:00:00Z".parse().unwrap();
     /// let exp = Lifetime::parse("one-month").unwrap().expires_at(now).unwrap().unwrap();
     /// assert_eq!(format_instant(exp), "2025-02-28T10:00:00.000Z");
     /// ```
@@ -269,7 +259,7 @@ impl Lifetime {
         let raw = match self {
             Lifetime::Never => return Ok(None),
             Lifetime::At(ts) => *ts,
-            Lifetime::Ttl(secs) => now.checked_add(SignedDuration::from_secs(*secs)).map_err(|_| LifetimeError::Overflow)?,
+            Lifetime::Ttl(secs) => now.checked_add_seconds(*secs).map_err(|_| LifetimeError::Overflow)?,
             Lifetime::Preset(p) => add_span(now, p.span())?,
             Lifetime::Duration(span) => {
                 if span.is_negative() || span.is_zero() {
@@ -278,24 +268,13 @@ impl Lifetime {
                 add_span(now, *span)?
             }
         };
-        let expiry = truncate_to_millisecond(raw)?;
+        // Whole milliseconds, through `from_millisecond`: an expiry within the last second of
+        // the range (after 9999-12-30T22:00:00.000Z) is an overflow, as it always was.
+        let expiry = Timestamp::from_millisecond(raw.truncate_to_millisecond().as_millisecond()).map_err(|_| LifetimeError::Overflow)?;
         if expiry <= now {
             return Err(LifetimeError::InPast);
         }
         Ok(Some(expiry))
-    }
-}
-
-impl PartialEq for Lifetime {
-    fn eq(&self, other: &Lifetime) -> bool {
-        match (self, other) {
-            (Lifetime::Never, Lifetime::Never) => true,
-            (Lifetime::Preset(a), Lifetime::Preset(b)) => a == b,
-            (Lifetime::Ttl(a), Lifetime::Ttl(b)) => a == b,
-            (Lifetime::Duration(a), Lifetime::Duration(b)) => a.fieldwise() == b.fieldwise(),
-            (Lifetime::At(a), Lifetime::At(b)) => a == b,
-            _ => false,
-        }
     }
 }
 
@@ -308,13 +287,7 @@ impl FromStr for Lifetime {
 
 /// Adds a span that may hold calendar units, in UTC.
 fn add_span(now: Timestamp, span: Span) -> Result<Timestamp, LifetimeError> {
-    now.to_zoned(TimeZone::UTC).checked_add(span).map(|z| z.timestamp()).map_err(|_| LifetimeError::Overflow)
-}
-
-fn truncate_to_millisecond(ts: Timestamp) -> Result<Timestamp, LifetimeError> {
-    let ms = ts.as_nanosecond().div_euclid(1_000_000);
-    let ms = i64::try_from(ms).map_err(|_| LifetimeError::Overflow)?;
-    Timestamp::from_millisecond(ms).map_err(|_| LifetimeError::Overflow)
+    now.checked_add_span(&span).map_err(|_| LifetimeError::Overflow)
 }
 
 /// Parses `input` as a [`Lifetime`] and returns [`Lifetime::expires_at`]`(now)`.
@@ -330,16 +303,15 @@ pub fn expires_at(input: &str, now: Timestamp) -> Result<Option<Timestamp>, Life
 /// # Errors
 /// [`LifetimeError::InvalidInstant`].
 pub fn parse_instant(input: &str) -> Result<Timestamp, LifetimeError> {
-    // jiff's parser also takes Temporal extras such as a trailing `[Europe/Paris]` annotation;
-    // the offset still decides the instant, so those are harmless.
-    INSTANT_PARSER.parse_timestamp(input).map_err(|_| LifetimeError::InvalidInstant)
+    // The parser also takes Temporal extras such as a trailing `[Europe/Paris]` annotation
+    // (see `crate::time`); the offset still decides the instant, so those are harmless.
+    Timestamp::parse(input).map_err(|_| LifetimeError::InvalidInstant)
 }
 
 /// RFC 3339 in UTC with exactly three fractional digits, like JS `Date.prototype.toISOString`
 /// (`2027-01-01T00:00:00.000Z`). Sub-millisecond digits are dropped.
 pub fn format_instant(ts: Timestamp) -> String {
-    let t = truncate_to_millisecond(ts).unwrap_or(ts);
-    format!("{t:.3}")
+    format!("{:.3}", ts.truncate_to_millisecond())
 }
 
 /// `true` when a token with this expiry is no longer valid at `now` (`now >= expiry`).
@@ -393,7 +365,7 @@ pub fn cap(expiry: Option<Timestamp>, latest: Option<Timestamp>, mode: CapMode) 
 /// # Example
 /// ```
 /// use tokenkit::lifetime::{cap_lifetime, expires_at, CapMode, Lifetime};
-/// let now: jiff::Timestamp = "2025-01-01T00:00:00Z".parse().unwrap();
+/// let now: tokenkit::time::Timestamp = "2025-01-01T00:00:00Z".parse().unwrap();
 /// let max = Lifetime::parse("90-days").unwrap();
 /// let wanted = expires_at("one-year", now).unwrap();
 /// assert_eq!(cap_lifetime(wanted, &max, now, CapMode::Error).unwrap_err().code(), "lifetime_exceeds_maximum");

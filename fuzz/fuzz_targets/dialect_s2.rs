@@ -126,7 +126,7 @@ fuzz_target!(|data: &[u8]| {
                 0 => {}
                 1 => {
                     body["expires_at"] = json!(tokenkit::lifetime::format_instant(
-                        jiff::Timestamp::from_millisecond(NOW + g.i64_in(-2, 500) * 86_400_000).unwrap()
+                        tokenkit::time::Timestamp::from_millisecond(NOW + g.i64_in(-2, 500) * 86_400_000).unwrap()
                     ))
                 }
                 2 => {

@@ -5,22 +5,116 @@
 //! its seconds and an instant is itself; expiries never go backwards when `now` moves forward;
 //! `cap` never returns later than its limit and errs only when it should; the rotation grace
 //! never outlives the token.
+//!
+//! Differential: every text is also run through the code tokenkit used before `src/time.rs`
+//! (jiff's Temporal parsers, `Zoned` UTC arithmetic, the same routing), and the instant, the
+//! duration's units and the lifetime's expiry or error code must be the same.
 #![no_main]
-use jiff::{SignedDuration, Timestamp};
+use jiff::{
+    fmt::temporal::{DateTimeParser, SpanParser},
+    tz::TimeZone,
+    SignedDuration,
+};
 use libfuzzer_sys::fuzz_target;
-use tokenkit::lifetime::{self, CapMode, Lifetime, LifetimeError};
+use tokenkit::lifetime::{self, CapMode, Lifetime, LifetimeError, Preset};
+use tokenkit::time::{Span, Timestamp};
 use tokenkit_fuzz::{mode_and_text, G};
 
-const MIN_MS: i64 = -377_705_023_201_000; // jiff's minimum (-009999-01-02)
+const MIN_MS: i64 = -377_705_023_201_000; // the minimum (-009999-01-02)
 const MAX_MS: i64 = 253_402_207_200_000; // 9999-12-30
 
-/// Truncated to the millisecond, towards the past (as `format_instant` and expiries are; jiff's
+static J_SPANS: SpanParser = SpanParser::new();
+static J_INSTANTS: DateTimeParser = DateTimeParser::new();
+
+/// Truncated to the millisecond, towards the past (as `format_instant` and expiries are;
 /// `as_millisecond` rounds towards 1970 instead, which differs before 1970).
 fn ms(ts: Timestamp) -> Timestamp {
-    Timestamp::from_millisecond(i64::try_from(ts.as_nanosecond().div_euclid(1_000_000)).unwrap()).unwrap()
+    ts.truncate_to_millisecond()
+}
+
+fn j_units(s: &jiff::Span) -> [i64; 10] {
+    [
+        s.get_years().into(),
+        s.get_months().into(),
+        s.get_weeks().into(),
+        s.get_days().into(),
+        s.get_hours().into(),
+        s.get_minutes(),
+        s.get_seconds(),
+        s.get_milliseconds(),
+        s.get_microseconds(),
+        s.get_nanoseconds(),
+    ]
+}
+
+/// The expiry as tokenkit computed it with jiff, in epoch nanoseconds, or the error code.
+fn old_expires_at(input: &str, now: jiff::Timestamp) -> Result<Option<i128>, &'static str> {
+    let unsigned = input.strip_prefix(['-', '+']).unwrap_or(input);
+    let (span, check) = if input == "never" {
+        return Ok(None);
+    } else if let Some(p) = Preset::from_name(input) {
+        let s = jiff::Span::new();
+        let span = match p.name() {
+            "one-week" | "7-days" => s.days(7),
+            "one-month" => s.months(1),
+            "three-months" => s.months(3),
+            "six-months" => s.months(6),
+            "one-year" => s.years(1),
+            "30-days" => s.days(30),
+            "60-days" => s.days(60),
+            "90-days" => s.days(90),
+            other => panic!("unknown preset {other}"),
+        };
+        (span, false)
+    } else if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
+        let secs = match input.parse::<i64>() {
+            Err(_) => return Err("lifetime_overflow"),
+            Ok(-1) => return Ok(None),
+            Ok(s) if s <= 0 => return Err("invalid_ttl"),
+            Ok(s) => s,
+        };
+        let raw = now.checked_add(SignedDuration::from_secs(secs)).map_err(|_| "lifetime_overflow")?;
+        return old_finish(raw, now);
+    } else if unsigned.starts_with(['P', 'p']) {
+        (J_SPANS.parse_span(input).map_err(|_| "invalid_lifetime")?, true)
+    } else if input.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        let at = J_INSTANTS.parse_timestamp(input).map_err(|_| "invalid_lifetime")?;
+        return old_finish(at, now);
+    } else {
+        return Err("invalid_lifetime");
+    };
+    if check && (span.is_negative() || span.is_zero()) {
+        return Err("lifetime_in_past");
+    }
+    let raw = now.to_zoned(TimeZone::UTC).checked_add(span).map(|z| z.timestamp()).map_err(|_| "lifetime_overflow")?;
+    old_finish(raw, now)
+}
+
+fn old_finish(raw: jiff::Timestamp, now: jiff::Timestamp) -> Result<Option<i128>, &'static str> {
+    let ms = i64::try_from(raw.as_nanosecond().div_euclid(1_000_000)).map_err(|_| "lifetime_overflow")?;
+    let e = jiff::Timestamp::from_millisecond(ms).map_err(|_| "lifetime_overflow")?;
+    if e <= now {
+        return Err("lifetime_in_past");
+    }
+    Ok(Some(e.as_nanosecond()))
+}
+
+/// The same answers as jiff for `text` read as an instant, a duration and a lifetime at `now`.
+fn differential(text: &str, now: Timestamp) {
+    let old = J_INSTANTS.parse_timestamp(text).map(|t| t.as_nanosecond()).ok();
+    assert_eq!(Timestamp::parse(text).map(Timestamp::as_nanosecond).ok(), old, "instant {text:?}");
+    let old = J_SPANS.parse_span(text).map(|s| j_units(&s)).ok();
+    assert_eq!(Span::parse(text).map(|s| s.units()).ok(), old, "duration {text:?}");
+    let j_now = jiff::Timestamp::from_nanosecond(now.as_nanosecond()).unwrap();
+    let new = lifetime::expires_at(text, now).map(|o| o.map(Timestamp::as_nanosecond)).map_err(|e| e.code());
+    assert_eq!(new, old_expires_at(text, j_now), "lifetime {text:?} from {now}");
+    // Formatting of the instant, as jiff printed it.
+    assert_eq!(now.to_string(), j_now.to_string());
+    assert_eq!(lifetime::format_instant(now), format!("{:.3}", jiff::Timestamp::from_nanosecond(ms(now).as_nanosecond()).unwrap()));
 }
 
 fn check(text: &str, now: Timestamp, later: Timestamp, other: Option<Timestamp>) {
+    differential(text, now);
     let parsed = Lifetime::parse(text);
     assert_eq!(parsed, text.parse::<Lifetime>(), "FromStr differs");
     if let Ok(ts) = lifetime::parse_instant(text) {
@@ -41,7 +135,7 @@ fn check(text: &str, now: Timestamp, later: Timestamp, other: Option<Timestamp>)
             assert!(!lifetime::is_expired(Some(*e), now) && lifetime::is_expired(Some(*e), *e));
             match &l {
                 Lifetime::At(ts) => assert_eq!(*e, ms(*ts)),
-                Lifetime::Ttl(s) => assert_eq!(*e, ms(now.checked_add(SignedDuration::from_secs(*s)).unwrap())),
+                Lifetime::Ttl(s) => assert_eq!(*e, ms(now.checked_add_seconds(*s).unwrap())),
                 Lifetime::Never => panic!("never has an expiry"),
                 _ => {}
             }
@@ -101,7 +195,7 @@ fuzz_target!(|data: &[u8]| {
         // Raw: "<lifetime>\n<now as RFC 3339>" (now optional).
         let (l, now) = text.split_once('\n').unwrap_or((&text, ""));
         let now = lifetime::parse_instant(now).map(ms).unwrap_or(default_now);
-        check(l, now, now.checked_add(SignedDuration::from_hours(24 * 40)).unwrap_or(now), None);
+        check(l, now, now.checked_add_seconds(86_400 * 40).unwrap_or(now), None);
         return;
     }
     let mut g = G::new(&data[1..]);

@@ -25,7 +25,7 @@ fn expiry_value(g: &mut G<'_>) -> Value {
     match g.below(5) {
         0 => Value::Null,
         1 => json!(ms),
-        2 => json!(tokenkit::lifetime::format_instant(jiff::Timestamp::from_millisecond(ms).unwrap())),
+        2 => json!(tokenkit::lifetime::format_instant(tokenkit::time::Timestamp::from_millisecond(ms).unwrap())),
         3 => json!(g.pick(&["2030-01-01T00:00:00Z", "not a date", "", "2027-01-15T08:00:00+02:00"])),
         _ => json!(1.5),
     }
@@ -136,7 +136,7 @@ fn patch(g: &mut G<'_>) -> Value {
 fn expiry_ms(v: Option<&Value>) -> Option<i64> {
     match v? {
         Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.parse::<jiff::Timestamp>().ok().map(|t| t.as_millisecond()),
+        Value::String(s) => s.parse::<tokenkit::time::Timestamp>().ok().map(|t| t.as_millisecond()),
         _ => None,
     }
 }

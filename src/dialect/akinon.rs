@@ -67,7 +67,7 @@ pub fn expires_on(created: i64, lifetime: &str) -> Option<i64> {
         return None;
     }
     let preset = Preset::from_name(lifetime)?;
-    let now = jiff::Timestamp::from_millisecond(created).ok()?;
+    let now = crate::time::Timestamp::from_millisecond(created).ok()?;
     Lifetime::Preset(preset).expires_at(now).ok().flatten().map(|t| t.as_millisecond())
 }
 
@@ -334,7 +334,7 @@ mod tests {
 
     #[test]
     fn lifetimes_are_calendar_arithmetic() {
-        let t = |s: &str| s.parse::<jiff::Timestamp>().unwrap().as_millisecond();
+        let t = |s: &str| s.parse::<crate::time::Timestamp>().unwrap().as_millisecond();
         assert_eq!(expires_on(t("2024-01-31T10:00:00Z"), "one-month"), Some(t("2024-02-29T10:00:00Z")));
         assert_eq!(expires_on(t("2023-01-31T10:00:00Z"), "one-month"), Some(t("2023-02-28T10:00:00Z")));
         assert_eq!(expires_on(t("2024-02-29T00:00:00Z"), "one-year"), Some(t("2025-02-28T00:00:00Z")));

@@ -453,7 +453,7 @@ pub fn unauthenticated(dialect: Dialect) -> DialectError {
 /// Formats epoch ms as RFC 3339 UTC with exactly three fractional digits, as JavaScript's
 /// `Date.prototype.toISOString` does (Akinon, Space: Mongoose / LoopBack dates).
 pub(crate) fn iso_ms(ms: i64) -> String {
-    match jiff::Timestamp::from_millisecond(ms) {
+    match crate::time::Timestamp::from_millisecond(ms) {
         Ok(ts) => format!("{ts:.3}"),
         Err(_) => String::new(),
     }
@@ -461,7 +461,7 @@ pub(crate) fn iso_ms(ms: i64) -> String {
 
 /// Formats epoch ms as RFC 3339 UTC with only as many fractional digits as needed (S2).
 pub(crate) fn rfc3339(ms: i64) -> String {
-    match jiff::Timestamp::from_millisecond(ms) {
+    match crate::time::Timestamp::from_millisecond(ms) {
         Ok(ts) => ts.to_string(),
         Err(_) => String::new(),
     }

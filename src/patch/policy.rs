@@ -455,7 +455,7 @@ fn expiry_ms(v: Option<&Value>) -> Result<Option<i64>, &'static str> {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) => n.as_i64().map(Some).ok_or("must be epoch milliseconds (an integer)"),
         Some(Value::String(s)) => s
-            .parse::<jiff::Timestamp>()
+            .parse::<crate::time::Timestamp>()
             .map(|t| Some(t.as_millisecond()))
             .map_err(|_| "must be an RFC 3339 instant such as 2030-01-01T00:00:00Z"),
         Some(_) => Err("must be an RFC 3339 instant, epoch milliseconds or null"),

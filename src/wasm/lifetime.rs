@@ -4,11 +4,11 @@
 //! back as RFC 3339 strings with milliseconds (the `toISOString()` form) or epoch ms numbers.
 //! `null` (or `undefined`) means "never expires" wherever an expiry is taken or returned.
 
-use jiff::Timestamp;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::lifetime::{self, CapMode, Lifetime, LifetimeError, Preset};
+use crate::time::Timestamp;
 use crate::Error;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -51,7 +51,7 @@ pub(crate) fn instant_from_js(field: &str, v: &JsValue) -> Result<Timestamp, Err
     if !ms.is_finite() {
         return Err(Error::invalid_input(field, "not a valid time"));
     }
-    // f64 → i64 saturates; out-of-range values are then rejected by jiff.
+    // f64 → i64 saturates; out-of-range values are then rejected by `Timestamp::from_millisecond`.
     Timestamp::from_millisecond(ms.floor() as i64).map_err(|_| Error::invalid_input(field, "time out of range"))
 }
 
