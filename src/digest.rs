@@ -156,7 +156,7 @@ const SHA256_IV: [u32; 8] = [0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a,
 /// Finishes a SHA-256 computation over `msg`, starting from `state` after `blocks_done` whole
 /// 64-byte blocks (0 for a plain hash, 1 after an HMAC pad block): the remaining whole blocks,
 /// then the padded tail (FIPS 180-4, 5.1.1). Only the `sha2` compression function is used.
-fn sha256_from(mut state: [u32; 8], blocks_done: u64, msg: &[u8]) -> [u8; 32] {
+fn sha256_from(mut state: [u32; 8], blocks_done: u64, msg: &[u8]) -> [u32; 8] {
     // Byte loops and whole-array copies rather than `copy_from_slice`, which an `opt-level`
     // "s"/"z" build keeps as a call (bench/NOTES.md: this is the hot path of `digestToken`).
     let mut chunks = msg.chunks_exact(64);
@@ -177,17 +177,34 @@ fn sha256_from(mut state: [u32; 8], blocks_done: u64, msg: &[u8]) -> [u8; 32] {
     }
     // The message length in bits, modulo 2^64 as the standard defines it.
     let bits = blocks_done.wrapping_mul(64).wrapping_add(msg.len() as u64).wrapping_mul(8);
-    for (b, l) in block[56..].iter_mut().zip(bits.to_be_bytes()) {
-        *b = l;
+    if let Ok(len) = <&mut [u8; 8]>::try_from(&mut block[56..]) {
+        *len = bits.to_be_bytes();
     }
     compress256(&mut state, core::slice::from_ref(&block));
+    state
+}
+
+/// The digest bytes of a final SHA-256 state (its words, big-endian).
+fn state_bytes(state: &[u32; 8]) -> [u8; 32] {
     let mut out = [0u8; 32];
     for (o, w) in out.chunks_exact_mut(4).zip(state) {
-        for (b, x) in o.iter_mut().zip(w.to_be_bytes()) {
-            *b = x;
+        if let Ok(o) = <&mut [u8; 4]>::try_from(o) {
+            *o = w.to_be_bytes();
         }
     }
     out
+}
+
+/// The 8 lowercase hex digits of `w`, most significant first, without a table or a loop: the
+/// nibbles are spread one per byte of a `u64`, then each becomes `0`-`9` or `a`-`f`.
+fn hex8(w: u32) -> [u8; 8] {
+    let x = u64::from(w);
+    let x = ((x & 0xffff_0000) << 16) | (x & 0xffff);
+    let x = ((x & 0x0000_ff00_0000_ff00) << 8) | (x & 0x0000_00ff_0000_00ff);
+    let x = ((x & 0x00f0_00f0_00f0_00f0) << 4) | (x & 0x000f_000f_000f_000f);
+    // 1 in each byte whose nibble is 10-15 (nibble + 6 carries into bit 4).
+    let letters = ((x + 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101;
+    (x + 0x3030_3030_3030_3030 + letters * (b'a' - b'0' - 10) as u64).to_be_bytes()
 }
 
 /// An HMAC-SHA-256 key (RFC 2104) as the SHA-256 states after its inner and outer pad blocks.
@@ -217,7 +234,12 @@ impl HmacKey {
     }
 
     fn mac(&self, msg: &[u8]) -> [u8; 32] {
-        sha256_from(self.outer, 1, &sha256_from(self.inner, 1, msg))
+        state_bytes(&self.mac_state(msg))
+    }
+
+    /// The final SHA-256 state of the outer hash (its words are the MAC, big-endian).
+    fn mac_state(&self, msg: &[u8]) -> [u32; 8] {
+        sha256_from(self.outer, 1, &state_bytes(&sha256_from(self.inner, 1, msg)))
     }
 }
 
@@ -346,7 +368,7 @@ fn decode_hex32(text: &str) -> Result<[u8; 32], DigestError> {
 
 /// SHA-256 of `data`.
 pub fn sha256(data: &[u8]) -> [u8; 32] {
-    sha256_from(SHA256_IV, 0, data)
+    state_bytes(&sha256_from(SHA256_IV, 0, data))
 }
 
 /// HMAC-SHA-256 of `msg` under `key` (any length, as RFC 2104 allows; no minimum here, so the
@@ -389,7 +411,6 @@ pub fn digest(secret: &str, pepper: Option<&Pepper>) -> Result<StoredDigest, Dig
 /// # Errors
 /// [`DigestError::EmptySecret`].
 pub fn digest_text(secret: &[u8], pepper: Option<&Pepper>, out: &mut [u8; MAX_DIGEST_TEXT_LEN]) -> Result<usize, DigestError> {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     if secret.is_empty() {
         return Err(DigestError::EmptySecret);
     }
@@ -399,22 +420,22 @@ pub fn digest_text(secret: &[u8], pepper: Option<&Pepper>, out: &mut [u8; MAX_DI
         }
         at + bytes.len()
     };
-    let (bytes, mut n) = match pepper {
-        None => (sha256(secret), put(out, 0, SHA256_TAG.as_bytes())),
+    let (state, n) = match pepper {
+        None => (sha256_from(SHA256_IV, 0, secret), put(out, 0, SHA256_TAG.as_bytes())),
         Some(p) => {
             // A validated version is 1 to 32 bytes, so the text fits `out`.
             let n = put(out, 0, HMAC_SHA256_TAG.as_bytes());
             out[n] = b':';
-            (p.mac(secret), put(out, n + 1, p.version.as_bytes()))
+            (p.keyed.mac_state(secret), put(out, n + 1, p.version.as_bytes()))
         }
     };
     out[n] = b':';
-    n += 1;
-    for (pair, b) in out[n..n + 64].chunks_exact_mut(2).zip(bytes) {
-        pair[0] = DIGITS[usize::from(b >> 4)];
-        pair[1] = DIGITS[usize::from(b & 0x0f)];
+    for (digits, &w) in out[n + 1..n + 1 + 64].chunks_exact_mut(8).zip(&state) {
+        if let Ok(digits) = <&mut [u8; 8]>::try_from(digits) {
+            *digits = hex8(w);
+        }
     }
-    Ok(n + 64)
+    Ok(n + 1 + 64)
 }
 
 /// Does `secret` match the stored digest? Constant-time in the digest bytes.
@@ -541,6 +562,9 @@ mod tests {
         }
         assert_eq!(digest_text(b"", None, &mut out), Err(DigestError::EmptySecret));
         assert_eq!(digest_text(b"", Some(&p), &mut out), Err(DigestError::EmptySecret));
+        for w in [0u32, 1, 9, 10, 15, 0x0123_4567, 0x89ab_cdef, 0xdead_beef, 0xffff_ffff, 0xa0b1_c2d3] {
+            assert_eq!(&hex8(w), format!("{w:08x}").as_bytes(), "{w:#x}");
+        }
         assert!(p.is(b"2026-11.a_b", &[9u8; 40]));
         assert!(!p.is(b"2026-11.a_c", &[9u8; 40]) && !p.is(b"2026-11.a_b", &[9u8; 39]) && !p.is(b"2026-11.a_b", &[8u8; 40]));
     }

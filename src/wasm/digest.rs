@@ -88,7 +88,7 @@ extern "C" {
 /// writes the buffer only between those calls.
 struct Scratch {
     buf: Box<[u8; SCRATCH_LEN]>,
-    views: Option<Views>,
+    views: Views,
 }
 
 /// JS views of the scratch buffer, valid while linear memory keeps its size (growing it
@@ -107,30 +107,36 @@ struct Views {
 }
 
 impl Scratch {
+    fn new() -> Scratch {
+        let mut buf = Box::new([0; SCRATCH_LEN]);
+        let views = Views::new(buf.as_mut_ptr() as usize, TextEncoder::new(), TextDecoder::new());
+        Scratch { buf, views }
+    }
+
     /// Views valid now. Call right before JS touches the buffer, after anything that may have
     /// grown memory.
     fn views(&mut self) -> &mut Views {
         let base = self.buf.as_mut_ptr() as usize;
-        let pages = core::arch::wasm32::memory_size::<0>();
-        let views = match self.views.take() {
-            Some(v) if v.pages == pages && v.base == base => v,
-            old => {
-                let buffer = wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>().buffer();
-                let all = js_sys::Uint8Array::new_with_byte_offset_and_length(&buffer, base as u32, SCRATCH_LEN as u32);
-                let view = |at: usize, len: usize| all.subarray(at as u32, (at + len) as u32);
-                let (token, version, key) = (view(TOKEN_AT, TOKEN_CAP), view(VERSION_AT, VERSION_CAP), view(KEY_AT, KEY_CAP));
-                let (encoder, decoder) = match old {
-                    Some(v) => (v.encoder, v.decoder),
-                    None => (TextEncoder::new(), TextDecoder::new()),
-                };
-                Views { pages, base, all, token, version, key, out: [None, None], encoder, decoder }
-            }
-        };
-        self.views.insert(views)
+        if self.views.pages != core::arch::wasm32::memory_size::<0>() || self.views.base != base {
+            let encoder = core::mem::replace(&mut self.views.encoder, JsValue::UNDEFINED.unchecked_into());
+            let decoder = core::mem::replace(&mut self.views.decoder, JsValue::UNDEFINED.unchecked_into());
+            self.views = Views::new(base, encoder, decoder);
+        }
+        &mut self.views
     }
 }
 
 impl Views {
+    /// Views of the buffer at `base` in linear memory as it is now.
+    fn new(base: usize, encoder: TextEncoder, decoder: TextDecoder) -> Views {
+        let pages = core::arch::wasm32::memory_size::<0>();
+        let buffer = wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>().buffer();
+        let all = js_sys::Uint8Array::new_with_byte_offset_and_length(&buffer, base as u32, SCRATCH_LEN as u32);
+        let view = |at: usize, len: usize| all.subarray(at as u32, (at + len) as u32);
+        let (token, version, key) = (view(TOKEN_AT, TOKEN_CAP), view(VERSION_AT, VERSION_CAP), view(KEY_AT, KEY_CAP));
+        Views { pages, base, all, token, version, key, out: [None, None], encoder, decoder }
+    }
+
     /// Encodes the JS string `s` (checked to be a string) into `dst`; its byte length, or `None`
     /// when it may not have fit (written within 4 bytes of the end: the next character could
     /// have been cut off).
@@ -141,14 +147,18 @@ impl Views {
 
     /// The first `n` bytes of the output region as a JS string.
     fn decode_out(&mut self, n: usize) -> JsValue {
-        let hit = self.out.iter().flatten().find(|(len, _)| *len == n).map(|(_, v)| v.clone());
-        let view = hit.unwrap_or_else(|| {
-            let v = self.all.subarray(OUT_AT as u32, (OUT_AT + n) as u32);
-            self.out.swap(0, 1);
-            self.out[0] = Some((n, v.clone()));
-            v
-        });
-        self.decoder.decode(&view)
+        let i = match self.out.iter().position(|o| o.as_ref().is_some_and(|(len, _)| *len == n)) {
+            Some(i) => i,
+            None => {
+                self.out.swap(0, 1);
+                self.out[0] = Some((n, self.all.subarray(OUT_AT as u32, (OUT_AT + n) as u32)));
+                0
+            }
+        };
+        match &self.out[i] {
+            Some((_, view)) => self.decoder.decode(view),
+            None => self.decoder.decode(&self.all.subarray(OUT_AT as u32, (OUT_AT + n) as u32)),
+        }
     }
 }
 
@@ -242,7 +252,7 @@ pub fn digest_token_js(
 fn fast_digest(token: &JsValue, pepper: Option<&(JsValue, Key)>) -> Option<Result<JsValue, digest::DigestError>> {
     SCRATCH.with(|cell| {
         let mut slot = cell.try_borrow_mut().ok()?;
-        let s = slot.get_or_insert_with(|| Scratch { buf: Box::new([0; SCRATCH_LEN]), views: None });
+        let s = slot.get_or_insert_with(Scratch::new);
         let v = s.views();
         let token_len = v.encode(token, &v.token, TOKEN_CAP)?;
         let (version_len, key_len) = match pepper {
@@ -265,6 +275,9 @@ fn fast_digest(token: &JsValue, pepper: Option<&(JsValue, Key)>) -> Option<Resul
                 with_pepper(version, key, |p| digest::digest_text(token, Some(p), out))
             }
         };
+        // The secrets do not stay in the buffer after the call (the key stays keyed in LAST_PEPPER).
+        s.buf[TOKEN_AT..TOKEN_AT + token_len].fill(0);
+        s.buf[KEY_AT..KEY_AT + key_len].fill(0);
         // Keying a new pepper may have grown memory: `views` again.
         Some(n.map(|n| s.views().decode_out(n)))
     })
