@@ -41,10 +41,11 @@ thread_local! {
     static K_KEY: JsValue = JsValue::from_str("key");
     // The last pepper `digestToken` keyed: a worker passes the same pepper on every request, and
     // keying HMAC costs two SHA-256 blocks. Reused only when the version and the key bytes read
-    // on this call are equal to its own (`Pepper::is`: the key in constant time), never by object
-    // identity. (The key was in linear memory during every call before, too; now one copy stays
-    // there between calls.)
-    static LAST_PEPPER: RefCell<Option<Pepper>> = const { RefCell::new(None) };
+    // on this call are equal to its own (`Pepper::is`: the key in constant time), or when this
+    // call's version and key are the very strings (`===`: strings are immutable values) it was
+    // last confirmed from; never by object identity. (The key was in linear memory during every
+    // call before, too; now one keyed copy stays there between calls.)
+    static LAST_PEPPER: RefCell<Option<LastPepper>> = const { RefCell::new(None) };
     // The strings of a call, in linear memory (see `Scratch`).
     static SCRATCH: RefCell<Option<Scratch>> = const { RefCell::new(None) };
 }
@@ -162,6 +163,13 @@ impl Views {
     }
 }
 
+/// The pepper `digestToken` keyed last, and the JS strings (version, key) its bytes were last
+/// read from, when they were strings.
+struct LastPepper {
+    pepper: Pepper,
+    strings: Option<(JsValue, JsValue)>,
+}
+
 /// The key of a pepper, read with its version: a string (its UTF-8 bytes) or a Uint8Array.
 enum Key {
     Str(JsValue),
@@ -250,30 +258,39 @@ pub fn digest_token_js(
 /// `digestToken` through the scratch buffer; `None` for the general path (a string too long
 /// for its region, or re-entered).
 fn fast_digest(token: &JsValue, pepper: Option<&(JsValue, Key)>) -> Option<Result<JsValue, digest::DigestError>> {
+    /// Where the pepper comes from: none, the last one (same strings), or bytes in the buffer.
+    enum From {
+        Plain,
+        SameStrings,
+        Buffer(usize, usize),
+    }
     SCRATCH.with(|cell| {
         let mut slot = cell.try_borrow_mut().ok()?;
         let s = slot.get_or_insert_with(Scratch::new);
         let v = s.views();
         let token_len = v.encode(token, &v.token, TOKEN_CAP)?;
-        let (version_len, key_len) = match pepper {
-            None => (0, 0),
-            Some((version, Key::Str(key))) => (v.encode(version, &v.version, VERSION_CAP)?, v.encode(key, &v.key, KEY_CAP)?),
-            Some((version, Key::Bytes(_))) => (v.encode(version, &v.version, VERSION_CAP)?, 0),
+        let from = match pepper {
+            None => From::Plain,
+            Some((version, Key::Str(key))) if same_strings(version, key) => From::SameStrings,
+            Some((version, Key::Str(key))) => From::Buffer(v.encode(version, &v.version, VERSION_CAP)?, v.encode(key, &v.key, KEY_CAP)?),
+            Some((version, Key::Bytes(_))) => From::Buffer(v.encode(version, &v.version, VERSION_CAP)?, 0),
         };
         // JS has written the strings; now the core reads them and writes the text.
         let (input, out) = s.buf.split_at_mut(OUT_AT);
         let out: &mut [u8; digest::MAX_DIGEST_TEXT_LEN] = out.try_into().ok()?;
         let token = input.get(TOKEN_AT..TOKEN_AT + token_len)?;
-        let n = match pepper {
-            None => digest::digest_text(token, None, out),
-            Some((_, key)) => {
+        let (n, key_len) = match (from, pepper) {
+            (From::Buffer(version_len, key_len), Some((js_version, key))) => {
                 let version = input.get(VERSION_AT..VERSION_AT + version_len)?;
-                let key = match key {
-                    Key::Str(_) => input.get(KEY_AT..KEY_AT + key_len)?,
-                    Key::Bytes(b) => b.as_slice(),
+                let (bytes, strings) = match key {
+                    Key::Str(js_key) => (input.get(KEY_AT..KEY_AT + key_len)?, Some((js_version, js_key))),
+                    Key::Bytes(b) => (b.as_slice(), None),
                 };
-                with_pepper(version, key, |p| digest::digest_text(token, Some(p), out))
+                (with_pepper(version, bytes, strings, |p| digest::digest_text(token, Some(p), out)), key_len)
             }
+            (From::SameStrings, Some((version, Key::Str(key)))) => (with_same_strings(version, key, |p| digest::digest_text(token, Some(p), out))?, 0),
+            (From::Plain, None) => (digest::digest_text(token, None, out), 0),
+            _ => return None,
         };
         // The secrets do not stay in the buffer after the call (the key stays keyed in LAST_PEPPER).
         s.buf[TOKEN_AT..TOKEN_AT + token_len].fill(0);
@@ -283,9 +300,30 @@ fn fast_digest(token: &JsValue, pepper: Option<&(JsValue, Key)>) -> Option<Resul
     })
 }
 
+/// Are `version` and `key` (strings) the strings the last pepper was confirmed from (`===`)?
+fn same_strings(version: &JsValue, key: &JsValue) -> bool {
+    with_same_strings(version, key, |_| ()).is_some()
+}
+
+/// Runs `f` with the last pepper if `version` and `key` are the strings it was confirmed from.
+fn with_same_strings<R>(version: &JsValue, key: &JsValue, f: impl FnOnce(&Pepper) -> R) -> Option<R> {
+    LAST_PEPPER.with(|cell| {
+        let last = cell.try_borrow().ok()?;
+        let last = last.as_ref()?;
+        let (v, k) = last.strings.as_ref()?;
+        (v == version && k == key).then(|| f(&last.pepper))
+    })
+}
+
 /// Runs `f` with the pepper named `version` with key `key`: the one keyed last when it is the
-/// same (version equal, key equal in constant time), else a new one (which is kept).
-fn with_pepper<R>(version: &[u8], key: &[u8], f: impl FnOnce(&Pepper) -> Result<R, digest::DigestError>) -> Result<R, digest::DigestError> {
+/// same (version equal, key equal in constant time), else a new one (which is kept). `strings`
+/// are the JS strings the bytes were read from, if they were strings (kept for `same_strings`).
+fn with_pepper<R>(
+    version: &[u8],
+    key: &[u8],
+    strings: Option<(&JsValue, &JsValue)>,
+    f: impl FnOnce(&Pepper) -> Result<R, digest::DigestError>,
+) -> Result<R, digest::DigestError> {
     let new = || -> Result<Pepper, digest::DigestError> {
         // A string from `encodeInto` is UTF-8; anything else is not a valid version either.
         let version = core::str::from_utf8(version).map_err(|_| digest::DigestError::InvalidKeyVersion)?;
@@ -296,13 +334,12 @@ fn with_pepper<R>(version: &[u8], key: &[u8], f: impl FnOnce(&Pepper) -> Result<
             // Re-entered (cannot happen: nothing here calls back into JS): no cache.
             return f(&new()?);
         };
-        if !last.as_ref().is_some_and(|p| p.is(version, key)) {
-            *last = Some(new()?);
-        }
-        match last.as_ref() {
-            Some(p) => f(p),
-            None => f(&new()?),
-        }
+        let last = match last.as_mut() {
+            Some(l) if l.pepper.is(version, key) => l,
+            _ => last.insert(LastPepper { pepper: new()?, strings: None }),
+        };
+        last.strings = strings.map(|(v, k)| (v.clone(), k.clone()));
+        f(&last.pepper)
     })
 }
 
@@ -319,7 +356,7 @@ fn slow_digest(token: &JsValue, pepper: Option<(JsValue, Key)>) -> Result<JsValu
                 Key::Str(s) => string_arg("pepper", &s)?.into_bytes(),
                 Key::Bytes(b) => b,
             };
-            with_pepper(version.as_bytes(), &key, |p| digest::digest_text(token.as_bytes(), Some(p), &mut text))?
+            with_pepper(version.as_bytes(), &key, None, |p| digest::digest_text(token.as_bytes(), Some(p), &mut text))?
         }
     };
     Ok(JsValue::from_str(core::str::from_utf8(text.get(..n).unwrap_or_default()).unwrap_or_default()))
