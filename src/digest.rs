@@ -157,8 +157,9 @@ const SHA256_IV: [u32; 8] = [0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a,
 /// 64-byte blocks (0 for a plain hash, 1 after an HMAC pad block): the remaining whole blocks,
 /// then the padded tail (FIPS 180-4, 5.1.1). Only the `sha2` compression function is used.
 fn sha256_from(mut state: [u32; 8], blocks_done: u64, msg: &[u8]) -> [u32; 8] {
-    // Byte loops and whole-array copies rather than `copy_from_slice`, which an `opt-level`
-    // "s"/"z" build keeps as a call (bench/NOTES.md: this is the hot path of `digestToken`).
+    // Written for a size-optimised build too (`opt-level` "s"/"z" inline almost nothing): whole
+    // arrays and one copy per piece, no iterator adapters (bench/NOTES.md: this is the hot path
+    // of `digestToken`).
     let mut chunks = msg.chunks_exact(64);
     for chunk in &mut chunks {
         if let Ok(block) = <&[u8; 64]>::try_from(chunk) {
@@ -167,9 +168,7 @@ fn sha256_from(mut state: [u32; 8], blocks_done: u64, msg: &[u8]) -> [u32; 8] {
     }
     let tail = chunks.remainder();
     let mut block = [0u8; 64];
-    for (b, &t) in block.iter_mut().zip(tail) {
-        *b = t;
-    }
+    block[..tail.len()].copy_from_slice(tail);
     block[tail.len()] = 0x80;
     if tail.len() >= 56 {
         compress256(&mut state, core::slice::from_ref(&block));
@@ -177,7 +176,7 @@ fn sha256_from(mut state: [u32; 8], blocks_done: u64, msg: &[u8]) -> [u32; 8] {
     }
     // The message length in bits, modulo 2^64 as the standard defines it.
     let bits = blocks_done.wrapping_mul(64).wrapping_add(msg.len() as u64).wrapping_mul(8);
-    if let Ok(len) = <&mut [u8; 8]>::try_from(&mut block[56..]) {
+    if let Some(len) = block.last_chunk_mut::<8>() {
         *len = bits.to_be_bytes();
     }
     compress256(&mut state, core::slice::from_ref(&block));
@@ -185,11 +184,16 @@ fn sha256_from(mut state: [u32; 8], blocks_done: u64, msg: &[u8]) -> [u32; 8] {
 }
 
 /// The digest bytes of a final SHA-256 state (its words, big-endian).
+#[inline(always)]
 fn state_bytes(state: &[u32; 8]) -> [u8; 32] {
+    let [a, b, c, d, e, f, g, h] = *state;
+    let hi = (u128::from(a) << 96 | u128::from(b) << 64 | u128::from(c) << 32 | u128::from(d)).to_be_bytes();
+    let lo = (u128::from(e) << 96 | u128::from(f) << 64 | u128::from(g) << 32 | u128::from(h)).to_be_bytes();
     let mut out = [0u8; 32];
-    for (o, w) in out.chunks_exact_mut(4).zip(state) {
-        if let Ok(o) = <&mut [u8; 4]>::try_from(o) {
-            *o = w.to_be_bytes();
+    if let Some((first, last)) = out.split_first_chunk_mut::<16>() {
+        *first = hi;
+        if let Ok(last) = <&mut [u8; 16]>::try_from(last) {
+            *last = lo;
         }
     }
     out
@@ -197,6 +201,7 @@ fn state_bytes(state: &[u32; 8]) -> [u8; 32] {
 
 /// The 8 lowercase hex digits of `w`, most significant first, without a table or a loop: the
 /// nibbles are spread one per byte of a `u64`, then each becomes `0`-`9` or `a`-`f`.
+#[inline(always)]
 fn hex8(w: u32) -> [u8; 8] {
     let x = u64::from(w);
     let x = ((x & 0xffff_0000) << 16) | (x & 0xffff);
@@ -205,6 +210,12 @@ fn hex8(w: u32) -> [u8; 8] {
     // 1 in each byte whose nibble is 10-15 (nibble + 6 carries into bit 4).
     let letters = ((x + 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101;
     (x + 0x3030_3030_3030_3030 + letters * (b'a' - b'0' - 10) as u64).to_be_bytes()
+}
+
+/// The 64 hex digits of a final SHA-256 state.
+#[inline(always)]
+fn state_hex(s: &[u32; 8]) -> [[u8; 8]; 8] {
+    [hex8(s[0]), hex8(s[1]), hex8(s[2]), hex8(s[3]), hex8(s[4]), hex8(s[5]), hex8(s[6]), hex8(s[7])]
 }
 
 /// An HMAC-SHA-256 key (RFC 2104) as the SHA-256 states after its inner and outer pad blocks.
@@ -414,28 +425,26 @@ pub fn digest_text(secret: &[u8], pepper: Option<&Pepper>, out: &mut [u8; MAX_DI
     if secret.is_empty() {
         return Err(DigestError::EmptySecret);
     }
-    let put = |out: &mut [u8; MAX_DIGEST_TEXT_LEN], at: usize, bytes: &[u8]| {
-        for (o, &b) in out.iter_mut().skip(at).zip(bytes) {
-            *o = b;
-        }
-        at + bytes.len()
-    };
     let (state, n) = match pepper {
-        None => (sha256_from(SHA256_IV, 0, secret), put(out, 0, SHA256_TAG.as_bytes())),
+        None => {
+            if let Some(tag) = out.first_chunk_mut::<7>() {
+                *tag = *b"sha256:";
+            }
+            (sha256_from(SHA256_IV, 0, secret), 7)
+        }
         Some(p) => {
+            if let Some(tag) = out.first_chunk_mut::<12>() {
+                *tag = *b"hmac-sha256:";
+            }
             // A validated version is 1 to 32 bytes, so the text fits `out`.
-            let n = put(out, 0, HMAC_SHA256_TAG.as_bytes());
-            out[n] = b':';
-            (p.keyed.mac_state(secret), put(out, n + 1, p.version.as_bytes()))
+            let v = p.version.as_bytes();
+            out[12..12 + v.len()].copy_from_slice(v);
+            out[12 + v.len()] = b':';
+            (p.keyed.mac_state(secret), 12 + v.len() + 1)
         }
     };
-    out[n] = b':';
-    for (digits, &w) in out[n + 1..n + 1 + 64].chunks_exact_mut(8).zip(&state) {
-        if let Ok(digits) = <&mut [u8; 8]>::try_from(digits) {
-            *digits = hex8(w);
-        }
-    }
-    Ok(n + 1 + 64)
+    out[n..n + 64].copy_from_slice(state_hex(&state).as_flattened());
+    Ok(n + 64)
 }
 
 /// Does `secret` match the stored digest? Constant-time in the digest bytes.
