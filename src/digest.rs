@@ -16,8 +16,7 @@
 
 use core::fmt;
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::{Digest as _, Sha256};
+use sha2::block_api::compress256;
 use subtle::ConstantTimeEq;
 
 /// Text prefix of a plain SHA-256 digest.
@@ -28,6 +27,9 @@ pub const HMAC_SHA256_TAG: &str = "hmac-sha256";
 pub const MAX_KEY_VERSION_LEN: usize = 32;
 /// Minimum pepper length in bytes (256 bits, the HMAC-SHA-256 output size).
 pub const MIN_PEPPER_LEN: usize = 32;
+/// Length of the longest stored-digest text: `hmac-sha256:` + a 32-character key version + `:`
+/// + 64 hex digits.
+pub const MAX_DIGEST_TEXT_LEN: usize = HMAC_SHA256_TAG.len() + 1 + MAX_KEY_VERSION_LEN + 1 + 64;
 
 /// Errors of this area.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,13 +95,14 @@ impl std::error::Error for DigestError {}
 
 /// A pepper: the HMAC key and the version that names it in stored digests.
 ///
-/// The HMAC is keyed once, in [`Pepper::new`]; each digest clones the keyed state (the inner
-/// and outer pads are not recomputed per token). `Debug` never shows the key.
+/// The HMAC is keyed once, in [`Pepper::new`]: it keeps the SHA-256 states after the inner and
+/// the outer pad block, so a digest of a token up to 55 bytes is two compressions and nothing
+/// else. `Debug` never shows the key.
 #[derive(Clone)]
 pub struct Pepper {
     version: String,
     key: Vec<u8>,
-    mac: Hmac<Sha256>,
+    keyed: HmacKey,
 }
 
 impl PartialEq for Pepper {
@@ -127,19 +130,127 @@ impl Pepper {
         if key.len() < MIN_PEPPER_LEN {
             return Err(DigestError::WeakPepper { len: key.len() });
         }
-        let mac = keyed(key)?;
-        Ok(Pepper { version: version.to_owned(), key: key.to_vec(), mac })
+        Ok(Pepper { version: version.to_owned(), key: key.to_vec(), keyed: HmacKey::new(key) })
     }
 
     fn mac(&self, msg: &[u8]) -> [u8; 32] {
-        let mut m = self.mac.clone();
-        m.update(msg);
-        m.finalize().into_bytes().into()
+        self.keyed.mac(msg)
     }
 
     /// The key version.
     pub fn version(&self) -> &str {
         &self.version
+    }
+
+    /// Is this the pepper named `version` with key bytes `key`? The key is compared in constant
+    /// time (so a caller can keep one keyed pepper and check it against the configured one on
+    /// every call without timing the comparison of secrets).
+    pub fn is(&self, version: &[u8], key: &[u8]) -> bool {
+        self.version.as_bytes() == version && bool::from(self.key.as_slice().ct_eq(key))
+    }
+}
+
+/// SHA-256's initial hash value (FIPS 180-4, 5.3.3).
+const SHA256_IV: [u32; 8] = [0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19];
+
+/// Finishes a SHA-256 computation over `msg`, starting from `state` after `blocks_done` whole
+/// 64-byte blocks (0 for a plain hash, 1 after an HMAC pad block): the remaining whole blocks,
+/// then the padded tail (FIPS 180-4, 5.1.1). Only the `sha2` compression function is used.
+fn sha256_from(mut state: [u32; 8], blocks_done: u64, msg: &[u8]) -> [u32; 8] {
+    // Written for a size-optimised build too (`opt-level` "s"/"z" inline almost nothing): whole
+    // arrays and one copy per piece, no iterator adapters (bench/NOTES.md: this is the hot path
+    // of `digestToken`).
+    let mut chunks = msg.chunks_exact(64);
+    for chunk in &mut chunks {
+        if let Ok(block) = <&[u8; 64]>::try_from(chunk) {
+            compress256(&mut state, core::slice::from_ref(block));
+        }
+    }
+    let tail = chunks.remainder();
+    let mut block = [0u8; 64];
+    block[..tail.len()].copy_from_slice(tail);
+    block[tail.len()] = 0x80;
+    if tail.len() >= 56 {
+        compress256(&mut state, core::slice::from_ref(&block));
+        block = [0u8; 64];
+    }
+    // The message length in bits, modulo 2^64 as the standard defines it.
+    let bits = blocks_done.wrapping_mul(64).wrapping_add(msg.len() as u64).wrapping_mul(8);
+    if let Some(len) = block.last_chunk_mut::<8>() {
+        *len = bits.to_be_bytes();
+    }
+    compress256(&mut state, core::slice::from_ref(&block));
+    state
+}
+
+/// The digest bytes of a final SHA-256 state (its words, big-endian).
+#[inline(always)]
+fn state_bytes(state: &[u32; 8]) -> [u8; 32] {
+    let [a, b, c, d, e, f, g, h] = *state;
+    let hi = (u128::from(a) << 96 | u128::from(b) << 64 | u128::from(c) << 32 | u128::from(d)).to_be_bytes();
+    let lo = (u128::from(e) << 96 | u128::from(f) << 64 | u128::from(g) << 32 | u128::from(h)).to_be_bytes();
+    let mut out = [0u8; 32];
+    if let Some((first, last)) = out.split_first_chunk_mut::<16>() {
+        *first = hi;
+        if let Ok(last) = <&mut [u8; 16]>::try_from(last) {
+            *last = lo;
+        }
+    }
+    out
+}
+
+/// The 8 lowercase hex digits of `w`, most significant first, without a table or a loop: the
+/// nibbles are spread one per byte of a `u64`, then each becomes `0`-`9` or `a`-`f`.
+#[inline(always)]
+fn hex8(w: u32) -> [u8; 8] {
+    let x = u64::from(w);
+    let x = ((x & 0xffff_0000) << 16) | (x & 0xffff);
+    let x = ((x & 0x0000_ff00_0000_ff00) << 8) | (x & 0x0000_00ff_0000_00ff);
+    let x = ((x & 0x00f0_00f0_00f0_00f0) << 4) | (x & 0x000f_000f_000f_000f);
+    // 1 in each byte whose nibble is 10-15 (nibble + 6 carries into bit 4).
+    let letters = ((x + 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101;
+    (x + 0x3030_3030_3030_3030 + letters * (b'a' - b'0' - 10) as u64).to_be_bytes()
+}
+
+/// The 64 hex digits of a final SHA-256 state.
+#[inline(always)]
+fn state_hex(s: &[u32; 8]) -> [[u8; 8]; 8] {
+    [hex8(s[0]), hex8(s[1]), hex8(s[2]), hex8(s[3]), hex8(s[4]), hex8(s[5]), hex8(s[6]), hex8(s[7])]
+}
+
+/// An HMAC-SHA-256 key (RFC 2104) as the SHA-256 states after its inner and outer pad blocks.
+#[derive(Clone)]
+struct HmacKey {
+    inner: [u32; 8],
+    outer: [u32; 8],
+}
+
+impl HmacKey {
+    fn new(key: &[u8]) -> HmacKey {
+        // A key longer than the 64-byte block is replaced by its SHA-256; then zero-padded.
+        let mut k0 = [0u8; 64];
+        if key.len() > 64 {
+            k0[..32].copy_from_slice(&sha256(key));
+        } else {
+            k0[..key.len()].copy_from_slice(key);
+        }
+        let pad = |byte: u8| {
+            let mut block = k0;
+            block.iter_mut().for_each(|b| *b ^= byte);
+            let mut state = SHA256_IV;
+            compress256(&mut state, core::slice::from_ref(&block));
+            state
+        };
+        HmacKey { inner: pad(0x36), outer: pad(0x5c) }
+    }
+
+    fn mac(&self, msg: &[u8]) -> [u8; 32] {
+        state_bytes(&self.mac_state(msg))
+    }
+
+    /// The final SHA-256 state of the outer hash (its words are the MAC, big-endian).
+    fn mac_state(&self, msg: &[u8]) -> [u32; 8] {
+        sha256_from(self.outer, 1, &state_bytes(&sha256_from(self.inner, 1, msg)))
     }
 }
 
@@ -268,29 +379,17 @@ fn decode_hex32(text: &str) -> Result<[u8; 32], DigestError> {
 
 /// SHA-256 of `data`.
 pub fn sha256(data: &[u8]) -> [u8; 32] {
-    Sha256::digest(data).into()
-}
-
-/// An HMAC-SHA-256 state keyed with `key`.
-///
-/// HMAC accepts keys of every length (RFC 2104: longer than the block are hashed first), and the
-/// `hmac` crate's `new_from_slice` never fails for it; its signature is fallible only because the
-/// `KeyInit` trait is shared with ciphers. Should it ever fail, the key is reported unusable
-/// rather than replaced by anything.
-fn keyed(key: &[u8]) -> Result<Hmac<Sha256>, DigestError> {
-    <Hmac<Sha256> as KeyInit>::new_from_slice(key).map_err(|_| DigestError::WeakPepper { len: key.len() })
+    state_bytes(&sha256_from(SHA256_IV, 0, data))
 }
 
 /// HMAC-SHA-256 of `msg` under `key` (any length, as RFC 2104 allows; no minimum here, so the
 /// RFC 4231 vectors can be checked — [`Pepper::new`] enforces [`MIN_PEPPER_LEN`]).
 ///
 /// # Errors
-/// [`DigestError::WeakPepper`] if the HMAC implementation rejects the key (it does not for any
-/// length today).
+/// None today: every key length is valid HMAC. (The `Result` is kept for callers written when
+/// the `hmac` crate's fallible keying was behind it.)
 pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> Result<[u8; 32], DigestError> {
-    let mut mac = keyed(key)?;
-    mac.update(msg);
-    Ok(mac.finalize().into_bytes().into())
+    Ok(HmacKey::new(key).mac(msg))
 }
 
 /// The stored digest of `secret`: HMAC-SHA-256 with `pepper` when given, SHA-256 otherwise.
@@ -314,6 +413,38 @@ pub fn digest(secret: &str, pepper: Option<&Pepper>) -> Result<StoredDigest, Dig
         None => StoredDigest::Sha256(sha256(secret.as_bytes())),
         Some(p) => StoredDigest::HmacSha256 { key_version: p.version.clone(), mac: p.mac(secret.as_bytes()) },
     })
+}
+
+/// The stored digest of `secret` (its UTF-8 bytes) as text, written into `out`; returns the
+/// text's length. The same text as `digest(secret, pepper)?.to_string()`, without a heap
+/// allocation: the hot path of the JS binding, which hands `out` to JS as it is.
+///
+/// # Errors
+/// [`DigestError::EmptySecret`].
+pub fn digest_text(secret: &[u8], pepper: Option<&Pepper>, out: &mut [u8; MAX_DIGEST_TEXT_LEN]) -> Result<usize, DigestError> {
+    if secret.is_empty() {
+        return Err(DigestError::EmptySecret);
+    }
+    let (state, n) = match pepper {
+        None => {
+            if let Some(tag) = out.first_chunk_mut::<7>() {
+                *tag = *b"sha256:";
+            }
+            (sha256_from(SHA256_IV, 0, secret), 7)
+        }
+        Some(p) => {
+            if let Some(tag) = out.first_chunk_mut::<12>() {
+                *tag = *b"hmac-sha256:";
+            }
+            // A validated version is 1 to 32 bytes, so the text fits `out`.
+            let v = p.version.as_bytes();
+            out[12..12 + v.len()].copy_from_slice(v);
+            out[12 + v.len()] = b':';
+            (p.keyed.mac_state(secret), 12 + v.len() + 1)
+        }
+    };
+    out[n..n + 64].copy_from_slice(state_hex(&state).as_flattened());
+    Ok(n + 64)
 }
 
 /// Does `secret` match the stored digest? Constant-time in the digest bytes.
@@ -403,6 +534,48 @@ mod tests {
         for (name, key, msg, want) in cases {
             assert_eq!(hex(&hmac_sha256(key, msg).unwrap()), *want, "RFC 4231 test case {name}");
         }
+    }
+
+    /// The compression-level SHA-256 and HMAC against the `sha2` and `hmac` crates' streaming
+    /// ones, for every message length around the one- and two-block boundaries (55/56, 64, 119/120)
+    /// and for keys shorter than, equal to and longer than the block; `digest_text` against the
+    /// `Display` form.
+    #[test]
+    fn compression_level_digests_match_the_crates() {
+        use hmac::{KeyInit as _, Mac as _};
+        use sha2::Digest as _;
+        let msg: Vec<u8> = (0..300u32).map(|i| (i * 7 + 3) as u8).collect();
+        for key_len in [0usize, 1, 20, 31, 32, 48, 63, 64, 65, 100, 131, 200] {
+            let key: Vec<u8> = (0..key_len).map(|i| (i * 13 + 1) as u8).collect();
+            let keyed = HmacKey::new(&key);
+            for len in 0..=msg.len() {
+                let m = &msg[..len];
+                if key_len == 0 {
+                    let want: [u8; 32] = sha2::Sha256::digest(m).into();
+                    assert_eq!(sha256(m), want, "sha256 of {len} bytes");
+                }
+                let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
+                mac.update(m);
+                let want: [u8; 32] = mac.finalize().into_bytes().into();
+                assert_eq!(keyed.mac(m), want, "hmac, key {key_len} bytes, message {len} bytes");
+            }
+        }
+        let p = Pepper::new("2026-11.a_b", &[9u8; 40]).unwrap();
+        let long = Pepper::new(&"v".repeat(MAX_KEY_VERSION_LEN), &[9u8; 40]).unwrap();
+        let mut out = [0u8; MAX_DIGEST_TEXT_LEN];
+        for secret in ["tk_x", "tk_0123456789ABCDEFGHIJKLMNOPQRST4IOrqg", "ключ🔑", &"x".repeat(200)] {
+            for pepper in [None, Some(&p), Some(&long)] {
+                let n = digest_text(secret.as_bytes(), pepper, &mut out).unwrap();
+                assert_eq!(core::str::from_utf8(&out[..n]).unwrap(), digest(secret, pepper).unwrap().to_string());
+            }
+        }
+        assert_eq!(digest_text(b"", None, &mut out), Err(DigestError::EmptySecret));
+        assert_eq!(digest_text(b"", Some(&p), &mut out), Err(DigestError::EmptySecret));
+        for w in [0u32, 1, 9, 10, 15, 0x0123_4567, 0x89ab_cdef, 0xdead_beef, 0xffff_ffff, 0xa0b1_c2d3] {
+            assert_eq!(&hex8(w), format!("{w:08x}").as_bytes(), "{w:#x}");
+        }
+        assert!(p.is(b"2026-11.a_b", &[9u8; 40]));
+        assert!(!p.is(b"2026-11.a_c", &[9u8; 40]) && !p.is(b"2026-11.a_b", &[9u8; 39]) && !p.is(b"2026-11.a_b", &[8u8; 40]));
     }
 
     #[test]

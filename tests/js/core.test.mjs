@@ -285,3 +285,68 @@ test("digestToken with peppers: the reused keyed pepper never mixes keys or vers
   const { createHash } = await import("node:crypto");
   assert.equal(tk.digestToken(t), `sha256:${createHash("sha256").update(t).digest("hex")}`);
 });
+
+test("digestToken's scratch-buffer path: every length, non-ASCII, lone surrogates, changed peppers, re-entrant getters, grown memory (node:crypto as oracle)", async () => {
+  const { createHash, createHmac } = await import("node:crypto");
+  const sha = (t) => `sha256:${createHash("sha256").update(Buffer.from(t, "utf8")).digest("hex")}`;
+  const hmac = (t, p) => `hmac-sha256:${p.version}:${createHmac("sha256", typeof p.key === "string" ? Buffer.from(p.key, "utf8") : Buffer.from(p.key)).update(Buffer.from(t, "utf8")).digest("hex")}`;
+  const pepper = { version: "v1", key: "k".repeat(40) };
+  // Lengths across the one-/two-block boundaries and the 256-byte token region (longer strings
+  // take the general path); multi-byte characters at the region's end; lone surrogates become
+  // U+FFFD in both paths, as in Buffer.from.
+  const tokens = [];
+  for (let n = 1; n <= 300; n++) tokens.push("t".repeat(n));
+  for (let n = 240; n <= 260; n++) tokens.push("x".repeat(n) + "é🔑");
+  tokens.push("ключ🔑", "\uD800", "a\uDC00b", "x".repeat(251) + "\uD83D", "x".repeat(4096));
+  for (const t of tokens) {
+    assert.equal(tk.digestToken(t), sha(t), `sha256, ${t.length} UTF-16 units`);
+    assert.equal(tk.digestToken(t, pepper), hmac(t, pepper), `hmac, ${t.length} UTF-16 units`);
+  }
+  const t = tk.generateToken();
+  // Keys and versions of every size around the regions' ends, string and bytes.
+  for (const n of [32, 33, 64, 65, 200, 250, 251, 252, 253, 256, 300, 1000]) {
+    const p = { version: "v" + n, key: "ä".repeat(n / 2) + "k".repeat(n - Math.floor(n / 2)) };
+    assert.equal(tk.digestToken(t, p), hmac(t, p), `key of ${n} characters`);
+    const q = { version: "b" + n, key: new TextEncoder().encode("q".repeat(n)) };
+    assert.equal(tk.digestToken(t, q), hmac(t, q), `key of ${n} bytes`);
+  }
+  const v32 = { version: "v".repeat(32), key: pepper.key };
+  assert.equal(tk.digestToken(t, v32), hmac(t, v32));
+  throwsCode(() => tk.digestToken(t, { version: "v".repeat(33), key: pepper.key }), "invalid_key_version");
+  throwsCode(() => tk.digestToken(t, { version: "v".repeat(100), key: pepper.key }), "invalid_key_version");
+  // The same object, changed in place: never reused by identity.
+  const same = { version: "v1", key: "a".repeat(32) };
+  const bytes = { version: "v1", key: new TextEncoder().encode("a".repeat(32)) };
+  assert.equal(tk.digestToken(t, same), hmac(t, same));
+  same.key = "b".repeat(32);
+  assert.equal(tk.digestToken(t, same), hmac(t, same));
+  same.version = "v2";
+  assert.equal(tk.digestToken(t, same), hmac(t, same));
+  assert.equal(tk.digestToken(t, bytes), hmac(t, bytes));
+  bytes.key[31] = 0x62;
+  assert.equal(tk.digestToken(t, bytes), hmac(t, bytes));
+  // A getter that calls digestToken itself (and grows memory) while the outer call reads the pepper.
+  const other = tk.generateToken();
+  const tricky = {
+    version: "v1",
+    get key() {
+      assert.equal(tk.digestToken(other), sha(other));
+      assert.equal(tk.digestToken(other, pepper), hmac(other, pepper));
+      tk.applyPatchJson(JSON.stringify({ big: "z".repeat(1 << 20) }), JSON.stringify([{ op: "add", path: "/x", value: 1 }]));
+      return "g".repeat(32);
+    },
+  };
+  assert.equal(tk.digestToken(t, tricky), hmac(t, { version: "v1", key: "g".repeat(32) }));
+  // Memory grown between calls (a large patch document): the cached views are renewed.
+  tk.applyPatchJson(JSON.stringify({ big: "y".repeat(8 << 20) }), "[]");
+  assert.equal(tk.digestToken(t), sha(t));
+  assert.equal(tk.digestToken(t, pepper), hmac(t, pepper));
+  // Bad input still gets the same errors, and leaves the next call right.
+  throwsCode(() => tk.digestToken(42), "invalid_input", "token");
+  throwsCode(() => tk.digestToken({ toString: () => t }), "invalid_input", "token");
+  throwsCode(() => tk.digestToken(t, { version: 1, key: pepper.key }), "invalid_input", "pepper");
+  throwsCode(() => tk.digestToken(t, { version: "v1", key: 7 }), "invalid_input", "pepper");
+  throwsCode(() => tk.digestToken(t, [pepper]), "invalid_input", "pepper");
+  throwsCode(() => tk.digestToken("", pepper), "empty_secret");
+  assert.equal(tk.digestToken(t, pepper), hmac(t, pepper));
+});
