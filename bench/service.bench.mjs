@@ -1,6 +1,9 @@
 // The token service under load: requests/s and p50/p99 latency of tokenkit's verify, list and
 // create on `wrangler dev` (workerd + local D1) over loopback, against a no-op worker in the same
-// workerd (bench/noop-worker/) as the physical limit. Rounds interleave the targets (order
+// workerd (bench/noop-worker/) as the physical limit. Verify is measured twice: on the service as
+// configured (worker/wrangler.jsonc: the verification cache on, VERIFY_CACHE_TTL_MS 5000, so a
+// repeated token is a cache hit) and on a second service with the cache off (TTL 0: every verify
+// reads D1). Rounds interleave the targets (order
 // rotated each round) so both servers see the same machine; every run is bounded in time and
 // request count; every response is checked (status 2xx and the expected body).
 //
@@ -14,39 +17,49 @@ const SECONDS = arg("seconds", 5);
 const CONNECTIONS = arg("connections", 10);
 
 const noop = await startWorker("bench/noop-worker/wrangler.jsonc");
+// The same no-op behind workerd's assets router, configured as the service is (run_worker_first).
+const routed = await startWorker("bench/noop-worker/wrangler-assets.jsonc");
 const svc = await startService();
+const off = await startService({ env: { VERIFY_CACHE_TTL_MS: "0" } });
 try {
-  const root = svc.root.token;
-  const auth = { authorization: `Bearer ${root}`, "content-type": "application/json" };
   const scope = { language: "names", scopes: ["read"] };
-  const made = await settle(async () => {
-    const r = await call(svc.base, "POST", "/tk/v1/tokens", { token: root, body: { name: "bench verify target", scope } });
-    return { ...r, ok: r.status === 201 };
-  });
-  if (!made.ok) throw new Error(`create failed: ${made.status} ${JSON.stringify(made.body)}`);
-  const secret = made.body.secret;
-  const verifyBody = JSON.stringify({ token: secret });
-  const verifyScopeBody = JSON.stringify({ token: secret, request: { action: "read" } });
-  const createBody = JSON.stringify({ name: "bench created", scope });
-  for (const [b, want] of [[verifyBody, true], [verifyScopeBody, true]]) {
-    const r = await settle(async () => {
-      const x = await call(svc.base, "POST", "/tk/v1/verify", { token: root, raw: b, headers: { "content-type": "application/json" } });
-      return { ...x, ok: x.status === 200 && x.body.valid === want };
+  /** A verify target on `s`: the root's headers and the verify bodies, prechecked. */
+  async function prepare(s) {
+    const root = s.root.token;
+    const made = await settle(async () => {
+      const r = await call(s.base, "POST", "/tk/v1/tokens", { token: root, body: { name: "bench verify target", scope } });
+      return { ...r, ok: r.status === 201 };
     });
-    if (!r.ok) throw new Error(`verify precheck: ${r.status} ${JSON.stringify(r.body)}`);
+    if (!made.ok) throw new Error(`create failed: ${made.status} ${JSON.stringify(made.body)}`);
+    const secret = made.body.secret;
+    const verifyBody = JSON.stringify({ token: secret });
+    const verifyScopeBody = JSON.stringify({ token: secret, request: { action: "read" } });
+    for (const [b, want] of [[verifyBody, true], [verifyScopeBody, true]]) {
+      const r = await settle(async () => {
+        const x = await call(s.base, "POST", "/tk/v1/verify", { token: root, raw: b, headers: { "content-type": "application/json" } });
+        return { ...x, ok: x.status === 200 && x.body.valid === want };
+      });
+      if (!r.ok) throw new Error(`verify precheck: ${r.status} ${JSON.stringify(r.body)}`);
+    }
+    return { auth: { authorization: `Bearer ${root}`, "content-type": "application/json" }, verifyBody, verifyScopeBody };
   }
+  const { auth, verifyBody, verifyScopeBody } = await prepare(svc);
+  const cold = await prepare(off);
+  const createBody = JSON.stringify({ name: "bench created", scope });
 
   const targets = {
     "no-op worker (POST, same body)": { url: `${noop.base}/`, method: "POST", headers: auth, body: verifyBody, expect: (b) => b === '{"ok":true}' },
+    "no-op behind the assets router (as the service)": { url: `${routed.base}/`, method: "POST", headers: auth, body: verifyBody, expect: (b) => b === '{"ok":true}' },
     "no-op + 1 local D1 query": { url: `${noop.base}/d1?n=1`, method: "POST", headers: auth, body: verifyBody, expect: (b) => b === '{"ok":true}' },
     "no-op + 2 local D1 queries (as verify)": { url: `${noop.base}/d1?n=2`, method: "POST", headers: auth, body: verifyBody, expect: (b) => b === '{"ok":true}' },
     "no-op + 2 D1 queries in one batch": { url: `${noop.base}/d1?n=2&batch=1`, method: "POST", headers: auth, body: verifyBody, expect: (b) => b === '{"ok":true}' },
     "POST /tk/v1/verify": { url: `${svc.base}/tk/v1/verify`, method: "POST", headers: auth, body: verifyBody, expect: (b) => b.includes('"valid":true') },
     "POST /tk/v1/verify + scope check": { url: `${svc.base}/tk/v1/verify`, method: "POST", headers: auth, body: verifyScopeBody, expect: (b) => b.includes('"valid":true') },
+    "POST /tk/v1/verify, cache off (TTL 0)": { url: `${off.base}/tk/v1/verify`, method: "POST", headers: cold.auth, body: cold.verifyBody, expect: (b) => b.includes('"valid":true') },
     "GET /tk/v1/tokens (list, 20)": { url: `${svc.base}/tk/v1/tokens?limit=20`, headers: auth, expect: (b) => b.startsWith('{"tokens":[') },
     "POST /tk/v1/tokens (create)": { url: `${svc.base}/tk/v1/tokens`, method: "POST", headers: auth, body: createBody, expect: (b) => b.includes('"secret":"tk_') },
   };
-  for (const t of Object.values(targets)) t.serverPid = t.url.startsWith(noop.base) ? noop.pid : svc.proc.pid;
+  for (const t of Object.values(targets)) t.serverPid = t.url.startsWith(noop.base) ? noop.pid : t.url.startsWith(routed.base) ? routed.pid : t.url.startsWith(off.base) ? off.proc.pid : svc.proc.pid;
   const names = Object.keys(targets);
   for (const n of names) await load({ ...targets[n], seconds: 1, connections: CONNECTIONS }); // warm-up
   const runs = Object.fromEntries(names.map((n) => [n, []]));
@@ -75,7 +88,9 @@ try {
   const cpuBase = rows[0].cpuUs?.median;
   for (const row of rows) row.cpuVsNoop = row.cpuUs && cpuBase ? row.cpuUs.median / cpuBase : null;
   const verify = rows.find((r) => r.target === "POST /tk/v1/verify");
-  const result = { bench: "service", rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, rows, verifyOfNoop: verify.ofNoop, met: verify.ofNoop >= 0.7 && verify.errors === 0 };
+  const verifyOff = rows.find((r) => r.target.startsWith("POST /tk/v1/verify, cache off"));
+  const routedRow = rows.find((r) => r.target.startsWith("no-op behind the assets router"));
+  const result = { bench: "service", rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, rows, verifyOfNoop: verify.ofNoop, verifyOffOfNoop: verifyOff.ofNoop, verifyOfRoutedNoop: verify.rps.median / routedRow.rps.median, met: verify.ofNoop >= 0.7 && verify.errors === 0 };
   const f0 = (x) => x.toFixed(0);
   const ms = (x) => x.toFixed(2);
   const md = [
@@ -85,10 +100,12 @@ try {
       r.target, `${f0(r.rps.median)} (${f0(r.rps.min)}–${f0(r.rps.max)})`, `${ms(r.p50.median)} (${ms(r.p50.min)}–${ms(r.p50.max)})`, `${ms(r.p99.median)} (${ms(r.p99.min)}–${ms(r.p99.max)})`, `${(r.ofNoop * 100).toFixed(0)} %`, r.cpuUs ? `${f0(r.cpuUs.median)} (${f0(r.cpuUs.min)}–${f0(r.cpuUs.max)})` : "–", r.nodeCpuUs ? f0(r.nodeCpuUs.median) : "–", String(r.requests), String(r.errors),
     ])),
     "",
-    `Target: verify ≥ 70 % of the no-op worker's requests/s with no errors — **${result.met ? "met" : "missed"}** (${(verify.ofNoop * 100).toFixed(0)} %, ${verify.errors} errors).`,
+    `Target: verify ≥ 70 % of the no-op worker's requests/s with no errors — **${result.met ? "met" : "missed"}** (${(verify.ofNoop * 100).toFixed(0)} %, ${verify.errors} errors; with the verification cache off: ${(verifyOff.ofNoop * 100).toFixed(0)} %). Against the no-op behind the same assets router as the service: ${(result.verifyOfRoutedNoop * 100).toFixed(0)} % (context, not the target).`,
   ].join("\n");
   emit(result, md);
 } finally {
   await svc.cleanup();
+  await off.cleanup();
   await noop.stop();
+  await routed.stop();
 }

@@ -24,7 +24,9 @@ const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
 const ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_SEND_ERROR_REPORTS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1" };
 const q = (s) => `'${String(s).replaceAll("'", "''")}'`;
 
-const svc = await startService();
+// The verification cache off (TTL 0): this part measures the lookup by digest in D1 as the table
+// grows, which a cache hit would skip (service.bench.mjs measures verify with the cache on).
+const svc = await startService({ env: { VERIFY_CACHE_TTL_MS: "0" } });
 const tmp = mkdtempSync(join(tmpdir(), "tokenkit-bench-sql-"));
 try {
   const root = svc.root;

@@ -58,7 +58,8 @@ export async function authenticate(request, ctx) {
   const { store, tk, now } = ctx;
   const r = await check(presented(request), store, tk, now);
   if (!r.ok) throw fail(401, r.code, r.message);
-  if (r.row.last_used_at === null || r.row.last_used_at < now - 60_000) ctx.waitUntil(store.touch(r.row.seq, now));
+  const use = store.recordUse(r.row, now);
+  if (use) ctx.waitUntil(use);
   return callerOf(r.row, r.previous);
 }
 

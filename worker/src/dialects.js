@@ -42,7 +42,8 @@ export function dialectDeps(ctx) {
       if (typeof secret !== "string") return null;
       const r = await check(secret, store, tk, ctx.now);
       if (!r.ok) return null;
-      if (r.row.last_used_at === null || r.row.last_used_at < ctx.now - 60_000) ctx.waitUntil(store.touch(r.row.seq, ctx.now));
+      const use = store.recordUse(r.row, ctx.now);
+      if (use) ctx.waitUntil(use);
       return { ...caller(r.row), previous: r.previous === true };
     },
     store: {

@@ -1,10 +1,16 @@
 // D1 access for tokens, members and accounts. Only digests are stored; a secret exists in
 // memory just long enough to be digested and shown once. All times are epoch ms (UTC).
+// Lookups by digest go through the isolate's verification cache (verify-cache.js); every method
+// that writes a token row ends in `changed()`, which empties it.
+import { verifyCache, ttlOf } from "./verify-cache.js";
 
 const DIALECT_OF_LANGUAGE = { s2: "s2", privileges: "akinon", policy: "launchdarkly", names: "space" };
 
 /** A token row with what auth needs of its member and account (see `byDigest`). */
 const BY_DIGEST = "SELECT t.*, m.role AS member_role, a.is_root AS account_is_root FROM tokens t JOIN members m ON m.id = t.owner_id JOIN accounts a ON a.id = t.account_id";
+
+/** last_used_at is written at most once per this many ms per token. */
+export const USE_GRANULARITY_MS = 60_000;
 
 export function newId() {
   const b = new Uint8Array(12);
@@ -55,6 +61,7 @@ export function toDialect(row) {
 export class Store {
   constructor(env, tk) {
     this.db = env.DB;
+    this.env = env;
     this.tk = tk;
     const key = env.TOKENKIT_PEPPER;
     this.pepper = key ? { version: env.TOKENKIT_PEPPER_VERSION || "v1", key } : undefined;
@@ -76,35 +83,79 @@ export class Store {
   }
 
   /**
-   * Looks up several secrets' rows in one D1 round trip and keeps them for `byDigest` for the
-   * rest of this request (a Store lives for one request). Verify is the hot path and presents
-   * two tokens, the caller's and the one to check; each D1 query costs more than all else it does.
+   * Looks up several secrets' rows and keeps them for `byDigest` for the rest of this request (a
+   * Store lives for one request): from the verification cache when fresh there, the rest in one
+   * D1 round trip. Verify is the hot path and presents two tokens, the caller's and the one to
+   * check; each D1 query costs more than all else it does.
    */
   async prefetch(secrets) {
-    const digests = [...new Set(secrets.map((s) => this.digest(s)))];
-    const marks = digests.map((_, i) => `?${i + 1}`).join(", ");
-    const { results } = await this.db
-      .prepare(`${BY_DIGEST} WHERE t.digest IN (${marks}) OR t.prev_digest IN (${marks})`)
-      .bind(...digests)
-      .all();
-    this.known ??= new Map();
-    for (const d of digests) this.known.set(d, results.find((r) => r.digest === d || r.prev_digest === d) ?? null);
+    await this.lookup([...new Set(secrets.map((s) => this.digest(s)))]);
   }
 
   async byDigest(digest) {
-    if (this.known?.has(digest)) return this.known.get(digest);
-    return this.db
-      .prepare(`${BY_DIGEST} WHERE t.digest = ?1 OR t.prev_digest = ?1`)
-      .bind(digest)
-      .first();
+    if (!this.known?.has(digest)) await this.lookup([digest]);
+    return this.known.get(digest);
+  }
+
+  /** Fills `known` for `digests`: cache hits first, one D1 query for the rest (stored if found). */
+  async lookup(digests) {
+    const ttl = ttlOf(this.env);
+    this.known ??= new Map();
+    const missing = [];
+    for (const d of digests) {
+      const hit = ttl > 0 ? verifyCache.get(d, Date.now(), ttl) : undefined;
+      if (hit === undefined) missing.push(d);
+      else this.known.set(d, hit);
+    }
+    if (missing.length === 0) return;
+    // The epoch and time before the read: a write that lands while it is in flight keeps its
+    // result out of the cache, and its freshness counts from before D1 answered.
+    const epoch = verifyCache.epoch;
+    const at = Date.now();
+    const marks = missing.map((_, i) => `?${i + 1}`).join(", ");
+    const { results } = await this.db
+      .prepare(`${BY_DIGEST} WHERE t.digest IN (${marks}) OR t.prev_digest IN (${marks})`)
+      .bind(...missing)
+      .all();
+    for (const d of missing) {
+      const row = results.find((r) => r.digest === d || r.prev_digest === d) ?? null;
+      this.known.set(d, row);
+      if (ttl > 0 && row !== null) verifyCache.put(d, row, at, epoch);
+    }
+  }
+
+  /**
+   * After any write to a token row (its digests, scope, expiry, revocation, …): this isolate's
+   * later lookups read D1 again, and so does the rest of this request.
+   */
+  changed() {
+    verifyCache.invalidateAll();
+    this.known = undefined;
+  }
+
+  /** Runs a write to token rows, then `changed()` — also when the write fails (it may have landed). */
+  async writing(write) {
+    try {
+      return await write();
+    } finally {
+      this.changed();
+    }
   }
 
   async row(account, id) {
     return this.db.prepare("SELECT * FROM tokens WHERE account_id = ? AND id = ? AND revoked_at IS NULL").bind(account, id).first();
   }
 
-  async touch(seq, now) {
-    await this.db.prepare("UPDATE tokens SET last_used_at = ?1 WHERE seq = ?2 AND (last_used_at IS NULL OR last_used_at < ?1 - 60000)").bind(now, seq).run();
+  /**
+   * Records a use of the token `row` (from `check`) at most once a minute: a write only when the
+   * row's last_used_at is older than that, guarded again in SQL (another isolate may have written
+   * it). The promise is for `waitUntil`; `undefined` when nothing is due. Not a token change: the
+   * cached rows get the new time and keep their freshness (verifyCache.used).
+   */
+  recordUse(row, now) {
+    if (row.last_used_at !== null && row.last_used_at >= now - USE_GRANULARITY_MS) return undefined;
+    verifyCache.used(row, now);
+    return this.db.prepare("UPDATE tokens SET last_used_at = ?1 WHERE seq = ?2 AND (last_used_at IS NULL OR last_used_at < ?1 - ?3)").bind(now, row.seq, USE_GRANULARITY_MS).run();
   }
 
   /**
@@ -116,14 +167,14 @@ export class Store {
     const tokenId = id ?? newId();
     const scopeText = JSON.stringify(scope);
     try {
-      await this.db.batch([
+      await this.writing(() => this.db.batch([
         this.db.prepare("DELETE FROM tokens WHERE account_id = ? AND id = ? AND revoked_at IS NOT NULL").bind(account, tokenId),
         this.db
           .prepare(
             "INSERT INTO tokens (id, account_id, owner_id, dialect, name, description, scope, scope_language, digest, hint, meta, created_at, updated_at, expires_at, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)",
           )
           .bind(tokenId, account, owner, dialect ?? DIALECT_OF_LANGUAGE[scope.language] ?? "tokenkit", name, description ?? null, scopeText, scope.language, digest, hint, JSON.stringify(meta ?? {}), now, now, expiresAt ?? null),
-      ]);
+      ]));
     } catch (e) {
       if (/UNIQUE constraint failed: tokens\.account_id, tokens\.id/.test(String(e?.message ?? e))) return null;
       throw e;
@@ -133,12 +184,14 @@ export class Store {
 
   /** Writes the editable fields if the version is still `expected`; `null` when it is not. */
   async update(account, id, expected, { name, description, scope, expiresAt, meta }, now) {
-    const r = await this.db
-      .prepare(
-        "UPDATE tokens SET name = ?, description = ?, scope = ?, scope_language = ?, expires_at = ?, meta = ?, updated_at = ?, version = version + 1 WHERE account_id = ? AND id = ? AND version = ? AND revoked_at IS NULL",
-      )
-      .bind(name, description ?? null, JSON.stringify(scope), scope.language, expiresAt ?? null, JSON.stringify(meta ?? {}), now, account, id, expected)
-      .run();
+    const r = await this.writing(() =>
+      this.db
+        .prepare(
+          "UPDATE tokens SET name = ?, description = ?, scope = ?, scope_language = ?, expires_at = ?, meta = ?, updated_at = ?, version = version + 1 WHERE account_id = ? AND id = ? AND version = ? AND revoked_at IS NULL",
+        )
+        .bind(name, description ?? null, JSON.stringify(scope), scope.language, expiresAt ?? null, JSON.stringify(meta ?? {}), now, account, id, expected)
+        .run(),
+    );
     if (!r.meta || r.meta.changes !== 1) return null;
     return this.row(account, id);
   }
@@ -153,22 +206,26 @@ export class Store {
     if (!cur) return null;
     const { secret, digest, hint } = this.mint();
     const until = previousUntil !== null && previousUntil !== undefined && previousUntil > now ? previousUntil : now;
-    const r = await this.db
-      .prepare(
-        "UPDATE tokens SET digest = ?, hint = ?, prev_digest = ?, prev_expires_at = ?, updated_at = ?, version = version + 1 WHERE seq = ? AND version = ? AND revoked_at IS NULL",
-      )
-      .bind(digest, hint, cur.digest, until, now, cur.seq, cur.version)
-      .run();
+    const r = await this.writing(() =>
+      this.db
+        .prepare(
+          "UPDATE tokens SET digest = ?, hint = ?, prev_digest = ?, prev_expires_at = ?, updated_at = ?, version = version + 1 WHERE seq = ? AND version = ? AND revoked_at IS NULL",
+        )
+        .bind(digest, hint, cur.digest, until, now, cur.seq, cur.version)
+        .run(),
+    );
     if (!r.meta || r.meta.changes !== 1) return null;
     return { row: await this.row(account, id), secret };
   }
 
   /** Revokes (soft delete: the row stays so a presented secret answers `revoked`). */
   async revoke(account, id, now) {
-    const r = await this.db
-      .prepare("UPDATE tokens SET revoked_at = ?, prev_digest = NULL, prev_expires_at = NULL, updated_at = ?, version = version + 1 WHERE account_id = ? AND id = ? AND revoked_at IS NULL")
-      .bind(now, now, account, id)
-      .run();
+    const r = await this.writing(() =>
+      this.db
+        .prepare("UPDATE tokens SET revoked_at = ?, prev_digest = NULL, prev_expires_at = NULL, updated_at = ?, version = version + 1 WHERE account_id = ? AND id = ? AND revoked_at IS NULL")
+        .bind(now, now, account, id)
+        .run(),
+    );
     return Boolean(r.meta && r.meta.changes === 1);
   }
 
@@ -235,7 +292,7 @@ export class Store {
         )
         .bind(tokenId, accountId, memberId, token.name, JSON.stringify(token.scope), token.scope.language, digest, hint, now, now, token.expiresAt ?? null),
     );
-    await this.db.batch(statements);
+    await this.writing(() => this.db.batch(statements));
     return {
       account: { id: accountId, name: accountName, createdAt: iso(now) },
       member: { id: memberId, accountId, name: memberName, role, createdAt: iso(now) },

@@ -275,7 +275,8 @@ export async function verify(request, ctx) {
   if (!r.ok) return json({ ...out, code: r.code, reason: r.message });
   const t = callerOf(r.row);
   Object.assign(out, { tokenId: t.tokenId, owner: t.owner, scope: t.scope, expiresAt: t.expiresAt === null ? null : new Date(t.expiresAt).toISOString() });
-  if (r.row.last_used_at === null || r.row.last_used_at < now - 60_000) ctx.waitUntil(store.touch(r.row.seq, now));
+  const use = store.recordUse(r.row, now);
+  if (use) ctx.waitUntil(use);
   if (body.request === undefined || body.request === null) return json({ ...out, valid: true, code: "ok", reason: "the access token is valid" });
   const compiled = tk.compileScope(t.scope);
   try {
