@@ -251,8 +251,23 @@ pub fn digest_token_js(
     // No JS code of the caller's runs from here on.
     match fast_digest(token, pepper.as_ref()) {
         Some(result) => Ok(result?),
-        None => slow_digest(token, pepper),
+        None => {
+            // A string that did not fit was partly written into the buffer: wipe it too.
+            wipe_scratch_input();
+            slow_digest(token, pepper)
+        }
     }
+}
+
+/// Zeroes the token, version and key regions of the scratch buffer (when it is not in use).
+fn wipe_scratch_input() {
+    SCRATCH.with(|cell| {
+        if let Ok(mut slot) = cell.try_borrow_mut() {
+            if let Some(s) = slot.as_mut() {
+                s.buf[..OUT_AT].fill(0);
+            }
+        }
+    });
 }
 
 /// `digestToken` through the scratch buffer; `None` for the general path (a string too long
@@ -394,4 +409,41 @@ pub fn parse_digest(#[wasm_bindgen(unchecked_param_type = "string")] digest: JsV
     set(&obj, "keyVersion", d.key_version().map_or(JsValue::NULL, JsValue::from_str));
     set(&obj, "hex", digest::hex(d.bytes()));
     Ok(obj.into())
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    /// The token, version and key regions of the scratch buffer, as the last call left them.
+    fn scratch_input() -> Vec<u8> {
+        SCRATCH.with(|cell| cell.borrow().as_ref().map(|s| s.buf[..OUT_AT].to_vec()).unwrap_or_default())
+    }
+
+    fn pepper(version: &str, key: &str) -> JsValue {
+        let p = js_sys::Object::new();
+        set(&p, "version", version);
+        set(&p, "key", key);
+        p.into()
+    }
+
+    #[wasm_bindgen_test]
+    fn no_secret_stays_in_the_scratch_buffer() {
+        let fits = JsValue::from_str("tk_0123456789ABCDEFGHIJKLMNOPQRST4IOrqg");
+        let long = JsValue::from_str(&"a".repeat(TOKEN_CAP + 40)); // too long: the general path
+        let key = "k".repeat(40);
+        let long_key = "k".repeat(KEY_CAP + 40);
+        let cases: [(&JsValue, Option<JsValue>); 4] =
+            [(&fits, None), (&fits, Some(pepper("v1", &key))), (&long, None), (&fits, Some(pepper("v1", &long_key)))];
+        for (token, p) in cases {
+            let got = digest_token_js(token, p.clone()).and_then(|v| v.as_string().ok_or_else(|| Error::invalid_input("t", "not a string")));
+            assert!(got.is_ok_and(|d| d.starts_with("sha256:") || d.starts_with("hmac-sha256:v1:")));
+            let left = scratch_input();
+            assert!(!left.is_empty(), "the fast path ran first");
+            let version_region = VERSION_AT..VERSION_AT + VERSION_CAP;
+            let secret_bytes = left.iter().enumerate().filter(|(i, &b)| b != 0 && !version_region.contains(i)).count();
+            assert_eq!(secret_bytes, 0, "token or key bytes left in the buffer (pepper: {})", p.is_some());
+        }
+    }
 }
