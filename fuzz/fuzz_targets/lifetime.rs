@@ -10,93 +10,22 @@
 //! (jiff's Temporal parsers, `Zoned` UTC arithmetic, the same routing), and the instant, the
 //! duration's units and the lifetime's expiry or error code must be the same.
 #![no_main]
-use jiff::{
-    fmt::temporal::{DateTimeParser, SpanParser},
-    tz::TimeZone,
-    SignedDuration,
-};
+// The old code path on jiff, shared with tests/time_oracle.rs.
+#[path = "../../tests/oracle/jiff_lifetime.rs"]
+mod jiff_oracle;
+use jiff_oracle::{j_units, old_expires_at, J_INSTANTS, J_SPANS};
 use libfuzzer_sys::fuzz_target;
-use tokenkit::lifetime::{self, CapMode, Lifetime, LifetimeError, Preset};
+use tokenkit::lifetime::{self, CapMode, Lifetime, LifetimeError};
 use tokenkit::time::{Span, Timestamp};
 use tokenkit_fuzz::{mode_and_text, G};
 
 const MIN_MS: i64 = -377_705_023_201_000; // the minimum (-009999-01-02)
 const MAX_MS: i64 = 253_402_207_200_000; // 9999-12-30
 
-static J_SPANS: SpanParser = SpanParser::new();
-static J_INSTANTS: DateTimeParser = DateTimeParser::new();
-
 /// Truncated to the millisecond, towards the past (as `format_instant` and expiries are;
 /// `as_millisecond` rounds towards 1970 instead, which differs before 1970).
 fn ms(ts: Timestamp) -> Timestamp {
     ts.truncate_to_millisecond()
-}
-
-fn j_units(s: &jiff::Span) -> [i64; 10] {
-    [
-        s.get_years().into(),
-        s.get_months().into(),
-        s.get_weeks().into(),
-        s.get_days().into(),
-        s.get_hours().into(),
-        s.get_minutes(),
-        s.get_seconds(),
-        s.get_milliseconds(),
-        s.get_microseconds(),
-        s.get_nanoseconds(),
-    ]
-}
-
-/// The expiry as tokenkit computed it with jiff, in epoch nanoseconds, or the error code.
-fn old_expires_at(input: &str, now: jiff::Timestamp) -> Result<Option<i128>, &'static str> {
-    let unsigned = input.strip_prefix(['-', '+']).unwrap_or(input);
-    let (span, check) = if input == "never" {
-        return Ok(None);
-    } else if let Some(p) = Preset::from_name(input) {
-        let s = jiff::Span::new();
-        let span = match p.name() {
-            "one-week" | "7-days" => s.days(7),
-            "one-month" => s.months(1),
-            "three-months" => s.months(3),
-            "six-months" => s.months(6),
-            "one-year" => s.years(1),
-            "30-days" => s.days(30),
-            "60-days" => s.days(60),
-            "90-days" => s.days(90),
-            other => panic!("unknown preset {other}"),
-        };
-        (span, false)
-    } else if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
-        let secs = match input.parse::<i64>() {
-            Err(_) => return Err("lifetime_overflow"),
-            Ok(-1) => return Ok(None),
-            Ok(s) if s <= 0 => return Err("invalid_ttl"),
-            Ok(s) => s,
-        };
-        let raw = now.checked_add(SignedDuration::from_secs(secs)).map_err(|_| "lifetime_overflow")?;
-        return old_finish(raw, now);
-    } else if unsigned.starts_with(['P', 'p']) {
-        (J_SPANS.parse_span(input).map_err(|_| "invalid_lifetime")?, true)
-    } else if input.as_bytes().first().is_some_and(u8::is_ascii_digit) {
-        let at = J_INSTANTS.parse_timestamp(input).map_err(|_| "invalid_lifetime")?;
-        return old_finish(at, now);
-    } else {
-        return Err("invalid_lifetime");
-    };
-    if check && (span.is_negative() || span.is_zero()) {
-        return Err("lifetime_in_past");
-    }
-    let raw = now.to_zoned(TimeZone::UTC).checked_add(span).map(|z| z.timestamp()).map_err(|_| "lifetime_overflow")?;
-    old_finish(raw, now)
-}
-
-fn old_finish(raw: jiff::Timestamp, now: jiff::Timestamp) -> Result<Option<i128>, &'static str> {
-    let ms = i64::try_from(raw.as_nanosecond().div_euclid(1_000_000)).map_err(|_| "lifetime_overflow")?;
-    let e = jiff::Timestamp::from_millisecond(ms).map_err(|_| "lifetime_overflow")?;
-    if e <= now {
-        return Err("lifetime_in_past");
-    }
-    Ok(Some(e.as_nanosecond()))
 }
 
 /// The same answers as jiff for `text` read as an instant, a duration and a lifetime at `now`.
