@@ -38,6 +38,17 @@ const verify = async (svc, secret, request) => {
   assert.equal(r.status, 200, JSON.stringify(r.body));
   return r.body;
 };
+/** Verifies `secret` every `gap` ms until `end` (epoch ms): each answer with when it was sent and got. */
+const verifyUntil = async (svc, secret, end, gap) => {
+  const answers = [];
+  while (Date.now() < end) {
+    const sent = Date.now();
+    const v = await verify(svc, secret);
+    answers.push({ sent, got: Date.now(), valid: v.valid, code: v.code });
+    await sleep(gap);
+  }
+  return answers;
+};
 const self = (svc, secret) => call(svc.base, "GET", "/tk/v1/self", { token: secret });
 const code = (r) => r.body?.error?.code ?? r.body?.code ?? r.status;
 
@@ -96,13 +107,7 @@ describe("this isolate's writes are seen by its next lookup", () => {
     const until = Date.parse(r.body.previous_expires_at);
     const first = await verify(hot, t.secret); // read after the write, then served from the cache
     assert.equal(first.valid, true, "in its grace");
-    let answers = [];
-    while (Date.now() < until + 800) {
-      const sent = Date.now();
-      const v = await verify(hot, t.secret);
-      answers.push({ sent, got: Date.now(), valid: v.valid, code: v.code });
-      await sleep(40);
-    }
+    const answers = await verifyUntil(hot, t.secret, until + 800, 40);
     for (const a of answers) {
       if (a.got < until) assert.equal(a.valid, true, `still in its grace at ${until - a.got} ms before the end`);
       if (a.sent > until) assert.equal(a.code, "rotated", `${a.sent - until} ms after the grace ended`);
@@ -133,13 +138,7 @@ describe("this isolate's writes are seen by its next lookup", () => {
       headers: { "content-type": "application/json-patch+json" },
     });
     assert.equal(p.status, 200, JSON.stringify(p.body));
-    const answers = [];
-    while (Date.now() < at + 800) {
-      const sent = Date.now();
-      const v = await verify(hot, t.secret);
-      answers.push({ sent, got: Date.now(), valid: v.valid, code: v.code });
-      await sleep(40);
-    }
+    const answers = await verifyUntil(hot, t.secret, at + 800, 40);
     for (const a of answers) {
       if (a.got < at) assert.equal(a.valid, true, `${at - a.got} ms before its expiry`);
       if (a.sent >= at) assert.equal(a.code, "expired", `${a.sent - at} ms after its expiry`);
@@ -244,13 +243,7 @@ describe("writes behind the worker's back", () => {
     d1(short, `UPDATE tokens SET revoked_at = CAST(unixepoch('subsec') * 1000 AS INTEGER) WHERE id = '${t.id}'`);
     const written = Date.now();
     assert.ok(written < primed + SHORT_TTL - 500, `wrangler d1 execute took too long to observe the window (${written - primed} ms)`);
-    const answers = [];
-    while (Date.now() < read + SHORT_TTL + 1500) {
-      const sent = Date.now();
-      const v = await verify(short, t.secret);
-      answers.push({ sent, got: Date.now(), code: v.code });
-      await sleep(50);
-    }
+    const answers = await verifyUntil(short, t.secret, read + SHORT_TTL + 1500, 50);
     const stale = answers.filter((a) => a.got < primed + SHORT_TTL);
     assert.ok(stale.length > 0 && stale.every((a) => a.code === "ok"), "within the window the cached row answers");
     const due = answers.filter((a) => a.sent > read + SHORT_TTL);
