@@ -201,7 +201,12 @@ fn pepper_values(field: &str, v: &JsValue) -> Result<(JsValue, Key), Error> {
 /// The `version` and `key` bytes of a `Pepper` object (the general path: heap copies).
 fn pepper_parts(field: &str, v: &JsValue) -> Result<(String, Vec<u8>), Error> {
     let (version, key) = pepper_values(field, v)?;
-    let version = string_arg(field, &version)?;
+    pepper_bytes(field, &version, key)
+}
+
+/// The bytes of a pepper's `version` and `key` as `pepper_values` read them.
+fn pepper_bytes(field: &str, version: &JsValue, key: Key) -> Result<(String, Vec<u8>), Error> {
+    let version = string_arg(field, version)?;
     let key = match key {
         Key::Str(s) => string_arg(field, &s)?.into_bytes(),
         Key::Bytes(b) => b,
@@ -366,11 +371,7 @@ fn slow_digest(token: &JsValue, pepper: Option<(JsValue, Key)>) -> Result<JsValu
     let n = match pepper {
         None => digest::digest_text(token.as_bytes(), None, &mut text)?,
         Some((version, key)) => {
-            let version = string_arg("pepper", &version)?;
-            let key = match key {
-                Key::Str(s) => string_arg("pepper", &s)?.into_bytes(),
-                Key::Bytes(b) => b,
-            };
+            let (version, key) = pepper_bytes("pepper", &version, key)?;
             with_pepper(version.as_bytes(), &key, None, |p| digest::digest_text(token.as_bytes(), Some(p), &mut text))?
         }
     };
