@@ -59,7 +59,9 @@ try {
     "GET /tk/v1/tokens (list, 20)": { url: `${svc.base}/tk/v1/tokens?limit=20`, headers: auth, expect: (b) => b.startsWith('{"tokens":[') },
     "POST /tk/v1/tokens (create)": { url: `${svc.base}/tk/v1/tokens`, method: "POST", headers: auth, body: createBody, expect: (b) => b.includes('"secret":"tk_') },
   };
-  for (const t of Object.values(targets)) t.serverPid = t.url.startsWith(noop.base) ? noop.pid : t.url.startsWith(routed.base) ? routed.pid : t.url.startsWith(off.base) ? off.proc.pid : svc.proc.pid;
+  // Each target's server process, by its origin (`base + "/"`: port 4000 is not port 40001).
+  const servers = [[noop.base, noop.pid], [routed.base, routed.pid], [off.base, off.proc.pid], [svc.base, svc.proc.pid]];
+  for (const t of Object.values(targets)) t.serverPid = servers.find(([base]) => t.url.startsWith(`${base}/`))[1];
   const names = Object.keys(targets);
   for (const n of names) await load({ ...targets[n], seconds: 1, connections: CONNECTIONS }); // warm-up
   const runs = Object.fromEntries(names.map((n) => [n, []]));
