@@ -249,7 +249,7 @@ pub fn organization(account: &str, name: &str, owner: &str, privileges: &[String
 pub fn list_response(tokens: &[Token], organization: &Value, caller: &Caller) -> Result<Response, DialectError> {
     caller.scope_in(D)?;
     let mut mine: Vec<&Token> = tokens.iter().filter(|t| t.account == caller.account && t.owner == caller.owner).collect();
-    mine.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+    super::sort_by_creation(&mut mine);
     let items: Vec<Value> = mine
         .into_iter()
         .filter_map(|t| {

@@ -373,7 +373,7 @@ pub fn list_response(tokens: &[Token], q: &ListQuery, caller: &Caller) -> Result
         .filter(|t| t.account == caller.account && t.language() == Some("policy"))
         .filter(|t| q.show_all || t.owner == caller.owner)
         .collect();
-    hits.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+    super::sort_by_creation(&mut hits);
     let total = hits.len();
     let items: Vec<Value> = hits.into_iter().skip(q.offset).take(q.limit).filter_map(|t| render(t, None)).collect();
     let page = |offset: usize| format!("/api/v2/tokens?limit={}&offset={offset}{}", q.limit, if q.show_all { "&showAll=true" } else { "" });

@@ -213,7 +213,7 @@ pub fn list_response(tokens: &[Token], path_id: &str, caller: &Caller) -> Result
     check_account(path_id, caller)?;
     space_caller(caller)?;
     let mut mine: Vec<&Token> = tokens.iter().filter(|t| t.account == caller.account && t.owner == caller.owner).collect();
-    mine.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+    super::sort_by_creation(&mut mine);
     Ok(Response::json(200, Value::Array(mine.into_iter().filter_map(|t| render(t, None)).collect())))
 }
 

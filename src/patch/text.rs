@@ -821,8 +821,8 @@ impl Doc<'_> {
         match n {
             Node::Raw(w, s, e) => out.extend_from_slice(self.source(*w).src.get(*s..*e).unwrap_or_default()),
             Node::Val(v) => {
-                // Writing a Value into a Vec cannot fail.
-                let _ = serde_json::to_writer(&mut *out, v);
+                // Serialising a Value cannot fail (string keys only).
+                out.extend_from_slice(&serde_json::to_vec(v).unwrap_or_default());
             }
             Node::Obj(entries) => {
                 out.push(b'{');
@@ -862,7 +862,7 @@ impl Doc<'_> {
                             out.push(b'"');
                         }
                         Key::Owned(s) => {
-                            let _ = serde_json::to_writer(&mut *out, s);
+                            out.extend_from_slice(&serde_json::to_vec(s).unwrap_or_default());
                         }
                     }
                     out.push(b':');

@@ -9,7 +9,6 @@
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::prelude::*;
 
-use super::error::bad_arg;
 use crate::dialect::{self, akinon, launchdarkly as ld, s2, space, Caller, Credentials, Dialect, DialectError, Failure, Response, Token};
 use crate::Error;
 
@@ -61,7 +60,7 @@ fn arg<T: DeserializeOwned>(field: &str, v: JsValue) -> Result<T, Error> {
 }
 
 fn out<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, Error> {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| bad_arg("result", e))
+    super::to_js(v)
 }
 
 fn ms(field: &str, v: f64) -> Result<i64, Error> {

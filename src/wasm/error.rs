@@ -58,7 +58,7 @@ pub(crate) fn to_js_error(e: &Error) -> JsValue {
     }
     if let Error::Dialect(d) = e {
         let _ = js_sys::Reflect::set(obj, &"status".into(), &JsValue::from_f64(f64::from(d.status())));
-        let body = serde::Serialize::serialize(&d.body(), &serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL);
+        let body = super::to_js(&d.body()).unwrap_or(JsValue::NULL);
         let _ = js_sys::Reflect::set(obj, &"body".into(), &body);
         let _ = js_sys::Reflect::set(obj, &"dialect".into(), &d.dialect.name().into());
         if let Some(v) = d.vendor_code() {
@@ -77,7 +77,7 @@ fn field_of(e: &Error) -> Option<String> {
     }
 }
 
-/// Converts a `serde_wasm_bindgen` failure on argument `field` into an [`Error`].
+/// Converts a (serde_json) failure on argument `field` into an [`Error`].
 pub(crate) fn bad_arg(field: &str, e: impl core::fmt::Display) -> Error {
     Error::invalid_input(field, e.to_string())
 }

@@ -12,7 +12,7 @@ pub mod scope;
 pub mod patch;
 pub mod dialect;
 
-use serde::de::DeserializeOwned;
+use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::JsValue;
 
 /// Reads a JS object argument as `T` through `JSON.stringify` and serde_json, never through a
@@ -25,4 +25,13 @@ pub(crate) fn from_js_json<T: DeserializeOwned>(field: &str, v: &JsValue) -> Res
         .map_err(|_| crate::Error::invalid_input(field, "cannot be serialised as JSON (circular, too deep or a BigInt)"))?;
     let text = text.as_string().ok_or_else(|| crate::Error::invalid_input(field, "is not a JSON value"))?;
     serde_json::from_str(&text).map_err(|e| error::bad_arg(field, e))
+}
+
+/// Returns a result to JS as a plain JSON value: serde_json writes the text and `JSON.parse`
+/// builds the object. One serializer for every result type keeps the module small (a
+/// serde-wasm-bindgen serializer is instantiated per type, inlined into each export), and
+/// `JSON.parse` makes `__proto__` an own property, never the object's prototype.
+pub(crate) fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, crate::Error> {
+    let text = serde_json::to_string(v).map_err(|e| error::bad_arg("result", e))?;
+    js_sys::JSON::parse(&text).map_err(|_| crate::Error::invalid_input("result", "is not JSON"))
 }

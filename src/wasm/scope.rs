@@ -74,8 +74,7 @@ export type ScopeErrorCode = "invalid_input" | "invalid_scope" | "unknown_scope_
 "#;
 
 fn json_out(v: &impl serde::Serialize) -> Result<JsValue, Error> {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| Error::invalid_input("result", e.to_string()))
+    super::to_js(v)
 }
 
 /// A scope argument: a plain object or JSON text.

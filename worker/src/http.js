@@ -79,9 +79,10 @@ export async function readJson(request, types = ["application/json"], { allowEmp
   } catch {
     throw fail(400, "invalid_json", "request body is not valid JSON");
   }
-  // Parsed objects cross into the wasm core through serde-wasm-bindgen, which recurses without
-  // a limit: a deep enough body overflows the wasm stack, and a trapped call leaves the
-  // instance's shadow stack unwound, so every later request of the isolate fails (issue 9).
+  // The first line against deep bodies (issue 9): a recursive walk of a deep object overflows
+  // the wasm stack, and a trapped call leaves the instance's shadow stack unwound, so every
+  // later request of the isolate fails. The core no longer walks objects (they cross as JSON
+  // text, which serde_json parses to depth 128), but the service refuses them before that.
   if (nestingDepth(text) > MAX_DEPTH) throw fail(400, "too_deep", `request body is nested deeper than ${MAX_DEPTH} levels`);
   return { body, text };
 }
