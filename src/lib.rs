@@ -22,6 +22,7 @@ pub mod lifetime;
 pub mod patch;
 pub mod scope;
 pub mod secret;
+mod sort;
 pub mod time;
 
 #[cfg(target_arch = "wasm32")]

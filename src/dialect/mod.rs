@@ -332,7 +332,7 @@ impl Token {
 /// Sorts a list page oldest first, ties by id: the order of the Akinon, LaunchDarkly and Space
 /// lists. One named function, so the three lists share one instance of the sort.
 pub(crate) fn sort_by_creation(tokens: &mut [&Token]) {
-    tokens.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+    crate::sort::sort_by(tokens, |a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
 }
 
 /// What a validated create/issue request asks the store to create.

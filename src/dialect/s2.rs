@@ -489,7 +489,7 @@ pub fn list_response(tokens: &[Token], q: &ListQuery, caller: &Caller) -> Result
         .filter(|t| t.id.starts_with(q.prefix.as_str()) && t.id.as_str() > q.start_after.as_str())
         .filter(|t| parent.access_tokens.matches(&t.id))
         .collect();
-    hits.sort_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()));
+    crate::sort::sort_by(&mut hits, |a, b| a.id.as_bytes().cmp(b.id.as_bytes()));
     hits.dedup_by(|a, b| a.id == b.id);
     let has_more = hits.len() > q.limit;
     let items: Vec<Value> = hits.iter().take(q.limit).filter_map(|t| render_info(t)).collect();

@@ -618,7 +618,7 @@ impl Doc<'_> {
             })
         } else {
             let mut keys: Vec<&[u8]> = entries.iter().map(|(k, _)| self.key_bytes(k)).collect();
-            keys.sort_unstable();
+            crate::sort::sort_by(&mut keys, |a, b| a.cmp(b));
             keys.windows(2).any(|w| w.first() == w.get(1))
         };
         if !dup {
@@ -686,9 +686,15 @@ impl Doc<'_> {
         match n {
             Node::Raw(w, s, e) => self.source(*w).text.get(*s..*e).and_then(|t| serde_json::from_str(t).ok()).unwrap_or(Value::Null),
             Node::Val(v) => v.clone(),
-            Node::Obj(entries) => Value::Object(
-                entries.iter().map(|(k, c)| (String::from_utf8_lossy(self.key_bytes(k)).into_owned(), self.to_value(c))).collect(),
-            ),
+            Node::Obj(entries) => {
+                // Inserted one by one (a later duplicate wins, as with `collect`): collecting
+                // into the BTreeMap would link a stable sort just for this.
+                let mut m = serde_json::Map::new();
+                for (k, c) in entries {
+                    m.insert(String::from_utf8_lossy(self.key_bytes(k)).into_owned(), self.to_value(c));
+                }
+                Value::Object(m)
+            }
             Node::Arr(items) => Value::Array(items.iter().map(|c| self.to_value(c)).collect()),
         }
     }

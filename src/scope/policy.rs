@@ -429,7 +429,7 @@ impl PrefixIndex {
                 out.extend_from_slice(&n.here);
             }
         }
-        out.sort_unstable();
+        crate::sort::sort_by(&mut out, u32::cmp);
         out.dedup();
         out
     }
