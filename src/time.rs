@@ -501,6 +501,16 @@ impl<'a> Cursor<'a> {
         Some(Some(v * 10u32.pow(9 - n)))
     }
 
+    /// A duration unit letter from `letters` (upper case; either case is read), consumed:
+    /// `first` plus its place in `letters`, i.e. its index in the span's units; `None` for
+    /// anything else or the end.
+    fn unit(&mut self, letters: &[u8], first: usize) -> Option<usize> {
+        let b = self.peek()?.to_ascii_uppercase();
+        let at = letters.iter().position(|&l| l == b)?;
+        self.bump();
+        Some(first + at)
+    }
+
     /// An unsigned integer of at most 21 digits (more are left unread); `None` on `u64`
     /// overflow, `Some(None)` when no digit is next.
     fn unit_value(&mut self) -> Option<Option<u64>> {
@@ -702,27 +712,12 @@ fn parse_span(input: &[u8]) -> Option<Span> {
         Some(())
     };
     while let Some(v) = c.unit_value()? {
-        let unit = match c.peek()? {
-            b'Y' | b'y' => 0,
-            b'M' | b'm' => 1,
-            b'W' | b'w' => 2,
-            b'D' | b'd' => 3,
-            _ => return None,
-        };
-        c.bump();
-        set(unit, v, &mut smallest)?;
+        set(c.unit(b"YMWD", 0)?, v, &mut smallest)?;
     }
     if c.eat(b"Tt") {
         while let Some(v) = c.unit_value()? {
             let f = c.fraction()?;
-            let unit = match c.peek()? {
-                b'H' | b'h' => 4,
-                b'M' | b'm' => 5,
-                b'S' | b's' => 6,
-                _ => return None,
-            };
-            c.bump();
-            set(unit, v, &mut smallest)?;
+            set(c.unit(b"HMS", 4)?, v, &mut smallest)?;
             if f.is_some() {
                 fraction = f;
                 break;
