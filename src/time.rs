@@ -154,19 +154,20 @@ impl Timestamp {
     pub fn checked_add_span(self, span: &Span) -> Result<Timestamp, TimeError> {
         let sign = i64::from(span.sign);
         let time = span.time_nanos() * i128::from(sign);
-        if span.years == 0 && span.months == 0 && span.weeks == 0 && span.days == 0 {
+        let [years, months, weeks, days, ..] = span.units;
+        if years == 0 && months == 0 && weeks == 0 && days == 0 {
             return self.checked_add_nanos(time);
         }
         let day = self.second.div_euclid(SECS_PER_DAY);
         let second_of_day = self.second.rem_euclid(SECS_PER_DAY);
         let (y, m, d) = civil_from_days(day);
-        let months = i64::from(m) - 1 + span.months * sign;
-        let year = y + span.years * sign + months.div_euclid(12);
+        let months = i64::from(m) - 1 + months * sign;
+        let year = y + years * sign + months.div_euclid(12);
         let month = (months.rem_euclid(12) + 1) as u32;
         if !(-9999..=9999).contains(&year) {
             return Err(TimeError);
         }
-        let day = days_from_civil(year, month, d.min(days_in_month(year, month))) + (span.weeks * 7 + span.days) * sign;
+        let day = days_from_civil(year, month, d.min(days_in_month(year, month))) + (weeks * 7 + days) * sign;
         if !(MIN_DAY..=MAX_DAY).contains(&day) {
             return Err(TimeError);
         }
@@ -287,47 +288,44 @@ const UNIT_NANOS: [i128; 10] = [0, 0, 0, 0, 3_600_000_000_000, 60_000_000_000, 1
 pub struct Span {
     /// -1, 0 (every unit is zero) or 1.
     sign: i8,
-    years: i64,
-    months: i64,
-    weeks: i64,
-    days: i64,
-    hours: i64,
-    minutes: i64,
-    seconds: i64,
-    milliseconds: i64,
-    microseconds: i64,
-    nanoseconds: i64,
+    /// Magnitudes, largest unit first: years, months, weeks, days, hours, minutes, seconds,
+    /// milliseconds, microseconds, nanoseconds (the order of [`LIMITS`] and [`UNIT_NANOS`]).
+    units: [i64; 10],
 }
+
+/// Indexes of the calendar units in [`Span::units`].
+const YEARS: usize = 0;
+const MONTHS: usize = 1;
+const WEEKS: usize = 2;
+const DAYS: usize = 3;
+/// Index of the first time unit (hours) and of nanoseconds.
+const HOURS: usize = 4;
+const NANOS: usize = 9;
 
 impl Span {
     /// `n` days.
     pub const fn days(n: u32) -> Span {
-        Span { sign: if n > 0 { 1 } else { 0 }, days: n as i64, ..Span::ZERO }
+        Span::one(DAYS, n)
     }
 
     /// `n` calendar months.
     pub const fn months(n: u32) -> Span {
-        Span { sign: if n > 0 { 1 } else { 0 }, months: n as i64, ..Span::ZERO }
+        Span::one(MONTHS, n)
     }
 
     /// `n` calendar years.
     pub const fn years(n: u32) -> Span {
-        Span { sign: if n > 0 { 1 } else { 0 }, years: n as i64, ..Span::ZERO }
+        Span::one(YEARS, n)
     }
 
-    const ZERO: Span = Span {
-        sign: 0,
-        years: 0,
-        months: 0,
-        weeks: 0,
-        days: 0,
-        hours: 0,
-        minutes: 0,
-        seconds: 0,
-        milliseconds: 0,
-        microseconds: 0,
-        nanoseconds: 0,
-    };
+    /// `n` of the unit at `unit` alone.
+    const fn one(unit: usize, n: u32) -> Span {
+        let mut units = [0; 10];
+        units[unit] = n as i64;
+        Span { sign: if n > 0 { 1 } else { 0 }, units }
+    }
+
+    const ZERO: Span = Span { sign: 0, units: [0; 10] };
 
     /// Parses an ISO 8601 duration as jiff's Temporal parser did: an optional ASCII sign, `P`,
     /// date units `Y` `M` `W` `D` in that order, then optionally `T` and time units `H` `M` `S`
@@ -353,63 +351,42 @@ impl Span {
 
     /// The years, with the span's sign.
     pub fn get_years(&self) -> i64 {
-        self.years * i64::from(self.sign)
+        self.signed(YEARS)
     }
 
     /// The months, with the span's sign.
     pub fn get_months(&self) -> i64 {
-        self.months * i64::from(self.sign)
+        self.signed(MONTHS)
     }
 
     /// The weeks, with the span's sign.
     pub fn get_weeks(&self) -> i64 {
-        self.weeks * i64::from(self.sign)
+        self.signed(WEEKS)
     }
 
     /// The days, with the span's sign.
     pub fn get_days(&self) -> i64 {
-        self.days * i64::from(self.sign)
+        self.signed(DAYS)
+    }
+
+    fn signed(&self, unit: usize) -> i64 {
+        self.units.get(unit).map_or(0, |v| v * i64::from(self.sign))
     }
 
     /// Every unit with the span's sign, largest first: years, months, weeks, days, hours,
     /// minutes, seconds, milliseconds, microseconds, nanoseconds.
     pub fn units(&self) -> [i64; 10] {
         let sign = i64::from(self.sign);
-        [
-            self.years,
-            self.months,
-            self.weeks,
-            self.days,
-            self.hours,
-            self.minutes,
-            self.seconds,
-            self.milliseconds,
-            self.microseconds,
-            self.nanoseconds,
-        ]
-        .map(|v| v * sign)
+        self.units.map(|v| v * sign)
     }
 
     /// The hours, minutes, seconds and sub-second units as nanoseconds, without the sign.
     fn time_nanos(&self) -> i128 {
-        let units = [self.hours, self.minutes, self.seconds, self.milliseconds, self.microseconds, self.nanoseconds];
-        units.iter().zip(&UNIT_NANOS[4..]).map(|(&v, &n)| i128::from(v) * n).sum()
+        self.units.iter().zip(&UNIT_NANOS).skip(HOURS).map(|(&v, &n)| i128::from(v) * n).sum()
     }
 
     fn unit_mut(&mut self, i: usize) -> Option<&mut i64> {
-        Some(match i {
-            0 => &mut self.years,
-            1 => &mut self.months,
-            2 => &mut self.weeks,
-            3 => &mut self.days,
-            4 => &mut self.hours,
-            5 => &mut self.minutes,
-            6 => &mut self.seconds,
-            7 => &mut self.milliseconds,
-            8 => &mut self.microseconds,
-            9 => &mut self.nanoseconds,
-            _ => return None,
-        })
+        self.units.get_mut(i)
     }
 
     /// Adds `nanos` (≥ 0) of time at unit `from` (4 = hours, 5 = minutes, 6 = seconds): whole
@@ -429,7 +406,8 @@ impl Span {
             *slot = i64::try_from(total).ok()?;
         }
         if nanos != 0 {
-            self.nanoseconds = i64::try_from(nanos + i128::from(self.nanoseconds)).ok()?;
+            let slot = self.unit_mut(NANOS)?;
+            *slot = i64::try_from(nanos + i128::from(*slot)).ok()?;
         }
         Some(())
     }
@@ -717,13 +695,13 @@ fn parse_span(input: &[u8]) -> Option<Span> {
     if c.eat(b"Tt") {
         while let Some(v) = c.unit_value()? {
             let f = c.fraction()?;
-            set(c.unit(b"HMS", 4)?, v, &mut smallest)?;
+            set(c.unit(b"HMS", HOURS)?, v, &mut smallest)?;
             if f.is_some() {
                 fraction = f;
                 break;
             }
         }
-        if smallest.is_none_or(|s| s < 4) {
+        if smallest.is_none_or(|s| s < HOURS) {
             return None; // `T` without a time unit
         }
     }
@@ -744,7 +722,7 @@ fn parse_span(input: &[u8]) -> Option<Span> {
         }
         let v = i64::try_from(v).ok()?;
         let limit = *LIMITS.get(i)?;
-        if i < 4 {
+        if i < HOURS {
             if v > limit {
                 return None;
             }
@@ -824,7 +802,7 @@ mod tests {
         assert!(Span::parse("-P0D").unwrap().is_zero());
         assert!(Span::parse("-P1D").unwrap().is_negative());
         // A time unit over its own limit carries into smaller ones.
-        assert_eq!(Span::parse("PT175307617H").map(|s| (s.hours, s.minutes)), Ok((175_307_616, 60)));
+        assert_eq!(Span::parse("PT175307617H").map(|s| (s.units[4], s.units[5])), Ok((175_307_616, 60)));
         assert_eq!(Span::parse("P19999Y"), Err(TimeError));
     }
 }
