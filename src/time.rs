@@ -432,13 +432,26 @@ impl<'a> Cursor<'a> {
         self.b = self.b.get(1..).unwrap_or_default();
     }
 
-    /// Consumes `c` if it is next.
+    /// Consumes the next byte if it is one of `set`.
     fn eat(&mut self, set: &[u8]) -> bool {
         let hit = self.peek_is(set);
         if hit {
             self.bump();
         }
         hit
+    }
+
+    /// Consumes a first byte that passes `first`, then every following byte that passes
+    /// `rest`; false (nothing consumed) when the first byte does not pass.
+    fn word(&mut self, first: impl Fn(u8) -> bool, rest: impl Fn(u8) -> bool) -> bool {
+        if !self.peek().is_some_and(first) {
+            return false;
+        }
+        self.bump();
+        while self.peek().is_some_and(&rest) {
+            self.bump();
+        }
+        true
     }
 
     fn two_digits_next(&self) -> bool {
@@ -631,22 +644,13 @@ fn parse_annotations(c: &mut Cursor<'_>) -> Option<()> {
     }
     while c.eat(b"[") {
         let critical = c.eat(b"!");
-        if !c.peek().is_some_and(|b| b == b'_' || b.is_ascii_lowercase()) {
-            return None;
-        }
-        c.bump();
-        while c.peek().is_some_and(|b| b == b'_' || b == b'-' || b.is_ascii_digit() || b.is_ascii_lowercase()) {
-            c.bump();
-        }
-        if !c.eat(b"=") {
+        let key_start = |b: u8| b == b'_' || b.is_ascii_lowercase();
+        if !c.word(key_start, |b| key_start(b) || b == b'-' || b.is_ascii_digit()) || !c.eat(b"=") {
             return None;
         }
         loop {
-            if !c.peek().is_some_and(|b| b.is_ascii_alphanumeric()) {
+            if !c.word(|b| b.is_ascii_alphanumeric(), |b| b.is_ascii_alphanumeric()) {
                 return None;
-            }
-            while c.peek().is_some_and(|b| b.is_ascii_alphanumeric()) {
-                c.bump();
             }
             if !c.eat(b"-") {
                 break;
@@ -660,14 +664,8 @@ fn parse_annotations(c: &mut Cursor<'_>) -> Option<()> {
 }
 
 fn iana_component(c: &mut Cursor<'_>) -> Option<()> {
-    if !c.peek().is_some_and(|b| b == b'_' || b == b'.' || b.is_ascii_alphabetic()) {
-        return None;
-    }
-    c.bump();
-    while c.peek().is_some_and(|b| matches!(b, b'_' | b'.' | b'+' | b'-') || b.is_ascii_alphanumeric()) {
-        c.bump();
-    }
-    Some(())
+    c.word(|b| b == b'_' || b == b'.' || b.is_ascii_alphabetic(), |b| matches!(b, b'_' | b'.' | b'+' | b'-') || b.is_ascii_alphanumeric())
+        .then_some(())
 }
 
 fn parse_span(input: &[u8]) -> Option<Span> {
