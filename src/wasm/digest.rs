@@ -308,7 +308,8 @@ fn fast_digest(token: &JsValue, pepper: Option<&(JsValue, Key)>) -> Option<Resul
                 };
                 (with_pepper(version, bytes, strings, |p| digest::digest_text(token, Some(p), out)), key_len)
             }
-            (From::SameStrings, Some((version, Key::Str(key)))) => (with_same_strings(version, key, |p| digest::digest_text(token, Some(p), out))?, 0),
+            // Checked by `same_strings` above; only this function's Rust code ran since.
+            (From::SameStrings, Some(_)) => (with_last_pepper(|p| digest::digest_text(token, Some(p), out))?, 0),
             (From::Plain, None) => (digest::digest_text(token, None, out), 0),
             _ => return None,
         };
@@ -322,17 +323,16 @@ fn fast_digest(token: &JsValue, pepper: Option<&(JsValue, Key)>) -> Option<Resul
 
 /// Are `version` and `key` (strings) the strings the last pepper was confirmed from (`===`)?
 fn same_strings(version: &JsValue, key: &JsValue) -> bool {
-    with_same_strings(version, key, |_| ()).is_some()
+    LAST_PEPPER.with(|cell| {
+        let Ok(last) = cell.try_borrow() else { return false };
+        last.as_ref().and_then(|l| l.strings.as_ref()).is_some_and(|(v, k)| v == version && k == key)
+    })
 }
 
-/// Runs `f` with the last pepper if `version` and `key` are the strings it was confirmed from.
-fn with_same_strings<R>(version: &JsValue, key: &JsValue, f: impl FnOnce(&Pepper) -> R) -> Option<R> {
-    LAST_PEPPER.with(|cell| {
-        let last = cell.try_borrow().ok()?;
-        let last = last.as_ref()?;
-        let (v, k) = last.strings.as_ref()?;
-        (v == version && k == key).then(|| f(&last.pepper))
-    })
+/// Runs `f` with the last pepper (`None` when there is none): for a call whose strings
+/// `same_strings` has just confirmed.
+fn with_last_pepper<R>(f: impl FnOnce(&Pepper) -> R) -> Option<R> {
+    LAST_PEPPER.with(|cell| cell.try_borrow().ok()?.as_ref().map(|l| f(&l.pepper)))
 }
 
 /// Runs `f` with the pepper named `version` with key `key`: the one keyed last when it is the
