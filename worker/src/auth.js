@@ -58,9 +58,17 @@ export async function authenticate(request, ctx) {
   const { store, tk, now } = ctx;
   const r = await check(presented(request), store, tk, now);
   if (!r.ok) throw fail(401, r.code, r.message);
-  const use = store.recordUse(r.row, now);
-  if (use) ctx.waitUntil(use);
+  recordUse(ctx, r.row);
   return callerOf(r.row, r.previous);
+}
+
+/**
+ * After a successful `check`: records the use of the token `row` (Store.recordUse: at most once
+ * a minute), the write left to `ctx.waitUntil`.
+ */
+export function recordUse(ctx, row) {
+  const write = ctx.store.recordUse(row, ctx.now);
+  if (write) ctx.waitUntil(write);
 }
 
 /**

@@ -1,6 +1,6 @@
 // Mounts the four seed dialects' route files (worker/src/dialects/) on the shared store and
 // auth, through the `deps` contract written at the top of worker/src/dialects/common.js.
-import { check, callerOf } from "./auth.js";
+import { check, callerOf, recordUse } from "./auth.js";
 import { toDialect } from "./store.js";
 import * as s2 from "./dialects/s2.js";
 import * as akinon from "./dialects/akinon.js";
@@ -42,8 +42,7 @@ export function dialectDeps(ctx) {
       if (typeof secret !== "string") return null;
       const r = await check(secret, store, tk, ctx.now);
       if (!r.ok) return null;
-      const use = store.recordUse(r.row, ctx.now);
-      if (use) ctx.waitUntil(use);
+      recordUse(ctx, r.row);
       return { ...caller(r.row), previous: r.previous === true };
     },
     store: {

@@ -1,6 +1,6 @@
 // tokenkit's own API under /tk/v1/: tokens CRUD, patch, rotate, verify and the `self` variants.
 // Every rule (scope coverage, lifetimes, patch policy) is the wasm core's; this file moves data.
-import { authenticate, check, callerOf, isAdmin, presented, requireCurrent, requireManage } from "../auth.js";
+import { authenticate, check, callerOf, isAdmin, presented, recordUse, requireCurrent, requireManage } from "../auth.js";
 import { coreError, fail, json, onlyFields, readJson, readObject, text } from "../http.js";
 import { newId, toMeta } from "../store.js";
 
@@ -275,8 +275,7 @@ export async function verify(request, ctx) {
   if (!r.ok) return json({ ...out, code: r.code, reason: r.message });
   const t = callerOf(r.row);
   Object.assign(out, { tokenId: t.tokenId, owner: t.owner, scope: t.scope, expiresAt: t.expiresAt === null ? null : new Date(t.expiresAt).toISOString() });
-  const use = store.recordUse(r.row, now);
-  if (use) ctx.waitUntil(use);
+  recordUse(ctx, r.row);
   if (body.request === undefined || body.request === null) return json({ ...out, valid: true, code: "ok", reason: "the access token is valid" });
   const compiled = tk.compileScope(t.scope);
   try {
