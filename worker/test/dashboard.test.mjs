@@ -90,6 +90,15 @@ describe("dashboard (www/) in Chromium against wrangler dev", { timeout: 180_000
   /** Finds the row of the token named `name` in the list. */
   const row = (name) => page.locator("table.tokens tbody tr").filter({ has: page.locator(".token-name", { hasText: new RegExp(`^${name.replace(/[()]/g, "\\$&")}$`) }) });
   const listReady = () => page.waitForSelector("table.tokens:not([aria-busy])");
+  // Runs `action`, which makes the open list load again (a dialog's onDone, say), and waits for that
+  // load. listReady alone can pass before the reload starts: a dialog's close event, which starts
+  // it, comes a task after the key press; a page.reload() then would abort the load's request.
+  const relisted = async (action) => {
+    const listed = page.waitForResponse((r) => r.request().method() === "GET" && new URL(r.url()).pathname === "/tk/v1/tokens");
+    await action();
+    await listed;
+    await listReady();
+  };
   // The steps build on each other: after a failure the rest are skipped (and a screenshot kept).
   let failed = null;
   const step = (name, fn) =>
@@ -397,8 +406,7 @@ describe("dashboard (www/) in Chromium against wrangler dev", { timeout: 180_000
     const [oldNow, freshNow] = await Promise.all([verify(secrets.ci), verify(fresh)]);
     assert.equal(oldNow.valid, true, "old secret inside its grace");
     assert.equal(freshNow.valid, true);
-    await page.locator("dialog[open]").getByRole("button", { name: "I have copied it" }).click();
-    await listReady();
+    await relisted(() => page.locator("dialog[open]").getByRole("button", { name: "I have copied it" }).click());
     for (;;) {
       const v = await verify(secrets.ci);
       if (!v.valid) {
@@ -427,7 +435,8 @@ describe("dashboard (www/) in Chromium against wrangler dev", { timeout: 180_000
     assert.equal((await api("DELETE", `/tk/v1/tokens/${batch.id}`)).status, 204);
     await row("Batch job 01").getByRole("button", { name: /^Rotate/ }).click();
     guard.expect(404, new RegExp(`^POST /tk/v1/tokens/${batch.id}/rotate$`));
-    await page.locator("dialog[open]").getByRole("button", { name: "Rotate token" }).click();
+    // The 404 also refreshes the list behind the dialog (onDone).
+    await relisted(() => page.locator("dialog[open]").getByRole("button", { name: "Rotate token" }).click());
     await page.waitForSelector("dialog[open] .alert.error");
     assert.match(await page.locator("dialog[open] .alert.error").innerText(), /Could not rotate the token\.\s*No such token.*not_found.*HTTP 404/s);
     await shot("10-error", { fullPage: false });
@@ -545,8 +554,7 @@ describe("dashboard (www/) in Chromium against wrangler dev", { timeout: 180_000
     await page.locator("dialog[open] input.secret").waitFor();
     const fresh = await page.locator("dialog[open] input.secret").inputValue();
     assert.match(await page.locator("dialog[open]").innerText(), /previous secret no longer works/);
-    await page.keyboard.press("Escape");
-    await listReady();
+    await relisted(() => page.keyboard.press("Escape"));
     assert.equal(await page.evaluate(() => sessionStorage.getItem("tokenkit.session")), fresh);
     assert.equal((await verify(made.body.secret)).code, "rotated");
     await page.reload();
