@@ -66,7 +66,7 @@ fn exercise(body: &str, query: &str, segment: &str, now: i64, exp: Option<i64>) 
         }
         for t in &tokens {
             let _ = ld::apply_patch(t, body, &c, now);
-            let _ = ld::parse_reset(query, t, now);
+            let _ = ld::parse_reset(query, t, &c, now);
             let _ = ld::render(t, None);
             let _ = s2::render_info(t);
         }

@@ -103,7 +103,7 @@ fn run(f: &File, case: &Value) -> Result<Value, DialectError> {
             let out = ld::apply_patch(&t, &s(case, "body"), &c(), now)?;
             resp(ld::token_response(&out, None, 200)?)
         }
-        (Dialect::LaunchDarkly, "reset") => json!(ld::parse_reset(&s(case, "query"), &lookup("id").unwrap(), now)?),
+        (Dialect::LaunchDarkly, "reset") => json!(ld::parse_reset(&s(case, "query"), &lookup("id").unwrap(), &c(), now)?),
         (Dialect::Space, "create") => draft(space::parse_create(&s(case, "body"), &s(case, "path"), &c(), now)?),
         (Dialect::Space, "create_response") => resp(space::create_response(&lookup("id").unwrap(), &s(case, "secret")).unwrap()),
         (Dialect::Space, "list") => resp(space::list_response(&f.tokens, &s(case, "path"), &c())?),

@@ -59,7 +59,7 @@ fn bad_arguments_are_errors_not_traps() {
         d::s2_parse_issue("{}", JsValue::from(3), 0.0).unwrap_err(),
         d::s2_parse_issue("{}", root(), f64::NAN).unwrap_err(),
         d::dialect_credential("nope", JsValue::NULL).unwrap_err(),
-        d::ld_parse_reset("", JsValue::UNDEFINED, 0.0).unwrap_err(),
+        d::ld_parse_reset("", JsValue::UNDEFINED, root(), 0.0).unwrap_err(),
     ] {
         assert_eq!(get(&e, "code").as_string().as_deref(), Some("invalid_input"));
     }

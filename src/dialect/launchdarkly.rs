@@ -493,23 +493,31 @@ pub fn apply_patch(t: &Token, body: &str, caller: &Caller, now: i64) -> Result<T
     Ok(out)
 }
 
-/// Parses `POST /api/v2/tokens/{id}/reset?expiry=<epoch ms>` and returns until when the old
-/// secret stays valid: `None` means it is invalid at once (no `expiry`, or one not in the
-/// future); otherwise `min(expiry, the token's own expiry)`. The body is ignored whatever its
-/// content type (the vendor's client sends an empty form-urlencoded body).
+/// Parses `POST /api/v2/tokens/{id}/reset?expiry=<epoch ms>` for `t` (already through
+/// [`check_access`]) and returns until when the old secret stays valid: `None` means it is
+/// invalid at once (no `expiry`, or one not in the future); otherwise `min(expiry, the token's
+/// own expiry)`. The body is ignored whatever its content type (the vendor's client sends an
+/// empty form-urlencoded body).
+///
+/// A reset hands the caller `t`'s new secret, so an admin may reset another token only if it
+/// could issue that token itself: its scope covers `t`'s and `t` does not outlive it.
 ///
 /// # Errors
-/// `400 invalid_request` for an `expiry` that is not an integer.
-pub fn parse_reset(query: &str, t: &Token, now: i64) -> Result<Option<i64>, DialectError> {
+/// `400 invalid_request` for an `expiry` that is not an integer in the supported range (up to
+/// 9999-12-30); `403 forbidden` when the caller does not hold what `t` holds.
+pub fn parse_reset(query: &str, t: &Token, caller: &Caller, now: i64) -> Result<Option<i64>, DialectError> {
     let pairs = super::parse_query(query).map_err(|k| invalid(&k, format!("invalid query parameter {k}")))?;
     let mut expiry = None;
     for (k, v) in pairs {
         if k == "expiry" {
-            let n: i64 = v
-                .parse()
-                .map_err(|_| DialectError::field(D, Failure::MalformedQuery, "expiry", "expiry must be a Unix time in milliseconds"))?;
+            let n = v.parse::<i64>().ok().filter(|n| crate::time::Timestamp::from_millisecond(*n).is_ok()).ok_or_else(|| {
+                DialectError::field(D, Failure::MalformedQuery, "expiry", "expiry must be a Unix time in milliseconds, up to 9999-12-30")
+            })?;
             expiry = Some(n);
         }
+    }
+    if super::issuer_holds(caller, t).is_err() {
+        return Err(DialectError::new(D, Failure::Forbidden, FORBIDDEN));
     }
     Ok(expiry.filter(|e| *e > now).map(|e| t.expires_at.map_or(e, |x| e.min(x))))
 }
@@ -568,6 +576,48 @@ mod tests {
         let patch = json!([{"op": "replace", "path": "/name", "value": "bad\u{7}"}]).to_string();
         let e = apply_patch(&t, &patch, &admin(), 0).expect_err("control character in a patched name");
         assert_eq!(e.failure, Failure::InvalidPatch);
+    }
+
+    fn policy_token(id: &str, role: &str, expires_at: Option<i64>) -> Token {
+        Token {
+            id: id.into(),
+            account: "a".into(),
+            owner: "m2".into(),
+            name: "t".into(),
+            description: None,
+            scope: json!({"language": "policy", "role": role, "customRoleIds": [], "inlineRole": []}),
+            created_at: 0,
+            updated_at: 0,
+            expires_at,
+            last_used_at: None,
+            hint: "abcd".into(),
+            meta: Map::new(),
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn a_reset_hands_over_only_what_the_caller_holds() {
+        let forbidden = |r: Result<Option<i64>, DialectError>| matches!(r, Err(e) if e.failure == Failure::Forbidden);
+        // An admin resets a reader's or a writer's token, with or without a grace.
+        assert_eq!(parse_reset("", &policy_token("x", "reader", None), &admin(), 0), Ok(None));
+        assert_eq!(parse_reset("expiry=5000", &policy_token("x", "writer", Some(9000)), &admin(), 0), Ok(Some(5000)));
+        // Not an owner's: the new secret would be an owner token in an admin's hands.
+        assert!(forbidden(parse_reset("", &policy_token("x", "owner", None), &admin(), 0)));
+        // Not one that outlives the caller.
+        let expiring = Caller { expires_at: Some(1_000), ..admin() };
+        assert!(forbidden(parse_reset("", &policy_token("x", "reader", None), &expiring, 0)));
+        assert!(forbidden(parse_reset("", &policy_token("x", "reader", Some(1_001)), &expiring, 0)));
+        assert_eq!(parse_reset("", &policy_token("x", "reader", Some(1_000)), &expiring, 0), Ok(None));
+        // Its own token, always: the secret is the caller's already.
+        let own = Token { owner: "m".into(), ..policy_token("t", "owner", None) };
+        assert_eq!(parse_reset("", &own, &expiring, 0), Ok(None));
+        // The expiry must be an instant the core (and a JS Date) can represent.
+        for q in ["expiry=9223372036854775807", "expiry=253402300800000", "expiry=1.5"] {
+            let e = parse_reset(q, &policy_token("x", "reader", None), &admin(), 0).expect_err(q);
+            assert_eq!((e.failure, e.field.as_deref()), (Failure::MalformedQuery, Some("expiry")), "{q}");
+        }
+        assert_eq!(parse_reset("expiry=253402207200000", &policy_token("x", "reader", None), &admin(), 0), Ok(Some(253_402_207_200_000)));
     }
 
     #[test]

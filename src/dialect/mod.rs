@@ -398,6 +398,22 @@ pub(crate) fn issuer_covers(caller: &Caller, child: &Value) -> Result<(), String
     covers_explain(&parent, &child)
 }
 
+/// May the caller be handed a new secret for `t` (a rotation; LaunchDarkly's reset)? The secret
+/// carries `t`'s scope and expiry, so the caller must be able to issue `t` itself: its scope
+/// covers `t`'s, and `t` does not outlive it. A token may always rotate itself. `Err(reason)`
+/// otherwise, or when either scope is not valid in its language.
+pub(crate) fn issuer_holds(caller: &Caller, t: &Token) -> Result<(), String> {
+    if t.account == caller.account && t.id == caller.token_id {
+        return Ok(());
+    }
+    issuer_covers(caller, &t.scope)?;
+    match (t.expires_at, caller.expires_at) {
+        (_, None) => Ok(()),
+        (Some(t), Some(c)) if t <= c => Ok(()),
+        _ => Err("the token outlives the calling token".into()),
+    }
+}
+
 /// Where a request's credential may come from.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -290,11 +290,17 @@ pub fn ld_apply_patch(#[wasm_bindgen(unchecked_param_type = "DialectToken")] t: 
     Ok(out(&ld::apply_patch(&token(t)?, body, &caller(c)?, ms("now", now)?).map_err(Error::from)?)?)
 }
 
-/// Parses the reset query; returns until when the old secret stays valid (epoch ms), or
-/// `null` for "invalid at once".
+/// Parses the reset query and checks that the caller holds what the token holds (a reset hands
+/// it the new secret); returns until when the old secret stays valid (epoch ms), or `null` for
+/// "invalid at once".
 #[wasm_bindgen(js_name = ldParseReset, unchecked_return_type = "number | null")]
-pub fn ld_parse_reset(query: &str, #[wasm_bindgen(unchecked_param_type = "DialectToken")] t: JsValue, now: f64) -> Result<JsValue, JsValue> {
-    let r = ld::parse_reset(query, &token(t)?, ms("now", now)?).map_err(Error::from)?;
+pub fn ld_parse_reset(
+    query: &str,
+    #[wasm_bindgen(unchecked_param_type = "DialectToken")] t: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "DialectCaller")] c: JsValue,
+    now: f64,
+) -> Result<JsValue, JsValue> {
+    let r = ld::parse_reset(query, &token(t)?, &caller(c)?, ms("now", now)?).map_err(Error::from)?;
     Ok(r.map_or(JsValue::NULL, |x| JsValue::from_f64(x as f64)))
 }
 

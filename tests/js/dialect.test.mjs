@@ -43,7 +43,7 @@ function run(file, c) {
     }
     case "launchdarkly:access": tk.ldCheckAccess(tok(c.id), caller()); return null;
     case "launchdarkly:patch": return tk.ldTokenResponse(tk.ldApplyPatch(tok(c.id), c.body, caller(), now), null, 200);
-    case "launchdarkly:reset": return tk.ldParseReset(c.query, tok(c.id), now);
+    case "launchdarkly:reset": return tk.ldParseReset(c.query, tok(c.id), caller(), now);
     case "space:create": return tk.spaceParseCreate(c.body, c.path, caller(), now);
     case "space:create_response": return tk.spaceCreateResponse(tok(c.id), c.secret);
     case "space:list": return tk.spaceListResponse(file.tokens, c.path, caller());

@@ -1,7 +1,7 @@
 // Who is calling: the presented token, checked in the order DESIGN.md gives — format and
 // checksum (no storage read for a typo or a fake) → lookup by digest → revoked → expired (and
 // the rotation grace of a previous secret) → scope, per route.
-import { fail } from "./http.js";
+import { coreError, fail } from "./http.js";
 import { managementRequest } from "../../www/js/manage.js";
 
 /** The token from `Authorization: Bearer <t>`, `Authorization: <t>` or `x-access-token: <t>`. */
@@ -97,6 +97,22 @@ export function requireManage(tk, caller, verb, target) {
     if (!d.allowed) throw fail(403, "insufficient_scope", `the token's scope does not allow this: ${d.reason}`);
   } finally {
     compiled.free();
+  }
+}
+
+/**
+ * A rotation hands the caller the token's new secret, so the caller must be able to issue that
+ * token itself: its scope covers the token's and the token does not outlive it (403
+ * scope_not_covered / outlives_issuer). A token may always rotate itself.
+ */
+export function requireHolds(tk, caller, row) {
+  if (row.id === caller.tokenId && row.account_id === caller.account) return;
+  const c = tk.explainCovers(caller.scope, JSON.parse(row.scope));
+  if (!c.covered) throw fail(403, "scope_not_covered", `rotating this token would hand you a secret broader than your own token: ${c.reason}`);
+  try {
+    tk.checkOutlives(row.expires_at ?? null, caller.expiresAt);
+  } catch (e) {
+    throw coreError(e, 403);
   }
 }
 

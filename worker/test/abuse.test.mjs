@@ -266,6 +266,11 @@ test("privilege escalation is refused and changes nothing", async () => {
   await refused("list members as a member", [403, 404], "GET", `/tk/v1/accounts/${A.id}/members`, { token: mal.secret });
   await refused("an admin adds an owner", [403], "POST", `/tk/v1/accounts/${A.id}/members`, { token: adam, body: { name: "x", role: "owner", scope: { language: "policy", role: "admin" } } });
   await refused("an admin grants owner scope", [403], "POST", `/tk/v1/accounts/${A.id}/members`, { token: adam, body: { name: "x", role: "member", scope: { language: "policy", role: "owner" } } });
+  // A rotation (a reset) hands the caller the token's new secret: an admin may not rotate the
+  // owner's token, whose owner scope it does not hold.
+  let x = await refused("an admin rotates the owner's token", [403], "POST", `/tk/v1/tokens/${A.ownerTokenId}/rotate`, { token: adam });
+  assert.equal(x.body.error.code, "scope_not_covered");
+  await refused("an admin LD-resets the owner's token", [403], "POST", `/api/v2/tokens/${A.ownerTokenId}/reset`, { headers: { authorization: adam } });
   // Through the dialects.
   await refused("LD create admin as writer", [403], "POST", "/api/v2/tokens", { headers: { authorization: mal.secret }, body: { name: "x", role: "admin" } });
   await refused("LD create inline * as writer", [403], "POST", "/api/v2/tokens", { headers: { authorization: mal.secret }, body: { name: "x", inlineRole: [{ effect: "allow", resources: ["*"], actions: ["*"] }] } });
@@ -297,6 +302,12 @@ test("privilege escalation is refused and changes nothing", async () => {
   else expectStatus(r, [400, 403, 422], "Akinon create outliving the caller");
   cases++;
   const spl = await limited({ language: "names", scopes: ["tokens:read", "tokens:write", "invoices"] });
+  // Nor may the owner's own narrower or shorter-lived tokens rotate its first token (one year).
+  x = await refused("a names token rotates its member's owner token", [403], "POST", `/tk/v1/tokens/${A.ownerTokenId}/rotate`, { token: spl });
+  assert.equal(x.body.error.code, "scope_not_covered");
+  const shortOwner = await limited({ language: "policy", role: "owner" });
+  x = await refused("a 7-day owner token rotates its member's one-year token", [403], "POST", `/tk/v1/tokens/${A.ownerTokenId}/rotate`, { token: shortOwner });
+  assert.equal(x.body.error.code, "outlives_issuer");
   for (const body of [{ ttl: 60 }, { ttl: 60, scopes: null }, { ttl: 60, scopes: ["clients"] }, { ttl: -1, scopes: ["invoices"] }]) {
     await refused(`Space create ${JSON.stringify(body)}`, [401, 403, 422], "POST", `/v1/accounts/${A.member}/accessTokens`, { headers: { authorization: spl }, body });
   }

@@ -34,7 +34,7 @@ export async function handle(request, url, deps) {
       const c = await caller(request, url, deps, D);
       const t = await deps.store.get(c.account, segment(reset[1]));
       tk.ldCheckAccess(t, c);
-      const previousValidUntil = tk.ldParseReset(url.search, t, deps.now());
+      const previousValidUntil = tk.ldParseReset(url.search, t, c, deps.now());
       requireCurrent(c, deps, D);
       const made = await deps.store.rotate(t, previousValidUntil);
       if (!made) return fail(deps, D, "conflict", null);

@@ -1,6 +1,6 @@
 // tokenkit's own API under /tk/v1/: tokens CRUD, patch, rotate, verify and the `self` variants.
 // Every rule (scope coverage, lifetimes, patch policy) is the wasm core's; this file moves data.
-import { authenticate, check, callerOf, isAdmin, presented, recordUse, requireCurrent, requireManage } from "../auth.js";
+import { authenticate, check, callerOf, isAdmin, presented, recordUse, requireCurrent, requireHolds, requireManage } from "../auth.js";
 import { coreError, fail, json, onlyFields, readJson, readObject, text } from "../http.js";
 import { newId, toMeta } from "../store.js";
 
@@ -198,6 +198,7 @@ export async function rotate(request, ctx, url, [id]) {
   const caller = await authenticate(request, ctx);
   const row = await target(ctx, caller, id);
   requireManage(ctx.tk, caller, "rotate", { id, owner: row.owner_id });
+  requireHolds(ctx.tk, caller, row);
   return doRotate(request, ctx, caller, row);
 }
 
