@@ -453,7 +453,13 @@ fn valid_statement(v: &Value) -> bool {
 fn expiry_ms(v: Option<&Value>) -> Result<Option<i64>, &'static str> {
     match v {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => n.as_i64().map(Some).ok_or("must be epoch milliseconds (an integer)"),
+        // Within the instants the core (and a JS Date) can represent, so the host can store it
+        // and format it back.
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .filter(|ms| crate::time::Timestamp::from_millisecond(*ms).is_ok())
+            .map(Some)
+            .ok_or("must be epoch milliseconds (an integer, up to 9999-12-30)"),
         Some(Value::String(s)) => s
             .parse::<crate::time::Timestamp>()
             .map(|t| Some(t.as_millisecond()))
@@ -545,6 +551,20 @@ mod tests {
         let never = r#"{"name":"n","scope":{"language":"names","scopes":["read"]},"expiresAt":null}"#;
         let p = r#"[{"op":"replace","path":"/expiresAt","value":"2026-02-01T00:00:00Z"}]"#;
         assert!(apply_token_patch(Dialect::Tokenkit, never, p, &opts()).is_ok());
+    }
+
+    #[test]
+    fn an_expiry_beyond_the_representable_is_invalid_not_stored() {
+        // A host stores the expiry and formats it back (a JS Date reaches +275760, the core 9999):
+        // an epoch-ms value beyond 9999-12-30 is refused however generous the cap.
+        let cap = TokenPatchOptions { now_ms: NOW, max_expires_at_ms: Some(i64::MAX), ..TokenPatchOptions::default() };
+        for v in ["9007199254740991", "253402207200001", "9223372036854775807"] {
+            let p = format!(r#"[{{"op":"replace","path":"/expiresAt","value":{v}}}]"#);
+            let err = apply_token_patch(Dialect::Tokenkit, TOKEN, &p, &cap).unwrap_err();
+            assert_eq!((err.code(), err.pointer()), ("invalid_token_field", Some("/expiresAt")), "{v}: {err}");
+        }
+        let p = r#"[{"op":"replace","path":"/expiresAt","value":253402207200000}]"#;
+        assert!(apply_token_patch(Dialect::Tokenkit, TOKEN, p, &cap).is_ok());
     }
 
     #[test]

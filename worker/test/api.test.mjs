@@ -500,6 +500,35 @@ describe("patch", () => {
     assertError(await self(secret), 401, "expired");
   });
 
+  test("a caller that expires may not move an expiry later, even within its own; an expiry past 9999 is 422, not stored", async () => {
+    const caller = await mint(R, { name: "30-day owner", lifetime: "30-days" });
+    const { token } = await mint(caller.secret, { name: "7-day", lifetime: "7-days" });
+    const url = `/tk/v1/tokens/${token.id}`;
+    const later = Date.parse(token.expiresAt) + DAY; // still before the caller's own expiry
+    assertError(await api("PATCH", url, { token: caller.secret, body: [{ op: "replace", path: "/expiresAt", value: later }] }), 422, "expiry_extended", "/expiresAt");
+    // A token that never expires, patched by one that does: not past the caller's expiry.
+    const forever = await mint(R, { name: "forever", lifetime: "never" });
+    const fUrl = `/tk/v1/tokens/${forever.token.id}`;
+    const past = Date.parse(caller.token.expiresAt) + DAY;
+    assertError(await api("PATCH", fUrl, { token: caller.secret, body: [{ op: "replace", path: "/expiresAt", value: past }] }), 422, "expiry_extended", "/expiresAt");
+    const within = Date.parse(caller.token.expiresAt) - DAY;
+    const ok = await api("PATCH", fUrl, { token: caller.secret, body: [{ op: "replace", path: "/expiresAt", value: within }] });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    // Epoch ms beyond 9999-12-30 (a JS Date could not show it back) is refused, for any caller.
+    const big = await mint(R, { name: "big", lifetime: "never" });
+    const bUrl = `/tk/v1/tokens/${big.token.id}`;
+    for (const value of [Number.MAX_SAFE_INTEGER, 253402207200001, 8.64e15]) {
+      assertError(await api("PATCH", bUrl, { token: R, body: [{ op: "replace", path: "/expiresAt", value }] }), 422, "invalid_token_field", "/expiresAt");
+    }
+    const after = await api("GET", bUrl, { token: R });
+    assert.equal(after.status, 200);
+    assert.equal(after.body.expiresAt, null);
+    assert.equal(after.body.version, big.token.version);
+    const last = await api("PATCH", bUrl, { token: R, body: [{ op: "replace", path: "/expiresAt", value: 253402207200000 }] });
+    assert.equal(last.status, 200, JSON.stringify(last.body));
+    assert.equal(last.body.expiresAt, "9999-12-30T22:00:00.000Z");
+  });
+
   test("422 for a patch the policy refuses, with the path; 400/415 for the body; version unchanged", async () => {
     const { token } = await mint(R, { name: "policy", scope: NAMES("a") });
     const url = `/tk/v1/tokens/${token.id}`;

@@ -137,9 +137,13 @@ export async function patch(request, ctx, url, [id]) {
   if (Array.isArray(ops) && ops.length > MAX_PATCH_OPS) throw fail(422, "patch_too_large", `a patch has at most ${MAX_PATCH_OPS} operations`);
   ifMatch(request, row);
   const doc = JSON.stringify({ ...toMeta(row), expiresAt: row.expires_at });
+  // A patch may only shorten the expiry, and not to past the caller's own: the limit is the
+  // earlier of the two (the core's maxExpiresAt replaces its default limit, the old expiry).
+  const limits = [row.expires_at, caller.expiresAt].filter((x) => x !== null && x !== undefined);
+  const maxExpiresAt = limits.length ? Math.min(...limits) : undefined;
   let result;
   try {
-    result = tk.applyTokenPatch("tokenkit", doc, patchText, { now, maxExpiresAt: caller.expiresAt, callerScope: caller.scope });
+    result = tk.applyTokenPatch("tokenkit", doc, patchText, { now, maxExpiresAt, callerScope: caller.scope });
   } catch (e) {
     if (e?.name === "TokenkitError") {
       const status = e.code === "scope_not_covered" ? 403 : 422;
