@@ -162,9 +162,19 @@ fn check_statement(i: usize, v: &Value) -> Result<Value, DialectError> {
     Ok(Value::Object(out))
 }
 
-/// Builds the policy from the three fields; rejects more than one of them. No field at all
-/// means the built-in `reader` role.
-fn policy_from(role: Option<&Value>, custom: Option<&Value>, inline: Option<&Value>) -> Result<Policy, DialectError> {
+/// What [`policy_from`] makes of a token with none of the three fields.
+#[derive(Clone, Copy, PartialEq)]
+enum NoPolicy {
+    /// A create: the built-in `reader` role, as the vendor documents.
+    Reader,
+    /// A patch: refused. Removing a token's last restriction (an inline statement, its custom
+    /// roles) must not turn it into a reader of everything.
+    Refuse,
+}
+
+/// Builds the policy from the three fields; rejects more than one of them. No field at all is
+/// `none`'s answer.
+fn policy_from(role: Option<&Value>, custom: Option<&Value>, inline: Option<&Value>, none: NoPolicy) -> Result<Policy, DialectError> {
     let role = match role {
         None | Some(Value::Null) => None,
         Some(Value::String(r)) if ROLES.contains(&r.as_str()) => Some(r.clone()),
@@ -187,8 +197,18 @@ fn policy_from(role: Option<&Value>, custom: Option<&Value>, inline: Option<&Val
     if given > 1 {
         return Err(invalid("role", "specify only one of role, customRoleIds or inlineRole"));
     }
+    if given == 0 && none == NoPolicy::Refuse {
+        return Err(invalid("role", "a token keeps one of role, customRoleIds or inlineRole (with at least one entry); the patch would leave none"));
+    }
     let role = if given == 0 { Some("reader".to_string()) } else { role };
     Ok(Policy { role, custom_role_ids, inline_role })
+}
+
+/// The vendor's rules for a patched token's `role`, `customRoleIds` and `inlineRole` (the
+/// LaunchDarkly policy of `patch::policy` applies them too): exactly one of them, with at least
+/// one entry, and never the owner role. `Err(message)` otherwise.
+pub(crate) fn check_patched_policy(role: Option<&Value>, custom: Option<&Value>, inline: Option<&Value>) -> Result<(), String> {
+    policy_from(role, custom, inline, NoPolicy::Refuse).map(|_| ()).map_err(|e| e.message)
 }
 
 fn caller_policy(caller: &Caller) -> Result<Policy, DialectError> {
@@ -231,7 +251,7 @@ pub fn parse_create(body: &str, caller: &Caller, _now: i64) -> Result<TokenDraft
     }
     let name = opt_string(&o, "name")?.unwrap_or_default();
     let description = opt_string(&o, "description")?;
-    let policy = policy_from(o.get("role"), o.get("customRoleIds"), o.get("inlineRole"))?;
+    let policy = policy_from(o.get("role"), o.get("customRoleIds"), o.get("inlineRole"), NoPolicy::Reader)?;
     let mut meta = Map::new();
     match o.get("serviceToken") {
         None | Some(Value::Null) => {
@@ -480,7 +500,7 @@ pub fn apply_patch(t: &Token, body: &str, caller: &Caller, now: i64) -> Result<T
     let as_patch_error = |e: DialectError| DialectError { failure: Failure::InvalidPatch, message: format!("Invalid patch content: {}", e.message), ..e };
     let name = opt_string(&d, "name").map_err(as_patch_error)?.unwrap_or_default();
     let description = opt_string(&d, "description").map_err(as_patch_error)?;
-    let policy = policy_from(d.get("role"), d.get("customRoleIds"), d.get("inlineRole")).map_err(as_patch_error)?;
+    let policy = policy_from(d.get("role"), d.get("customRoleIds"), d.get("inlineRole"), NoPolicy::Refuse).map_err(as_patch_error)?;
     caller_policy(caller)?;
     if super::issuer_covers(caller, &policy.to_json()).is_err() {
         return Err(DialectError::new(D, Failure::Forbidden, FORBIDDEN));

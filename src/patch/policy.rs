@@ -337,6 +337,12 @@ pub fn apply_token_patch(
                 changed.iter().find(|f| policy.rule(f).is_some_and(|r| r.scope)).map_or(String::new(), |f| format!("/{f}"))
             }
         };
+        if dialect == Dialect::LaunchDarkly {
+            // The vendor's own rules for the three fields (as its PATCH route applies them): one
+            // of them, with an entry, and never the owner role.
+            crate::dialect::launchdarkly::check_patched_policy(after.get("role"), after.get("customRoleIds"), after.get("inlineRole"))
+                .map_err(|message| PatchError::InvalidTokenField { pointer: pointer.clone(), message })?;
+        }
         let patched = Scope::from_json(&scope)
             .map_err(|e| PatchError::InvalidTokenField { pointer: pointer.clone(), message: format!("not a valid scope: {e}") })?;
         if let Some(caller) = &opts.caller_scope {
@@ -590,7 +596,7 @@ mod tests {
             r#"[{"op":"replace","path":"/name","value":"x"}]"#,
             r#"[{"op":"replace","path":"/role","value":"writer"}]"#,
             r#"[{"op":"remove","path":"/role"},{"op":"add","path":"/customRoleIds","value":["devops"]}]"#,
-            r#"[{"op":"add","path":"/inlineRole","value":[{"effect":"allow","resources":["proj/*"],"actions":["*"]}]}]"#,
+            r#"[{"op":"remove","path":"/role"},{"op":"add","path":"/inlineRole","value":[{"effect":"allow","resources":["proj/*"],"actions":["*"]}]}]"#,
             r#"[{"op":"add","path":"/description","value":"d"}]"#,
         ];
         for p in ok {
@@ -603,6 +609,11 @@ mod tests {
             (r#"[{"op":"replace","path":"/_id","value":"x"}]"#, "patch_forbidden_path"),
             (r#"[{"op":"replace","path":"/token","value":"x"}]"#, "patch_forbidden_path"),
             (r#"[{"op":"add","path":"/customRoleIds","value":[1]}]"#, "invalid_token_field"),
+            // The vendor's rules for the three policy fields, as its own PATCH route applies them.
+            (r#"[{"op":"replace","path":"/role","value":"owner"}]"#, "invalid_token_field"),
+            (r#"[{"op":"add","path":"/customRoleIds","value":["devops"]}]"#, "invalid_token_field"),
+            (r#"[{"op":"add","path":"/inlineRole","value":[{"effect":"allow","resources":["proj/*"],"actions":["*"]}]}]"#, "invalid_token_field"),
+            (r#"[{"op":"remove","path":"/role"}]"#, "invalid_token_field"),
             (
                 r#"[{"op":"add","path":"/inlineRole","value":[{"effect":"maybe","resources":["*"],"actions":["*"]}]}]"#,
                 "invalid_token_field",
