@@ -363,6 +363,32 @@ function nested(depth) {
   return "[".repeat(depth) + "]".repeat(depth);
 }
 
+test("a policy deny on member/*:token/* also holds for a token id with ':' or '%' in it (ids are escaped)", async () => {
+  // S2 ids are the client's: `:` would add a segment to the policy resource `member/<owner>:token/<id>`.
+  let r = await call("POST", "/tk/v1/tokens", { token: A.owner, body: { name: "s2 issuer", scope: { language: "s2", access_tokens: { prefix: "" }, streams: { prefix: "" }, ops: ["issue-access-token", "read"] }, lifetime: "7-days" } });
+  assert.equal(r.status, 201, r.text);
+  const issuer = r.body.secret;
+  const ids = ["colon:id", "two:colons:here", "pct%3Aid"];
+  for (const id of ids) {
+    r = await call("POST", "/v1/access-tokens", { token: issuer, body: { id, scope: { streams: { prefix: "" }, ops: ["read"] } } });
+    assert.equal(r.status, 201, `${id}: ${r.text}`);
+  }
+  const deny = { effect: "deny", resources: ["member/*:token/*"], actions: ["deleteAccessToken", "resetAccessToken", "updateAccessToken"] };
+  r = await call("POST", "/tk/v1/tokens", { token: A.owner, body: { name: "all but managing tokens", scope: { language: "policy", inlineRole: [{ effect: "allow", resources: ["*"], actions: ["*"] }, deny] }, lifetime: "7-days" } });
+  assert.equal(r.status, 201, r.text);
+  const denied = r.body.secret;
+  for (const id of [...ids, A.writer.id]) {
+    const path = `/tk/v1/tokens/${encodeURIComponent(id)}`;
+    for (const [method, p, body] of [["DELETE", path], ["POST", `${path}/rotate`, {}], ["PATCH", path, [{ op: "replace", path: "/name", value: "renamed" }]]]) {
+      const x = await call(method, p, { token: denied, body });
+      expectStatus(x, [403], `${method} ${p} under the deny`);
+      assert.equal(x.body.error.code, "insufficient_scope");
+      cases++;
+    }
+    assert.equal((await call("GET", path, { token: A.owner })).status, 200, `${id} is still there`);
+  }
+});
+
 test("malformed, oversized, nested and mistyped input gets a clear 4xx and changes nothing", async () => {
   const beforeA = await snapshot(A);
   const tok = A.owner;

@@ -8,13 +8,17 @@ const POLICY_ACTION = { read: "viewAccessToken", create: "createAccessToken", up
 /** A stand-in for the id the service will give a new token (random hex, like store.newId). */
 export const NEW_ID = "000000000000000000000000";
 
+// `:` separates a policy resource's segments, so an id that contains one (S2 ids are the
+// client's) must not add a segment that a deny on `member/*:token/*` would no longer match.
+const segment = (s) => String(s).replace(/[%:]/g, (c) => (c === "%" ? "%25" : "%3A"));
+
 export function managementRequest(language, verb, { id, owner }) {
   switch (language) {
     case "s2":
       if (verb === "read") return { action: "list-access-tokens" };
       return { action: verb === "delete" ? "revoke-access-token" : "issue-access-token", accessToken: id };
     case "policy":
-      return { action: POLICY_ACTION[verb], resource: `member/${owner}:token/${id}` };
+      return { action: POLICY_ACTION[verb], resource: `member/${segment(owner)}:token/${segment(id)}` };
     default:
       return { action: verb === "read" ? "tokens:read" : "tokens:write" };
   }
