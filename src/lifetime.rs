@@ -207,6 +207,8 @@ impl Lifetime {
         if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
             return match input.parse::<i64>() {
                 Ok(secs) => Lifetime::from_ttl_seconds(secs),
+                // Past i64: a negative one is as invalid as any negative but -1.
+                Err(_) if input.starts_with('-') => Lifetime::from_ttl_seconds(i64::MIN),
                 Err(_) => Err(LifetimeError::Overflow),
             };
         }
@@ -451,6 +453,8 @@ mod tests {
         assert_eq!(exp("-0", now).unwrap_err().code(), "invalid_ttl");
         assert_eq!(exp("-2", now).unwrap_err().code(), "invalid_ttl");
         assert_eq!(exp("-9223372036854775808", now).unwrap_err().code(), "invalid_ttl");
+        assert_eq!(exp("-99999999999999999999", now).unwrap_err().code(), "invalid_ttl");
+        assert_eq!(exp("99999999999999999999", now).unwrap_err().code(), "lifetime_overflow");
         assert_eq!(exp("9223372036854775807", now), Err(LifetimeError::Overflow));
         assert_eq!(exp("99999999999999999999999", now), Err(LifetimeError::Overflow));
         assert_eq!(exp("253402300800", now), Err(LifetimeError::Overflow)); // past 9999-12-31
