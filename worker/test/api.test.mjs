@@ -213,6 +213,20 @@ describe("OpenAPI document", () => {
   });
 });
 
+describe("dashboard assets", () => {
+  test("are served with headers that forbid framing them (www/_headers)", async () => {
+    for (const path of ["/", "/js/app.js"]) {
+      const r = await fetch(`${svc.base}${path}`);
+      assert.equal(r.status, 200, path);
+      assert.equal(r.headers.get("x-frame-options"), "DENY", path);
+      assert.equal(r.headers.get("content-security-policy"), "frame-ancestors 'none'", path);
+      assert.equal(r.headers.get("x-content-type-options"), "nosniff", path);
+      await r.arrayBuffer();
+    }
+    assert.equal((await fetch(`${svc.base}/_headers`)).status, 404, "the rules file itself is not served");
+  });
+});
+
 describe("OpenAPI scope schemas", () => {
   const vectors = (f) => JSON.parse(readFileSync(join(ROOT, `tests/vectors/scope/${f}.json`), "utf8"));
   const valid = [...vectors("checks").map((c) => c.scope), ...vectors("covers").flatMap((c) => [c.parent, c.child])];
