@@ -539,12 +539,17 @@ describe("dashboard (www/) in Chromium against wrangler dev", { timeout: 180_000
     await page.waitForSelector("form.signin");
 
     // Sign in with a second token, revoke it through the API, then act in the page.
+    assert.equal((await api("POST", "/tk/v1/tokens", { body: { name: "Forever job", lifetime: "never", scope: { language: "policy", role: "reader" } } })).status, 201);
     const made = await api("POST", "/tk/v1/tokens", { body: { name: "Laptop session", lifetime: "one-week", scope: { language: "policy", role: "owner" } } });
     assert.equal(made.status, 201);
     await page.getByLabel("Access token").fill(made.body.secret);
     await page.getByRole("button", { name: "Sign in" }).click();
     await listReady();
     assert.equal(await row("Laptop session").locator(".badge", { hasText: "This session" }).count(), 1);
+    // Rotating another token hands over its new secret: not one that outlives this one-week session.
+    const forever = row("Forever job").getByRole("button", { name: /^Rotate/ });
+    assert.equal(await forever.isDisabled(), true);
+    assert.match(await forever.getAttribute("title"), /Not allowed: .*outlive.*outlives_issuer/);
     // Rotating the session's own token with no grace: the page switches to the new secret.
     await row("Laptop session").getByRole("button", { name: /^Rotate/ }).click();
     const dialog = page.locator("dialog[open]");

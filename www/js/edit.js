@@ -8,7 +8,7 @@ import { sameJson, tokenPatch } from "./patch.js";
 import { ScopeEditor } from "./scope-editor.js";
 import { rotateDialog, revokeDialog } from "./dialogs.js";
 import { busy, clearFieldError, errorBox, fieldError } from "./ui.js";
-import { mayManage, refusal } from "./manage.js";
+import { mayManage, mayRotate, refusal } from "./manage.js";
 
 export async function editView(ctx, root, tokenId) {
   const { tk, api, state } = ctx;
@@ -46,7 +46,7 @@ export async function editView(ctx, root, tokenId) {
 
   let ops = [];
   let localError = null;
-  const may = (verb) => mayManage(tk, me.scope, verb, { id: base.id, owner: base.ownerId });
+  const may = (verb) => (verb === "rotate" ? mayRotate(tk, me, base) : mayManage(tk, me.scope, verb, { id: base.id, owner: base.ownerId }));
 
   function fill(token) {
     name.value = token.name;

@@ -4,7 +4,7 @@ import { ApiError } from "./api.js";
 import { expiryState, h, nextId, relative, SOON_DAYS, timeEl } from "./format.js";
 import { rotateDialog, revokeDialog } from "./dialogs.js";
 import { errorBox } from "./ui.js";
-import { mayManage, NEW_ID } from "./manage.js";
+import { mayManage, mayRotate, NEW_ID } from "./manage.js";
 
 /** Tokens issued through a seed dialect carry its name (worker/src/store.js `dialect`). */
 const DIALECT_LABEL = { s2: "S2", akinon: "Akinon", launchdarkly: "LaunchDarkly", space: "Space" };
@@ -182,7 +182,7 @@ export async function listView(ctx, root) {
 
   /** A row button, disabled with the scope engine's reason when the session's token may not do it. */
   function action(t, verb, label, cls, onclick) {
-    const d = mayManage(tk, me.scope, verb, { id: t.id, owner: t.ownerId });
+    const d = verb === "rotate" ? mayRotate(tk, me, t) : mayManage(tk, me.scope, verb, { id: t.id, owner: t.ownerId });
     return h("button", { type: "button", class: cls, "aria-label": `${label} ${t.name}`, disabled: !d.allowed, title: d.allowed ? null : `Not allowed: ${d.reason}`, onclick }, label);
   }
 

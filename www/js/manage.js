@@ -37,5 +37,24 @@ export function mayManage(tk, scope, verb, target) {
   }
 }
 
+/**
+ * {allowed, reason} for rotating `token` (a token object of the API) signed in as `me` (`/self`):
+ * the management request, and, since the new secret is handed to the caller, that `me` holds
+ * what the token holds — the service's 403 scope_not_covered / outlives_issuer. A token may
+ * always rotate itself.
+ */
+export function mayRotate(tk, me, token) {
+  const d = mayManage(tk, me.scope, "rotate", { id: token.id, owner: token.ownerId });
+  if (!d.allowed || token.id === me.id) return d;
+  try {
+    const c = tk.explainCovers(me.scope, token.scope);
+    if (!c.covered) return { allowed: false, reason: `its new secret would be broader than your token (scope_not_covered): ${c.reason}` };
+    tk.checkOutlives(token.expiresAt, me.expiresAt);
+  } catch (e) {
+    return { allowed: false, reason: `${e.message} (${e.code ?? "invalid"})` };
+  }
+  return d;
+}
+
 /** The TokenkitError-like value the page shows for a refusal. */
 export const refusal = (what, d) => ({ name: "TokenkitError", code: "insufficient_scope", message: `your token's scope does not allow ${what}: ${d.reason}` });
