@@ -476,8 +476,9 @@ fn parse_operation(index: usize, v: &Value) -> Result<Operation, PatchError> {
 // ---------------------------------------------------------------------------------------------
 // Value helpers shared by both implementations.
 
-/// JSON equality with numbers compared by value: `1 == 1.0`, `-0 == 0`; exact for integers of
-/// any size (no rounding through `f64`).
+/// JSON equality with numbers compared by value: `1 == 1.0`, `-0 == 0`; exact for integer
+/// literals of any size (no rounding through `f64`). Literals with a fraction or exponent compare
+/// as the `f64` serde_json parsed (not correctly rounded past 17 digits: docs/patch.md).
 pub fn json_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => number_eq(x, y),
