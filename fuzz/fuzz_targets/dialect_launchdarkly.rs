@@ -4,7 +4,8 @@
 //! `policy` scope covered by the caller's and never outlives the caller; a patch changes only
 //! name, description and the policy (never the id, account, owner, times, hint or meta) and
 //! fails as a whole; `showAll` is for admins and owners only, and a list shows only tokens the
-//! caller may see; a reset never keeps the old secret past the token's own expiry.
+//! caller may see; a reset never keeps the old secret past the token's own expiry, and hands a
+//! new secret only of a token the caller could issue (covered scope, no later expiry).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Value};
@@ -88,8 +89,16 @@ fn list(query: &str, c: &Caller) {
     }
 }
 
-fn reset(query: &str, t: &Token) {
-    match ld::parse_reset(query, t, NOW) {
+fn reset(query: &str, t: &Token, c: &Caller) {
+    let result = ld::parse_reset(query, t, c, NOW);
+    if result.is_ok() && !(t.account == c.account && t.id == c.token_id) {
+        // The reset hands the caller the new secret: only of a token it could issue itself.
+        let parent = Scope::from_json(&c.scope).expect("a reset accepted from an invalid caller scope");
+        let child = Scope::from_json(&t.scope).expect("a reset of a token with an invalid scope");
+        assert!(covers(&parent, &child), "reset of {} by the narrower {}", t.scope, c.scope);
+        assert!(c.expires_at.is_none() || t.expires_at.is_some_and(|e| Some(e) <= c.expires_at), "reset of a token that outlives the caller");
+    }
+    match result {
         Ok(Some(until)) => {
             // After now, unless the token itself has already expired (then its past expiry).
             assert!(until > NOW || t.expires_at == Some(until));
@@ -153,7 +162,7 @@ fuzz_target!(|data: &[u8]| {
             0 => create(&text, &c),
             1 => patch(&t, &text, &c),
             2 => list(&text, &c),
-            _ => reset(&text, &t),
+            _ => reset(&text, &t, &c),
         }
         return;
     }
@@ -250,7 +259,7 @@ fuzz_target!(|data: &[u8]| {
                     &(NOW + 86_400_000 * 9).to_string()[..]
                 ])
             );
-            reset(&q, &t);
+            reset(&q, &t, &c);
         }
     }
 });

@@ -60,6 +60,8 @@ pub fn old_expires_at(input: &str, now: jiff::Timestamp) -> Result<Option<i128>,
         L::Span(span, false)
     } else if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
         match input.parse::<i64>() {
+            // docs/core.md: any negative but -1 is invalid_ttl, also one past i64.
+            Err(_) if input.starts_with('-') => return Err("invalid_ttl"),
             Err(_) => return Err("lifetime_overflow"),
             Ok(-1) => L::Never,
             Ok(s) if s <= 0 => return Err("invalid_ttl"),
