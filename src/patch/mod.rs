@@ -478,9 +478,8 @@ fn parse_operation(index: usize, v: &Value) -> Result<Operation, PatchError> {
 
 /// JSON equality with numbers compared by value: `1 == 1.0`, `-0 == 0`; exact for integer
 /// literals of any size (no rounding through `f64`). Literals with a fraction or exponent compare
-/// as the `f64` serde_json parsed (which may differ in the last place from the correctly rounded
-/// one for a mantissa past 2^53 or a large
-/// exponent: docs/patch.md).
+/// as the `f64` serde_json parsed, which may differ in the last place from the correctly rounded
+/// one for a mantissa past 2^53 or a large exponent (docs/patch.md).
 pub fn json_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => number_eq(x, y),
