@@ -1,8 +1,8 @@
 // Who is calling: the presented token, checked in the order DESIGN.md gives — format and
 // checksum (no storage read for a typo or a fake) → lookup by digest → revoked → expired (and
 // the rotation grace of a previous secret) → scope, per route.
-import { coreError, fail } from "./http.js";
-import { managementRequest } from "../../www/js/manage.js";
+import { fail } from "./http.js";
+import { holds, managementRequest } from "../../www/js/manage.js";
 
 /** The token from `Authorization: Bearer <t>`, `Authorization: <t>` or `x-access-token: <t>`. */
 export function presented(request) {
@@ -101,19 +101,13 @@ export function requireManage(tk, caller, verb, target) {
 }
 
 /**
- * A rotation hands the caller the token's new secret, so the caller must be able to issue that
- * token itself: its scope covers the token's and the token does not outlive it (403
- * scope_not_covered / outlives_issuer). A token may always rotate itself.
+ * A rotation hands the caller the token's new secret, so the caller must hold what the token
+ * (row, in the caller's account) holds: `holds`, shared with the dashboard. 403
+ * scope_not_covered / outlives_issuer otherwise.
  */
 export function requireHolds(tk, caller, row) {
-  if (row.id === caller.tokenId && row.account_id === caller.account) return;
-  const c = tk.explainCovers(caller.scope, JSON.parse(row.scope));
-  if (!c.covered) throw fail(403, "scope_not_covered", `rotating this token would hand you a secret broader than your own token: ${c.reason}`);
-  try {
-    tk.checkOutlives(row.expires_at ?? null, caller.expiresAt);
-  } catch (e) {
-    throw coreError(e, 403);
-  }
+  const h = holds(tk, { id: caller.tokenId, scope: caller.scope, expiresAt: caller.expiresAt }, { id: row.id, scope: JSON.parse(row.scope), expiresAt: row.expires_at });
+  if (!h.held) throw fail(403, h.code, `rotating this token would hand you its new secret: ${h.reason}`);
 }
 
 /** Admins and owners act on every member's tokens in their account; members on their own. */

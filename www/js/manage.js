@@ -38,22 +38,31 @@ export function mayManage(tk, scope, verb, target) {
 }
 
 /**
- * {allowed, reason} for rotating `token` (a token object of the API) signed in as `me` (`/self`):
- * the management request, and, since the new secret is handed to the caller, that `me` holds
- * what the token holds — the service's 403 scope_not_covered / outlives_issuer. A token may
- * always rotate itself.
+ * May `holder` be handed a new secret for `token` (a rotation)? Only if it could issue that token
+ * itself: its scope covers the token's and the token does not outlive it. A token may always
+ * rotate itself. Both are `{id, scope, expiresAt}` (scope as an object; expiry as epoch ms, an
+ * RFC 3339 string or null). `{held: true}`, or `{held: false, code, reason}` with the code the
+ * service answers 403 with — one definition, used by the service (worker/src/auth.js
+ * `requireHolds`) and by the page (`mayRotate`), like `managementRequest`.
  */
+export function holds(tk, holder, token) {
+  if (token.id === holder.id) return { held: true };
+  try {
+    const c = tk.explainCovers(holder.scope, token.scope);
+    if (!c.covered) return { held: false, code: "scope_not_covered", reason: `its new secret would be broader than the caller's token: ${c.reason}` };
+    tk.checkOutlives(token.expiresAt ?? null, holder.expiresAt ?? null);
+  } catch (e) {
+    return { held: false, code: e.code ?? "invalid_scope", reason: e.message };
+  }
+  return { held: true };
+}
+
+/** {allowed, reason} for rotating `token` (a token object of the API) signed in as `me` (`/self`). */
 export function mayRotate(tk, me, token) {
   const d = mayManage(tk, me.scope, "rotate", { id: token.id, owner: token.ownerId });
-  if (!d.allowed || token.id === me.id) return d;
-  try {
-    const c = tk.explainCovers(me.scope, token.scope);
-    if (!c.covered) return { allowed: false, reason: `its new secret would be broader than your token (scope_not_covered): ${c.reason}` };
-    tk.checkOutlives(token.expiresAt, me.expiresAt);
-  } catch (e) {
-    return { allowed: false, reason: `${e.message} (${e.code ?? "invalid"})` };
-  }
-  return d;
+  if (!d.allowed) return d;
+  const h = holds(tk, me, token);
+  return h.held ? d : { allowed: false, reason: `${h.reason} (${h.code})` };
 }
 
 /** The TokenkitError-like value the page shows for a refusal. */
