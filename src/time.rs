@@ -800,7 +800,7 @@ mod tests {
         assert!(Span::parse("-P0D").unwrap().is_zero());
         assert!(Span::parse("-P1D").unwrap().is_negative());
         // A time unit over its own limit carries into smaller ones.
-        assert_eq!(Span::parse("PT175307617H").map(|s| (s.units[4], s.units[5])), Ok((175_307_616, 60)));
+        assert_eq!(Span::parse("PT175307617H").map(|s| (s.units[HOURS], s.units[HOURS + 1])), Ok((175_307_616, 60)));
         assert_eq!(Span::parse("P19999Y"), Err(TimeError));
     }
 }
