@@ -7,7 +7,7 @@
 
 use core::fmt;
 
-use crate::{dialect::DialectError, digest::DigestError, lifetime::LifetimeError, patch::PatchError, scope::ScopeError, secret::SecretError};
+use crate::{dialect::DialectError, digest::DigestError, lifetime::LifetimeError, patch::PatchError, rules::RuleError, scope::ScopeError, secret::SecretError};
 
 /// Any error tokenkit can return.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +25,8 @@ pub enum Error {
     Patch(PatchError),
     /// A request in one of the seed API dialects is not valid.
     Dialect(DialectError),
+    /// A service rule refused the request (limits, management, lifetimes, grace).
+    Rule(RuleError),
     /// An input value does not have the expected shape (for example a JS value of the wrong type).
     InvalidInput {
         /// The argument or field that is wrong.
@@ -44,6 +46,7 @@ impl Error {
             Error::Scope(e) => e.code(),
             Error::Patch(e) => e.code(),
             Error::Dialect(e) => e.code(),
+            Error::Rule(e) => e.code(),
             Error::InvalidInput { .. } => "invalid_input",
         }
     }
@@ -64,6 +67,7 @@ impl fmt::Display for Error {
             Error::Scope(e) => e.fmt(f),
             Error::Patch(e) => e.fmt(f),
             Error::Dialect(e) => e.fmt(f),
+            Error::Rule(e) => e.fmt(f),
             Error::InvalidInput { field, message } => write!(f, "invalid {field}: {message}"),
         }
     }
@@ -78,4 +82,4 @@ macro_rules! wrap {
         }
     )*};
 }
-wrap!(SecretError => Secret, DigestError => Digest, LifetimeError => Lifetime, ScopeError => Scope, PatchError => Patch, DialectError => Dialect);
+wrap!(SecretError => Secret, DigestError => Digest, LifetimeError => Lifetime, ScopeError => Scope, PatchError => Patch, DialectError => Dialect, RuleError => Rule);

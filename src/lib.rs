@@ -20,6 +20,7 @@ pub mod digest;
 pub mod error;
 pub mod lifetime;
 pub mod patch;
+pub mod rules;
 pub mod scope;
 pub mod secret;
 mod sort;

@@ -1,0 +1,107 @@
+//! "The caller holds the token": may a holder be handed a token's secret?
+//!
+//! A rotation (tokenkit's own API) or a reset (LaunchDarkly's) hands the caller the token's new
+//! secret, which carries the token's scope and expiry. So the caller must be able to issue that
+//! token itself: its scope covers the token's ([`crate::scope::covers_explain`]) and the token
+//! does not outlive it ([`crate::lifetime::check_outlives`]). A token may always rotate itself.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::RuleError;
+use crate::scope::{covers_explain, Scope};
+
+/// One side of the question: a token's account, id, scope (tagged JSON) and expiry (epoch ms,
+/// `None` = never).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Party {
+    /// The token's account; `None` when the host compares within one account already.
+    #[serde(default)]
+    pub account: Option<String>,
+    /// The token's id.
+    pub id: String,
+    /// The token's scope (tagged JSON).
+    pub scope: Value,
+    /// The token's expiry in epoch ms; `None` for never.
+    #[serde(default)]
+    pub expires_at: Option<i64>,
+}
+
+/// Does `holder` hold `token`? `Ok(())`, or a 403 with the code the service answers:
+/// `scope_not_covered` (the token's scope is broader than the holder's, or either scope is not
+/// valid) or `outlives_issuer` (the token expires later than the holder, or never while the
+/// holder does).
+///
+/// The same token (same id, and same account when both name one) always holds itself.
+pub fn holds(holder: &Party, token: &Party) -> Result<(), RuleError> {
+    let same_account = match (&holder.account, &token.account) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    };
+    if same_account && holder.id == token.id {
+        return Ok(());
+    }
+    let not_covered = |why: String| RuleError::new(403, "scope_not_covered", format!("its new secret would be broader than the caller's token: {why}"));
+    let parent = Scope::from_json(&holder.scope).map_err(|e| not_covered(format!("the calling token's scope is not valid: {e}")))?;
+    let child = Scope::from_json(&token.scope).map_err(|e| not_covered(format!("the token's scope is not valid: {e}")))?;
+    covers_explain(&parent, &child).map_err(not_covered)?;
+    match (token.expires_at, holder.expires_at) {
+        (_, None) => Ok(()),
+        (Some(t), Some(h)) if t <= h => Ok(()),
+        _ => Err(RuleError::new(403, "outlives_issuer", "its new secret would outlive the caller's token")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn party(id: &str, scope: Value, exp: Option<i64>) -> Party {
+        Party { account: Some("acc".into()), id: id.into(), scope, expires_at: exp }
+    }
+
+    #[test]
+    fn holds_table() {
+        let owner = json!({"language": "policy", "role": "owner"});
+        let reader = json!({"language": "policy", "role": "reader"});
+        let writer = json!({"language": "policy", "role": "writer"});
+        let cases: &[(Party, Party, Result<(), &str>)] = &[
+            // itself, whatever it holds
+            (party("a", reader.clone(), Some(10)), party("a", owner.clone(), None), Ok(())),
+            // broader scope
+            (party("a", reader.clone(), None), party("b", writer.clone(), None), Err("scope_not_covered")),
+            (party("a", writer.clone(), None), party("b", reader.clone(), None), Ok(())),
+            // lifetimes: never-expiring holder holds anything; an expiring one not a longer token
+            (party("a", owner.clone(), Some(10)), party("b", reader.clone(), None), Err("outlives_issuer")),
+            (party("a", owner.clone(), Some(10)), party("b", reader.clone(), Some(11)), Err("outlives_issuer")),
+            (party("a", owner.clone(), Some(10)), party("b", reader.clone(), Some(10)), Ok(())),
+            (party("a", owner.clone(), None), party("b", owner.clone(), None), Ok(())),
+            // an invalid scope on either side is not covered
+            (party("a", json!({"language": "nope"}), None), party("b", reader.clone(), None), Err("scope_not_covered")),
+            (party("a", owner.clone(), None), party("b", json!({"language": "policy", "role": "god"}), None), Err("scope_not_covered")),
+        ];
+        for (h, t, want) in cases {
+            let got = holds(h, t);
+            match want {
+                Ok(()) => assert_eq!(got, Ok(()), "{h:?} {t:?}"),
+                Err(code) => {
+                    let e = got.unwrap_err();
+                    assert_eq!((e.status, e.code), (403, *code), "{h:?} {t:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn same_id_in_another_account_is_not_itself() {
+        let reader = json!({"language": "policy", "role": "reader"});
+        let writer = json!({"language": "policy", "role": "writer"});
+        let h = Party { account: Some("a1".into()), ..party("x", reader, None) };
+        let t = Party { account: Some("a2".into()), ..party("x", writer, None) };
+        assert_eq!(holds(&h, &t).unwrap_err().code, "scope_not_covered");
+        let t_no_account = Party { account: None, ..t };
+        assert_eq!(holds(&h, &t_no_account), Ok(()));
+    }
+}
