@@ -53,6 +53,21 @@ pub fn holds(holder: &Party, token: &Party) -> Result<(), RuleError> {
     }
 }
 
+/// The scope a holder of `holder_scope` may grant when it asks for `requested`: validated and
+/// normalised (422 with the scope error's code, on `scope` or `scope.<field>`), and covered by
+/// the holder's (403 `scope_not_covered` on `scope`). A missing scope (`None`, `null`) is 422
+/// `invalid_field`.
+pub fn grant(holder_scope: &Value, requested: Option<&Value>) -> Result<Scope, RuleError> {
+    let requested = requested.filter(|v| !v.is_null()).ok_or_else(|| RuleError::on(422, "invalid_field", "scope", "scope is required"))?;
+    let child = Scope::from_json(requested).map_err(|e| {
+        let field = e.field().map_or_else(|| "scope".to_string(), |f| format!("scope.{f}"));
+        RuleError::on(422, e.code(), field, e.to_string())
+    })?;
+    let parent = Scope::from_json(holder_scope).map_err(|e| RuleError::on(403, "scope_not_covered", "scope", format!("the calling token's scope is not valid: {e}")))?;
+    covers_explain(&parent, &child).map_err(|why| RuleError::on(403, "scope_not_covered", "scope", format!("the new scope is broader than the caller's: {why}")))?;
+    Ok(child)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,6 +106,23 @@ mod tests {
                     assert_eq!((e.status, e.code), (403, *code), "{h:?} {t:?}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn grant_table() {
+        let writer = json!({"language": "policy", "role": "writer"});
+        assert_eq!(grant(&writer, Some(&json!({"language": "policy", "role": "reader"}))).unwrap().to_json()["role"], "reader");
+        let cases: &[(Option<Value>, u16, &str, &str)] = &[
+            (None, 422, "invalid_field", "scope"),
+            (Some(Value::Null), 422, "invalid_field", "scope"),
+            (Some(json!({"language": "policy", "role": "owner"})), 403, "scope_not_covered", "scope"),
+            (Some(json!({"language": "klingon"})), 422, "unknown_scope_language", "scope.language"),
+            (Some(json!({"language": "policy", "inlineRole": [{"effect": "maybe"}]})), 422, "invalid_scope", "scope.inlineRole[0].effect"),
+        ];
+        for (req, status, code, field) in cases {
+            let e = grant(&writer, req.as_ref()).unwrap_err();
+            assert_eq!((e.status, e.code, e.field.as_deref()), (*status, *code, Some(*field)), "{req:?}");
         }
     }
 

@@ -114,6 +114,12 @@ pub fn decide(row: Option<&StoredState>, digest: &str, now: i64) -> Verdict {
     Verdict { valid: true, code: "ok", rule: Rule::Expiry, message: message.into(), previous: !current }
 }
 
+/// Is `digest` the current secret of a row that is not revoked? (Expiry aside: what Space's
+/// delete-by-secret addresses.)
+pub fn is_current(row: Option<&StoredState>, digest: &str) -> bool {
+    row.is_some_and(|r| r.revoked_at.is_none() && bool::from(r.digest.as_bytes().ct_eq(digest.as_bytes())))
+}
+
 /// A rotated-out secret in its grace keeps working but may not mint secrets (create, rotate,
 /// issue, reset, first tokens): a leaked old secret — the usual reason to rotate — must not turn
 /// its grace into a fresh token. 403 `previous_secret`.
@@ -180,6 +186,16 @@ mod tests {
             let v = decide(row.as_ref(), digest, *now);
             assert_eq!((v.valid, v.code, v.rule, v.previous), (*valid, *code, *rule, *previous), "{row:?} {digest} {now}");
         }
+    }
+
+    #[test]
+    fn current_secret() {
+        let r = row();
+        assert!(is_current(Some(&r), "sha256:cur"));
+        assert!(is_current(Some(&StoredState { expires_at: Some(0), ..r.clone() }), "sha256:cur"));
+        assert!(!is_current(Some(&r), "sha256:old"));
+        assert!(!is_current(Some(&StoredState { revoked_at: Some(1), ..r.clone() }), "sha256:cur"));
+        assert!(!is_current(None, "sha256:cur"));
     }
 
     #[test]

@@ -126,6 +126,11 @@ pub enum Language {
 }
 
 impl Language {
+    /// Parses a language's name (`s2`, `privileges`, `policy`, `names`).
+    pub fn from_name(name: &str) -> Option<Language> {
+        [Language::S2, Language::Privileges, Language::Policy, Language::Names].into_iter().find(|l| l.as_str() == name)
+    }
+
     /// The language's tag in scope JSON.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -251,7 +256,7 @@ impl Scope {
 
 /// One request to check against a scope. Every language reads `action`; `resource` and the
 /// S2 names are read by the languages that use them (see `docs/scopes.md`).
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Request {
     /// S2: the operation (`append`); privileges: `<domain>:<action>`; policy: the action
@@ -259,16 +264,16 @@ pub struct Request {
     pub action: String,
     /// Policy: the resource specifier (`proj/default:env/production:flag/my-flag`). S2: a
     /// shorthand `<basin>` or `<basin>/<stream>` (or the token id for token operations).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<String>,
     /// S2: the basin the operation touches.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basin: Option<String>,
     /// S2: the stream the operation touches.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream: Option<String>,
     /// S2: the access-token id the operation touches.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
 }
 

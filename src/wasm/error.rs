@@ -21,7 +21,8 @@ export interface TokenkitError extends Error {
   operation?: number;
   /** For JSON Patch failures: the JSON Pointer that failed. */
   path?: string;
-  /** For seed-dialect requests: the vendor's HTTP status. */
+  /** For service rules (`requireManage`, `issueExpiry`, …): the HTTP status tokenkit's own API
+   *  answers with. For seed-dialect requests: the vendor's HTTP status. */
   status?: number;
   /** For seed-dialect requests: the vendor's JSON error body. */
   body?: unknown;
@@ -56,6 +57,9 @@ pub(crate) fn to_js_error(e: &Error) -> JsValue {
             let _ = js_sys::Reflect::set(obj, &"path".into(), &path.into());
         }
     }
+    if let Error::Rule(r) = e {
+        let _ = js_sys::Reflect::set(obj, &"status".into(), &JsValue::from_f64(f64::from(r.status)));
+    }
     if let Error::Dialect(d) = e {
         let _ = js_sys::Reflect::set(obj, &"status".into(), &JsValue::from_f64(f64::from(d.status())));
         let body = super::to_js(&d.body()).unwrap_or(JsValue::NULL);
@@ -73,6 +77,7 @@ fn field_of(e: &Error) -> Option<String> {
         Error::InvalidInput { field, .. } => Some(field.clone()),
         Error::Scope(s) => s.field().map(str::to_string),
         Error::Dialect(d) => d.field.clone(),
+        Error::Rule(r) => r.field.clone(),
         _ => None,
     }
 }

@@ -11,6 +11,7 @@ pub mod lifetime;
 pub mod scope;
 pub mod patch;
 pub mod dialect;
+pub mod rules;
 
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::JsValue;

@@ -1,8 +1,9 @@
-// Who is calling: the presented token, checked in the order DESIGN.md gives — format and
-// checksum (no storage read for a typo or a fake) → lookup by digest → revoked → expired (and
-// the rotation grace of a previous secret) → scope, per route.
-import { fail } from "./http.js";
-import { holds, managementRequest } from "../../www/js/manage.js";
+// Who is calling: the presented token, checked in the order DESIGN.md gives. The decisions are
+// the core's (src/rules/, through the package): the format and checksum before any storage read
+// (`checkPresented`), then the stored row's meaning now (`decideVerification`), then per route
+// the management request (`requireManage`) and "holds" (`requireHolds`). This file reads
+// headers and rows and turns the core's refusals into HTTP errors.
+import { fail, ruled } from "./http.js";
 
 /** The token from `Authorization: Bearer <t>`, `Authorization: <t>` or `x-access-token: <t>`. */
 export function presented(request) {
@@ -15,27 +16,27 @@ export function presented(request) {
   return x === null ? null : x.trim();
 }
 
+/** What the core's verification decision reads of a stored row. */
+export const storedState = (row) => ({
+  digest: row.digest,
+  previousDigest: row.prev_digest ?? null,
+  previousExpiresAt: row.prev_expires_at ?? null,
+  revokedAt: row.revoked_at ?? null,
+  expiresAt: row.expires_at ?? null,
+});
+
 /**
- * Checks a secret. `{ok: true, row, previous}` for a live token (previous = matched a
- * rotated-out secret still in its grace), else `{ok: false, code, message}`.
+ * Checks a secret. `{ok: true, row, previous, rule}` for a live token (previous = matched a
+ * rotated-out secret still in its grace), else `{ok: false, code, message, rule, row?}`.
  */
 export async function check(secret, store, tk, now) {
-  if (typeof secret !== "string" || secret === "") return { ok: false, code: "missing_token", message: "no access token presented" };
-  try {
-    tk.parseToken(secret);
-  } catch (e) {
-    return { ok: false, code: e.code === "invalid_checksum" ? "invalid_checksum" : "malformed_token", message: e.message };
-  }
+  const bad = tk.checkPresented(secret);
+  if (bad) return { ok: false, code: bad.code, message: bad.message, rule: bad.rule };
   const digest = store.digest(secret);
   const row = await store.byDigest(digest);
-  if (!row) return { ok: false, code: "unknown_token", message: "the access token is not known" };
-  if (row.revoked_at !== null) return { ok: false, row, code: "revoked", message: "the access token has been revoked" };
-  const previous = row.digest !== digest;
-  if (previous && !(row.prev_expires_at !== null && row.prev_expires_at > now)) {
-    return { ok: false, row, code: "rotated", message: "the access token was rotated and its grace period is over" };
-  }
-  if (row.expires_at !== null && row.expires_at <= now) return { ok: false, row, code: "expired", message: "the access token has expired" };
-  return { ok: true, row, previous };
+  const v = tk.decideVerification(row ? storedState(row) : null, digest, now);
+  if (v.valid) return { ok: true, row, previous: v.previous, rule: v.rule };
+  return { ok: false, row: row ?? undefined, code: v.code, message: v.message, rule: v.rule };
 }
 
 /** The caller object the routes and the dialects use. */
@@ -71,44 +72,25 @@ export function recordUse(ctx, row) {
   if (write) ctx.waitUntil(write);
 }
 
-/**
- * A secret in its rotation grace keeps working, but it may not mint secrets (create, rotate,
- * first tokens): otherwise a leaked old secret — the usual reason to rotate — could turn its
- * grace period into a fresh token for the whole lifetime.
- */
-export function requireCurrent(caller) {
-  if (caller.previous) throw fail(403, "previous_secret", "a rotated-out secret in its grace period cannot issue or rotate secrets; use the current one");
+/** 403 previous_secret for a rotated-out secret in its grace: it may not mint secrets. */
+export function requireCurrent(tk, caller) {
+  ruled(() => tk.requireCurrent(caller.previous === true));
 }
 
-/**
- * The request that managing tokens means in each scope language (docs/service.md):
- * S2 list/issue/revoke-access-token with the token id; privileges and names `tokens:read` /
- * `tokens:write`; policy `<verb>AccessToken` on `member/<owner>:token/<id>`. One definition,
- * shared with the dashboard (www/js/manage.js), so the page refuses exactly what this answers 403.
- */
-export { managementRequest };
-
-/** Throws 403 unless the caller's scope allows managing token `target` with `verb`. */
+/** 403 insufficient_scope unless the caller's scope allows `verb` on the token `target` ({id, owner}). */
 export function requireManage(tk, caller, verb, target) {
-  const req = managementRequest(caller.scope.language, verb, target);
-  const compiled = tk.compileScope(caller.scope);
-  try {
-    const d = compiled.explain(req);
-    if (!d.allowed) throw fail(403, "insufficient_scope", `the token's scope does not allow this: ${d.reason}`);
-  } finally {
-    compiled.free();
-  }
+  ruled(() => tk.requireManage(caller.scope, verb, target));
 }
 
 /**
  * A rotation hands the caller the token's new secret, so the caller must hold what the token
- * (row, in the caller's account) holds: `holds`, shared with the dashboard. 403
- * scope_not_covered / outlives_issuer otherwise.
+ * (row, in the caller's account) holds: 403 scope_not_covered / outlives_issuer otherwise.
  */
 export function requireHolds(tk, caller, row) {
-  const h = holds(tk, { id: caller.tokenId, scope: caller.scope, expiresAt: caller.expiresAt }, { id: row.id, scope: JSON.parse(row.scope), expiresAt: row.expires_at });
-  if (!h.held) throw fail(403, h.code, `rotating this token would hand you its new secret: ${h.reason}`);
+  const holder = { account: caller.account, id: caller.tokenId, scope: caller.scope, expiresAt: caller.expiresAt };
+  const token = { account: row.account_id, id: row.id, scope: JSON.parse(row.scope), expiresAt: row.expires_at ?? null };
+  ruled(() => tk.requireHolds(holder, token));
 }
 
 /** Admins and owners act on every member's tokens in their account; members on their own. */
-export const isAdmin = (caller) => caller.role === "owner" || caller.role === "admin";
+export const isAdmin = (tk, caller) => tk.isAdminRole(caller.role);

@@ -1,6 +1,6 @@
 // Mounts the four seed dialects' route files (worker/src/dialects/) on the shared store and
 // auth, through the `deps` contract written at the top of worker/src/dialects/common.js.
-import { check, callerOf, recordUse } from "./auth.js";
+import { check, callerOf, recordUse, storedState } from "./auth.js";
 import { toDialect } from "./store.js";
 import * as s2 from "./dialects/s2.js";
 import * as akinon from "./dialects/akinon.js";
@@ -55,7 +55,7 @@ export function dialectDeps(ctx) {
         if (!tk.isWellFormedToken(secret)) return null;
         const digest = store.digest(secret);
         const row = await store.byDigest(digest);
-        return row && row.revoked_at === null && row.digest === digest ? toDialect(row) : null;
+        return row && tk.isCurrentSecret(storedState(row), digest) ? toDialect(row) : null;
       },
       create: async (c, draft) => {
         const made = await store.insert(

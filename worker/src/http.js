@@ -113,27 +113,12 @@ export async function readObject(request, opts) {
   return body;
 }
 
-// C0, DEL and C1 (U+0080–U+009F: NEL, and CSI, an 8-bit terminal escape), as Rust's char::is_control.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
 /**
- * A required or optional display string: at most `max` characters (code points, as JSON
- * Schema's maxLength counts them, before trimming), not blank when required, no control
- * characters. Returned trimmed.
+ * A display string (`name`, `description`, `owner`) checked by the core against its field-limit
+ * table (src/rules/limits.rs): returned trimmed, or null when absent and not required; 422
+ * invalid_field otherwise.
  */
-export function text(body, field, { max = 100, required = true } = {}) {
-  const v = body[field];
-  if (v === undefined || v === null) {
-    if (required) throw fail(422, "invalid_field", `${field} is required`, field);
-    return null;
-  }
-  if (typeof v !== "string") throw fail(422, "invalid_field", `${field} must be a string`, field);
-  if (CONTROL.test(v)) throw fail(422, "invalid_field", `${field} must not contain control characters`, field);
-  if (v.length > max && [...v].length > max) throw fail(422, "invalid_field", `${field} is longer than ${max} characters`, field);
-  const t = v.trim();
-  if (required && t.length === 0) throw fail(422, "invalid_field", `${field} must not be blank`, field);
-  return t;
-}
+export const textField = (tk, body, field) => ruled(() => tk.checkText(field, body[field]));
 
 export function onlyFields(body, allowed) {
   for (const k of Object.keys(body)) {
@@ -144,8 +129,21 @@ export function onlyFields(body, allowed) {
 /** Maps a TokenkitError from the wasm core to an API error on `field` (prefixing its own field). */
 export function coreError(e, status, field) {
   if (e && e.name === "TokenkitError") {
-    const f = e.field ? `${field}.${e.field}` : field;
+    const f = field === undefined ? e.field : e.field ? `${field}.${e.field}` : field;
     return fail(status, e.code, e.message, f);
   }
   return e;
+}
+
+/**
+ * Runs a call into the core's rules: a refusal that carries its HTTP status (src/rules/) becomes
+ * that API error as it is; any other TokenkitError becomes `status` on `field` (coreError).
+ */
+export function ruled(fn, status = 422, field) {
+  try {
+    return fn();
+  } catch (e) {
+    if (e?.name === "TokenkitError" && typeof e.status === "number" && e.dialect === undefined) throw fail(e.status, e.code, e.message, e.field);
+    throw coreError(e, status, field);
+  }
 }

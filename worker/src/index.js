@@ -1,5 +1,5 @@
 // tokenkit's token service: tokenkit's own API (/tk/v1/), the four seed dialects, the OpenAPI
-// document, and — for every other path — the dashboard's static assets (www/).
+// document, and — for every other path — the dashboard's static assets (the ASSETS binding).
 import * as tk from "../../pkg/tokenkit.js";
 import wasm from "../../pkg/tokenkit_bg.wasm";
 import openapi from "../openapi.json";

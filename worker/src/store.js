@@ -205,7 +205,9 @@ export class Store {
     const cur = await this.row(account, id);
     if (!cur) return null;
     const { secret, digest, hint } = this.mint();
-    const until = previousUntil !== null && previousUntil !== undefined && previousUntil > now ? previousUntil : now;
+    // The core decides until when the old secret works (rotationGrace, LaunchDarkly's reset);
+    // without a grace its digest is kept with an end of now.
+    const until = previousUntil ?? now;
     const r = await this.writing(() =>
       this.db
         .prepare(
@@ -229,8 +231,12 @@ export class Store {
     return Boolean(r.meta && r.meta.changes === 1);
   }
 
-  /** One page of live tokens, newest first. `cursor` is the last row's seq. */
-  async page({ account, owner, name, expired, expiringWithinMs, cursor, limit }, now) {
+  /**
+   * One page of live tokens, newest first. `cursor` is the last row's seq. `expired` selects by
+   * the core's rule (expired = now ≥ expiry); `expiringUntil` is the core's window end
+   * (parseListQuery).
+   */
+  async page({ account, owner, name, expired, expiringUntil, cursor, limit }, now) {
     const where = ["account_id = ?", "revoked_at IS NULL"];
     const args = [account];
     if (owner) {
@@ -248,9 +254,9 @@ export class Store {
       where.push("(expires_at IS NULL OR expires_at > ?)");
       args.push(now);
     }
-    if (expiringWithinMs !== undefined) {
+    if (expiringUntil !== undefined) {
       where.push("expires_at IS NOT NULL AND expires_at > ? AND expires_at <= ?");
-      args.push(now, now + expiringWithinMs);
+      args.push(now, expiringUntil);
     }
     if (cursor !== undefined) {
       where.push("seq < ?");

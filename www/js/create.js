@@ -2,19 +2,19 @@
 // (validated, covered by the caller's own scope, tried against requests). What the service would
 // refuse is refused here first, with the same wasm code; what it still refuses is shown by its field.
 import { ApiError } from "./api.js";
-import { h, nextId } from "./format.js";
+import { h, maxLength, nextId } from "./format.js";
 import { LifetimePicker } from "./lifetime.js";
 import { ScopeEditor } from "./scope-editor.js";
 import { showSecret } from "./dialogs.js";
 import { busy, clearFieldError, errorBox, fieldError } from "./ui.js";
-import { mayManage, NEW_ID, refusal } from "./manage.js";
+import { mayManage, refusal } from "./manage.js";
 
 export function createView(ctx, root) {
   const { tk, api, state } = ctx;
   const me = state.me;
   const id = nextId("new");
-  const name = h("input", { id: `${id}-name`, type: "text", required: true, maxlength: "100", autocomplete: "off", placeholder: "e.g. CI deploys", "aria-describedby": `${id}-name-hint` });
-  const desc = h("textarea", { id: `${id}-desc`, rows: "2", maxlength: "1000", placeholder: "What is this token for?" });
+  const name = h("input", { id: `${id}-name`, type: "text", required: true, maxlength: maxLength("name"), autocomplete: "off", placeholder: "e.g. CI deploys", "aria-describedby": `${id}-name-hint` });
+  const desc = h("textarea", { id: `${id}-desc`, rows: "2", maxlength: maxLength("description"), placeholder: "What is this token for?" });
   const formError = h("div", { class: "error-slot" });
   const submit = h("button", { type: "submit", class: "btn primary" }, "Generate token");
 
@@ -24,7 +24,7 @@ export function createView(ctx, root) {
   if (me.scope.language !== "policy") scope.set(starter(me.scope));
 
   // The service checks the caller's own scope first (403 insufficient_scope): so does the page.
-  const canCreate = mayManage(tk, me.scope, "create", { id: NEW_ID, owner: me.ownerId });
+  const canCreate = mayManage(tk, me.scope, "create", { id: tk.ruleDefaults().newId, owner: me.ownerId });
   const cannot = canCreate.allowed ? null : errorBox(refusal("creating tokens", canCreate), "You cannot create tokens with this session.");
 
   function ready() {
@@ -41,7 +41,7 @@ export function createView(ctx, root) {
       { class: "field" },
       h("label", { for: `${id}-name` }, "Name"),
       name,
-      h("span", { class: "hint", id: `${id}-name-hint` }, "What is this token for? Shown in the list; up to 100 characters."),
+      h("span", { class: "hint", id: `${id}-name-hint` }, `What is this token for? Shown in the list; up to ${maxLength("name")} characters.`),
     ),
     h("div", { class: "field" }, h("label", { for: `${id}-desc` }, "Description ", h("span", { class: "optional" }, "(optional)")), desc),
     lifetime.el,

@@ -99,7 +99,8 @@ export function rotateDialog(ctx, token, { onDone } = {}) {
     if (graceError) return preview.replaceChildren(h("span", { class: "field-error" }, graceError, " ", h("code", { class: "err-code" }, "invalid_ttl")));
     if (grace === "now") return preview.replaceChildren("The current secret stops working as soon as you rotate.");
     try {
-      const until = tk.rotationGraceExpiresAt(grace, token.expiresAt, Date.now());
+      const ms = tk.rotationGrace(grace, token.expiresAt, Date.now()).until;
+      const until = new Date(ms).toISOString();
       preview.replaceChildren(
         "The current secret keeps working until ",
         h("time", { datetime: until, class: "grace-preview", title: until }, formatDateTime(until)),

@@ -3,7 +3,7 @@
 // (applyTokenPatch, the service's own check) and sends it with If-Match = the ETag it read.
 // A 412 means someone changed the token meanwhile: the page offers to rebase the edits.
 import { ApiError } from "./api.js";
-import { expiryState, h, nextId, timeEl } from "./format.js";
+import { expiryState, h, maxLength, nextId, timeEl } from "./format.js";
 import { sameJson, tokenPatch } from "./patch.js";
 import { ScopeEditor } from "./scope-editor.js";
 import { rotateDialog, revokeDialog } from "./dialogs.js";
@@ -29,8 +29,8 @@ export async function editView(ctx, root, tokenId) {
   }
 
   const id = nextId("edit");
-  const name = h("input", { id: `${id}-name`, type: "text", required: true, maxlength: "100", autocomplete: "off" });
-  const desc = h("textarea", { id: `${id}-desc`, rows: "2", maxlength: "1000" });
+  const name = h("input", { id: `${id}-name`, type: "text", required: true, maxlength: maxLength("name"), autocomplete: "off" });
+  const desc = h("textarea", { id: `${id}-desc`, rows: "2", maxlength: maxLength("description") });
   const scope = new ScopeEditor(tk, { callerScope: me.scope, onChange: () => refresh(), legend: "Scope" });
   const patchPre = h("pre", { class: "code patch", tabindex: "0", "aria-label": "JSON Patch to send" });
   const afterEl = h("dl", { class: "after" });

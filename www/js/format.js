@@ -1,8 +1,16 @@
 // Dates, relative times and small DOM helpers. Times are shown in the browser's time zone with the
-// exact UTC instant in a <time datetime> attribute (and its tooltip).
+// exact UTC instant in a <time datetime> attribute (and its tooltip). What an expiry means
+// (expired, expiring soon) and the field limits are the core's (the package's rules), as the
+// service has them.
+import * as tk from "/pkg/tokenkit.js";
 
-export const SOON_DAYS = 7;
 const DAY = 86_400_000;
+
+/** The "expires soon" window in days (the core's, as the service's list filter). */
+export const soonDays = () => tk.ruleDefaults().soonDays;
+
+/** The core's limit of `field` (its field-limit table), for an input's maxlength. */
+export const maxLength = (field) => String(tk.fieldLimits().find((l) => l.field === field).max);
 
 const dateFmt = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric" });
 const dateTimeFmt = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" });
@@ -30,14 +38,8 @@ export function relative(iso, now = Date.now()) {
   return rtf.format(Math.round(diff / 1000), "second");
 }
 
-/** "expired", "soon" or null for an expiry instant (null = never). */
-export function expiryState(iso, now = Date.now()) {
-  if (iso === null || iso === undefined) return null;
-  const t = Date.parse(iso);
-  if (t <= now) return "expired";
-  if (t - now <= SOON_DAYS * DAY) return "soon";
-  return null;
-}
+/** "expired", "soon" or null for an expiry instant (null = never): the core's expiryState. */
+export const expiryState = (iso, now = Date.now()) => tk.expiryState(iso ?? null, now);
 
 /** h("button", {class: "btn", onclick}, "text", child…) — attributes, properties for on* and booleans. */
 export function h(tag, attrs = {}, ...children) {

@@ -1,6 +1,6 @@
-// The lifetime picker: presets, a TTL, a custom date or never. The expiry it previews is computed
-// by the wasm core's expiresAt — the function the service runs on the same input — and checked
-// against the signed-in token's own expiry with checkOutlives (a child never outlives its issuer).
+// The lifetime picker: presets, a TTL, a custom date or never. The expiry it previews is the wasm
+// core's issueExpiry — the function the service runs on the same input —, which also refuses a
+// lifetime past the signed-in token's own expiry (a child never outlives its issuer).
 import { formatDateTime, h, nextId, relative } from "./format.js";
 
 const PRESET_LABELS = { "7-days": "7 days", "30-days": "30 days", "60-days": "60 days", "90-days": "90 days", "six-months": "6 months", "one-year": "1 year" };
@@ -44,7 +44,7 @@ export class LifetimePicker {
     this.ttlRow = h("div", { class: "inline" }, h("label", { for: `${id}-ttl`, class: "sr-only" }, "Time to live"), this.ttl, this.unit);
 
     this.date = h("input", { type: "datetime-local", id: `${id}-date`, oninput: () => this.update(), onchange: () => this.update() });
-    this.date.value = localInput(Date.now() + 14 * 86_400_000).replace(/T.*/, "T12:00");
+    this.date.value = localInput(Date.parse(this.tk.expiresAt("P14D", Date.now()))).replace(/T.*/, "T12:00");
     this.dateRow = h("div", { class: "inline" }, h("label", { for: `${id}-date`, class: "sr-only" }, "Expiry date and time (local time)"), this.date);
 
     this.preview = h("p", { class: "lifetime-preview", id: `${id}-preview`, "aria-live": "polite" });
@@ -87,8 +87,8 @@ export class LifetimePicker {
     this.state = { lifetime: null, expiresAt: null, error: null };
     try {
       const lifetime = this.#input();
-      const expiresAt = this.tk.expiresAt(lifetime, now);
-      this.tk.checkOutlives(expiresAt, this.issuerExpiresAt);
+      const ms = this.tk.issueExpiry(lifetime, this.issuerExpiresAt, now);
+      const expiresAt = ms === null ? null : new Date(ms).toISOString();
       this.state = { lifetime, expiresAt, error: null };
     } catch (e) {
       this.state.error = e;

@@ -1,10 +1,10 @@
 // The token list: filters (all / expiring soon / expired, name), admins' "all members" toggle,
 // cursor pagination (next_cursor), and per-row actions.
 import { ApiError } from "./api.js";
-import { expiryState, h, nextId, relative, SOON_DAYS, timeEl } from "./format.js";
+import { expiryState, h, maxLength, nextId, relative, soonDays, timeEl } from "./format.js";
 import { rotateDialog, revokeDialog } from "./dialogs.js";
 import { errorBox } from "./ui.js";
-import { mayManage, mayRotate, NEW_ID } from "./manage.js";
+import { mayManage, mayRotate } from "./manage.js";
 
 /** Tokens issued through a seed dialect carry its name (worker/src/store.js `dialect`). */
 const DIALECT_LABEL = { s2: "S2", akinon: "Akinon", launchdarkly: "LaunchDarkly", space: "Space" };
@@ -36,7 +36,7 @@ export async function listView(ctx, root) {
   const admin = me.role === "owner" || me.role === "admin";
 
   const headingId = nextId("h");
-  const canCreate = mayManage(tk, me.scope, "create", { id: NEW_ID, owner: me.ownerId });
+  const canCreate = mayManage(tk, me.scope, "create", { id: tk.ruleDefaults().newId, owner: me.ownerId });
   const filterGroup = h("div", { class: "segmented", role: "radiogroup", "aria-label": "Show" });
   for (const [v, label] of FILTERS) {
     const id = nextId("flt");
@@ -60,7 +60,7 @@ export async function listView(ctx, root) {
     );
   }
   const searchId = nextId("search");
-  const search = h("input", { type: "search", id: searchId, placeholder: "Filter by name", value: L.name, autocomplete: "off", maxlength: "100" });
+  const search = h("input", { type: "search", id: searchId, placeholder: "Filter by name", value: L.name, autocomplete: "off", maxlength: maxLength("query.name") });
   let searchTimer;
   search.addEventListener("input", () => {
     clearTimeout(searchTimer);
@@ -147,7 +147,7 @@ export async function listView(ctx, root) {
     errorSlot.replaceChildren();
     const query = { limit: PAGE_SIZE, cursor: L.cursors[L.page] ?? undefined, name: L.name || undefined };
     if (L.filter === "expired") query.expired = "true";
-    if (L.filter === "soon") query.expiring_within_days = SOON_DAYS;
+    if (L.filter === "soon") query.expiring_within_days = soonDays();
     if (L.all && admin) query.all = "true";
     let body;
     try {
@@ -188,7 +188,7 @@ export async function listView(ctx, root) {
 
   function render(tokens) {
     if (tokens.length === 0) {
-      const what = L.filter === "expired" ? "No expired tokens." : L.filter === "soon" ? `No tokens expire in the next ${SOON_DAYS} days.` : L.name ? "No tokens match that name." : "You have no tokens yet.";
+      const what = L.filter === "expired" ? "No expired tokens." : L.filter === "soon" ? `No tokens expire in the next ${soonDays()} days.` : L.name ? "No tokens match that name." : "You have no tokens yet.";
       tbody.replaceChildren(h("tr", { class: "empty" }, h("td", { colspan: "7" }, what, " ", L.filter === "all" && !L.name ? h("a", { href: "#/new" }, "Generate one.") : null)));
       return;
     }

@@ -76,11 +76,15 @@ export async function body(request, deps, dialect) {
 
 /**
  * A rotated-out secret in its grace period keeps working, but may not mint secrets (issue,
- * create, reset), as on tokenkit's own API: a leaked old secret, the usual reason to rotate,
- * must not become a fresh token.
+ * create, reset), as on tokenkit's own API (the core's requireCurrent), answered in the
+ * vendor's shape.
  */
 export function requireCurrent(c, deps, dialect) {
-  if (c.previous) throw vendorError(deps, dialect, "forbidden", "a rotated-out secret in its grace period cannot issue or reset secrets; use the current one");
+  try {
+    deps.tk.requireCurrent(c.previous === true);
+  } catch (e) {
+    throw vendorError(deps, dialect, "forbidden", e.message);
+  }
 }
 
 /** 405 in the vendor's error shape, with `Allow`, for a method the route does not serve. */

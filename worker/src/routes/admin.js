@@ -3,18 +3,20 @@
 // first token follows the rules of POST /tk/v1/tokens: its scope must be covered by the caller's
 // and it may not outlive the caller's token — root included (the root token is an owner token
 // that never expires, so it covers everything).
-import { authenticate, isAdmin, requireCurrent, requireManage } from "../auth.js";
-import { fail, json, onlyFields, readObject, text } from "../http.js";
+import { authenticate, requireCurrent, requireManage } from "../auth.js";
+import { fail, json, onlyFields, readObject, ruled, textField } from "../http.js";
 import { toMeta } from "../store.js";
 import { expiryOf, grantable } from "./tokens.js";
 
-const ROLES = ["owner", "admin", "member"];
-const FIRST_LIFETIME = "one-year";
-
-/** The first token's scope and expiry, checked before anything is written. */
-function firstToken(ctx, caller, body, defaultScope) {
-  const scope = grantable(ctx.tk, body.scope === undefined ? defaultScope : body.scope, caller);
-  const expiresAt = expiryOf(ctx.tk, body.lifetime, caller, ctx.now, FIRST_LIFETIME);
+/**
+ * The first token's scope (the role's default when none is given: the core's firstTokenScope)
+ * and expiry (the core's first-token lifetime when none is given), checked before anything is
+ * written.
+ */
+function firstToken(ctx, caller, body, role) {
+  const { tk } = ctx;
+  const scope = grantable(tk, body.scope === undefined ? tk.firstTokenScope(role) : body.scope, caller);
+  const expiresAt = expiryOf(tk, body.lifetime, caller, ctx.now, tk.ruleDefaults().firstTokenLifetime);
   return { scope, expiresAt };
 }
 
@@ -22,15 +24,15 @@ const created = (p) => ({ token: toMeta(p.row), secret: p.secret });
 
 export async function createAccount(request, ctx) {
   const caller = await authenticate(request, ctx);
-  if (!caller.isRoot || !isAdmin(caller)) throw fail(403, "forbidden", "only the root account's owners and admins may create accounts");
+  ruled(() => ctx.tk.requireCreateAccount(caller.role, caller.isRoot));
   requireManage(ctx.tk, caller, "create", { id: "*", owner: "*" });
-  requireCurrent(caller);
+  requireCurrent(ctx.tk, caller);
   const body = await readObject(request);
   onlyFields(body, ["name", "owner", "scope", "lifetime"]);
-  const name = text(body, "name");
+  const name = textField(ctx.tk, body, "name");
   if (body.owner === null) throw fail(422, "invalid_field", "owner must be a string", "owner");
-  const ownerName = text(body, "owner", { required: false }) || "owner";
-  const { scope, expiresAt } = firstToken(ctx, caller, body, { language: "policy", role: "owner" });
+  const ownerName = textField(ctx.tk, body, "owner") || "owner";
+  const { scope, expiresAt } = firstToken(ctx, caller, body, "owner");
   const p = await ctx.store.provision({ accountName: name, memberName: ownerName, role: "owner", token: { name: `${ownerName} (first token)`, scope, expiresAt } }, ctx.now);
   return json({ account: p.account, member: p.member, ...created(p) }, 201);
 }
@@ -38,9 +40,8 @@ export async function createAccount(request, ctx) {
 /** The account `id` if the caller may manage its members: 404 for another account, 403 for a non-admin of it. */
 async function manageable(ctx, caller, id) {
   const account = await ctx.store.account(id);
-  const own = caller.account === id;
-  if (!account || !(own || (caller.isRoot && isAdmin(caller)))) throw fail(404, "not_found", "no such account");
-  if (!isAdmin(caller)) throw fail(403, "forbidden", "only the account's owners and admins may manage members");
+  if (!account) throw fail(404, "not_found", "no such account");
+  ruled(() => ctx.tk.requireManageMembers(caller.role, caller.isRoot, caller.account === id));
   return account;
 }
 
@@ -48,14 +49,12 @@ export async function createMember(request, ctx, url, [id]) {
   const caller = await authenticate(request, ctx);
   await manageable(ctx, caller, id);
   requireManage(ctx.tk, caller, "create", { id: "*", owner: "*" });
-  requireCurrent(caller);
+  requireCurrent(ctx.tk, caller);
   const body = await readObject(request);
   onlyFields(body, ["name", "role", "scope", "lifetime"]);
-  const name = text(body, "name");
-  const role = body.role === undefined ? "member" : body.role;
-  if (!ROLES.includes(role)) throw fail(422, "invalid_field", `role must be one of ${ROLES.join(", ")}`, "role");
-  if (role === "owner" && !(caller.role === "owner" || (caller.isRoot && isAdmin(caller)))) throw fail(403, "forbidden", "only an owner may add an owner", "role");
-  const { scope, expiresAt } = firstToken(ctx, caller, body, { language: "policy", role: role === "member" ? "writer" : role });
+  const name = textField(ctx.tk, body, "name");
+  const role = ruled(() => ctx.tk.checkNewMemberRole(caller.role, caller.isRoot, body.role));
+  const { scope, expiresAt } = firstToken(ctx, caller, body, role);
   const p = await ctx.store.provision({ account: id, memberName: name, role, token: { name: `${name} (first token)`, scope, expiresAt } }, ctx.now);
   return json({ member: p.member, ...created(p) }, 201);
 }

@@ -1,52 +1,27 @@
 // tokenkit's own API under /tk/v1/: tokens CRUD, patch, rotate, verify and the `self` variants.
 // Every rule (scope coverage, lifetimes, patch policy) is the wasm core's; this file moves data.
-import { authenticate, check, callerOf, isAdmin, presented, recordUse, requireCurrent, requireHolds, requireManage } from "../auth.js";
-import { coreError, fail, json, onlyFields, readJson, readObject, text } from "../http.js";
+import { authenticate, check, callerOf, presented, recordUse, requireCurrent, requireHolds, requireManage } from "../auth.js";
+import { fail, json, onlyFields, readJson, readObject, ruled, textField } from "../http.js";
 import { newId, toMeta } from "../store.js";
 
-const DEFAULT_LIFETIME = "90-days";
-const MAX_PATCH_OPS = 1000;
-
 /**
- * Expiry (epoch ms or null) of a lifetime input; never later than the issuer's. Omitted, the
- * default lifetime applies, shortened to the issuer's expiry; given, a lifetime past the
- * issuer's expiry is refused (403 outlives_issuer).
+ * Expiry (epoch ms or null) of a lifetime input, decided by the core (`issueExpiry`): omitted,
+ * the default lifetime (`defaultLifetime`, the core's when undefined) shortened to the issuer's
+ * expiry; given, a lifetime past the issuer's expiry is refused (403 outlives_issuer).
  */
-export function expiryOf(tk, lifetime, caller, now, defaultLifetime = DEFAULT_LIFETIME) {
-  if (typeof lifetime === "string" && lifetime.length > 100) throw fail(422, "invalid_lifetime", "lifetime is longer than 100 characters", "lifetime");
-  let ms;
-  try {
-    ms = tk.expiresAtMs(lifetime === undefined ? defaultLifetime : lifetime, now);
-  } catch (e) {
-    throw coreError(e, 422, "lifetime");
-  }
-  if (lifetime === undefined && caller.expiresAt !== null && (ms === null || ms > caller.expiresAt)) ms = caller.expiresAt;
-  try {
-    tk.checkOutlives(ms, caller.expiresAt);
-  } catch (e) {
-    throw coreError(e, 403, "lifetime");
-  }
-  return ms;
+export function expiryOf(tk, lifetime, caller, now, defaultLifetime) {
+  return ruled(() => tk.issueExpiry(lifetime, caller.expiresAt, now, defaultLifetime), 422, "lifetime");
 }
 
-/** The validated, normalised scope, covered by the caller's. */
+/** The validated, normalised scope, covered by the caller's (the core's `grantScope`). */
 export function grantable(tk, scope, caller) {
-  if (scope === undefined || scope === null) throw fail(422, "invalid_field", "scope is required", "scope");
-  let normal;
-  try {
-    normal = tk.validateScope(scope);
-  } catch (e) {
-    throw coreError(e, 422, "scope");
-  }
-  const c = tk.explainCovers(caller.scope, normal);
-  if (!c.covered) throw fail(403, "scope_not_covered", `the new scope is broader than the caller's: ${c.reason}`, "scope");
-  return normal;
+  return ruled(() => tk.grantScope(caller.scope, scope), 422, "scope");
 }
 
 /** A live token the caller may act on, or 404 (never 403: ids of others are not disclosed). */
 async function target(ctx, caller, id) {
   const row = await ctx.store.row(caller.account, id);
-  if (!row || (row.owner_id !== caller.owner && !isAdmin(caller))) throw fail(404, "not_found", "no such token");
+  if (!row || !ctx.tk.mayActOn(caller.role, caller.owner, row.owner_id)) throw fail(404, "not_found", "no such token");
   return row;
 }
 
@@ -57,56 +32,37 @@ export async function create(request, ctx) {
   const caller = await authenticate(request, ctx);
   const body = await readObject(request);
   onlyFields(body, ["name", "description", "lifetime", "scope"]);
-  const name = text(body, "name");
-  const description = text(body, "description", { max: 1000, required: false });
+  const name = textField(tk, body, "name");
+  const description = textField(tk, body, "description");
   const scope = grantable(tk, body.scope, caller);
   const expiresAt = expiryOf(tk, body.lifetime, caller, now);
   const id = newId();
   requireManage(tk, caller, "create", { id, owner: caller.owner });
-  requireCurrent(caller);
+  requireCurrent(tk, caller);
   const made = await store.insert({ id, account: caller.account, owner: caller.owner, dialect: "tokenkit", name, description, scope, expiresAt }, now);
   if (!made) throw fail(409, "conflict", "token id collision, retry");
   return json({ token: toMeta(made.row), secret: made.secret }, 201, { etag: etag(made.row) });
-}
-
-function parseLimit(url) {
-  const raw = url.searchParams.get("limit");
-  if (raw === null) return 20;
-  if (!/^\d{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > 100) throw fail(400, "invalid_query", "limit must be an integer from 1 to 100", "limit");
-  return Number(raw);
 }
 
 export async function list(request, ctx, url) {
   const { tk, store, now } = ctx;
   const caller = await authenticate(request, ctx);
   requireManage(tk, caller, "read", { id: "*", owner: caller.owner });
-  const q = url.searchParams;
-  for (const k of q.keys()) {
-    if (!["limit", "cursor", "name", "expired", "expiring_within_days", "all"].includes(k)) throw fail(400, "invalid_query", `unknown query parameter ${k.slice(0, 40)}`, k.slice(0, 40));
+  // Parameters, their limits and the expiry window they select: the core's (parseListQuery).
+  const q = ruled(() => tk.parseListQuery([...url.searchParams], now));
+  if (q.all) {
+    ruled(() => tk.requireListAll(caller.role));
+    requireManage(tk, caller, "read", { id: "*", owner: "*" });
   }
-  const all = q.get("all");
-  if (all !== null && all !== "true" && all !== "false") throw fail(400, "invalid_query", "all must be true or false", "all");
-  if (all === "true" && !isAdmin(caller)) throw fail(403, "forbidden", "only admins may list every member's tokens", "all");
-  if (all === "true") requireManage(tk, caller, "read", { id: "*", owner: "*" });
-  const expired = q.get("expired");
-  if (expired !== null && expired !== "true" && expired !== "false") throw fail(400, "invalid_query", "expired must be true or false", "expired");
-  const within = q.get("expiring_within_days");
-  if (within !== null && !(/^\d{1,4}$/.test(within) && Number(within) >= 1 && Number(within) <= 3650)) {
-    throw fail(400, "invalid_query", "expiring_within_days must be an integer from 1 to 3650", "expiring_within_days");
-  }
-  const cursor = q.get("cursor");
-  if (cursor !== null && !/^\d{1,15}$/.test(cursor)) throw fail(400, "invalid_query", "cursor is not one this API returned", "cursor");
-  const name = q.get("name");
-  if (name !== null && name.length > 100) throw fail(400, "invalid_query", "name is longer than 100 characters", "name");
   const page = await store.page(
     {
       account: caller.account,
-      owner: all === "true" ? undefined : caller.owner,
-      name: name || undefined,
-      expired: expired === null ? undefined : expired === "true",
-      expiringWithinMs: within === null ? undefined : Number(within) * 86_400_000,
-      cursor: cursor === null ? undefined : Number(cursor),
-      limit: parseLimit(url),
+      owner: q.all ? undefined : caller.owner,
+      name: q.name ?? undefined,
+      expired: q.expired ?? undefined,
+      expiringUntil: q.expiringUntil ?? undefined,
+      cursor: q.cursor ?? undefined,
+      limit: q.limit,
     },
     now,
   );
@@ -134,13 +90,11 @@ export async function patch(request, ctx, url, [id]) {
   requireManage(tk, caller, "update", { id, owner: row.owner_id });
   const { body: ops, text: patchText } = await readJson(request, ["application/json-patch+json", "application/json"]);
   // The OpenAPI document's maxItems: a patch's cost grows with its length (docs/patch.md).
-  if (Array.isArray(ops) && ops.length > MAX_PATCH_OPS) throw fail(422, "patch_too_large", `a patch has at most ${MAX_PATCH_OPS} operations`);
+  if (Array.isArray(ops)) ruled(() => tk.checkItems("patch", ops.length));
   ifMatch(request, row);
   const doc = JSON.stringify({ ...toMeta(row), expiresAt: row.expires_at });
-  // A patch may only shorten the expiry, and not to past the caller's own: the limit is the
-  // earlier of the two (the core's maxExpiresAt replaces its default limit, the old expiry).
-  const limits = [row.expires_at, caller.expiresAt].filter((x) => x !== null && x !== undefined);
-  const maxExpiresAt = limits.length ? Math.min(...limits) : undefined;
+  // A patch may only shorten the expiry, and not to past the caller's own (the core's cap).
+  const maxExpiresAt = tk.patchExpiryCap(row.expires_at ?? null, caller.expiresAt) ?? undefined;
   let result;
   try {
     result = tk.applyTokenPatch("tokenkit", doc, patchText, { now, maxExpiresAt, callerScope: caller.scope });
@@ -154,14 +108,9 @@ export async function patch(request, ctx, url, [id]) {
   const next = JSON.parse(result.token);
   // An untouched field keeps its value even if this API would not accept it on create: a dialect
   // may store an empty name (Space has none, LaunchDarkly's is optional) or a longer description.
-  const name = next.name === row.name ? row.name : text(next, "name");
-  const description = (next.description ?? null) === (row.description ?? null) ? (row.description ?? null) : text(next, "description", { max: 1000, required: false });
-  let scope;
-  try {
-    scope = tk.validateScope(next.scope);
-  } catch (e) {
-    throw coreError(e, 422, "scope");
-  }
+  const name = next.name === row.name ? row.name : textField(tk, next, "name");
+  const description = (next.description ?? null) === (row.description ?? null) ? (row.description ?? null) : textField(tk, next, "description");
+  const scope = ruled(() => tk.validateScope(next.scope), 422, "scope");
   // The patched document keeps whatever form the value had: epoch ms when untouched, RFC 3339
   // or epoch ms when patched (the policy has checked it: after now, not extended).
   const expiresAt = next.expiresAt === null || next.expiresAt === undefined ? null : typeof next.expiresAt === "number" ? next.expiresAt : Date.parse(tk.formatInstant(next.expiresAt));
@@ -170,32 +119,16 @@ export async function patch(request, ctx, url, [id]) {
   return json(toMeta(updated), 200, { etag: etag(updated) });
 }
 
-/**
- * Grace for the previous secret: none, or a lifetime input capped at the token's own expiry.
- * A grace must end: "never" on a token that never expires is refused.
- */
-function graceUntil(tk, grace, row, now) {
-  if (grace === undefined || grace === null || grace === 0 || grace === "now") return null;
-  if (typeof grace === "string" && grace.length > 100) throw fail(422, "invalid_lifetime", "grace is longer than 100 characters", "grace");
-  let g;
-  try {
-    g = tk.rotationGraceExpiresAt(grace, row.expires_at, now);
-  } catch (e) {
-    throw coreError(e, 422, "grace");
-  }
-  if (g === null) throw fail(422, "invalid_field", "grace must end: the token never expires, so give a finite grace", "grace");
-  return Date.parse(g);
-}
-
 async function doRotate(request, ctx, caller, row) {
   const { tk, store, now } = ctx;
-  requireCurrent(caller);
+  requireCurrent(tk, caller);
   const body = await readObject(request, { allowEmpty: true });
   onlyFields(body, ["grace"]);
-  const until = graceUntil(tk, body.grace, row, now);
-  const r = await store.rotate(row.account_id, row.id, until, now);
+  // None, or a lifetime capped at the token's expiry, which must end: the core's rotationGrace.
+  const grace = ruled(() => tk.rotationGrace(body.grace, row.expires_at ?? null, now), 422, "grace");
+  const r = await store.rotate(row.account_id, row.id, grace.previousValidUntil, now);
   if (!r) throw fail(412, "precondition_failed", "the token was changed concurrently");
-  return json({ token: toMeta(r.row), secret: r.secret, previous_expires_at: until === null ? null : new Date(until).toISOString() }, 200, { etag: etag(r.row) });
+  return json({ token: toMeta(r.row), secret: r.secret, previous_expires_at: grace.until === null ? null : new Date(grace.until).toISOString() }, 200, { etag: etag(r.row) });
 }
 
 export async function rotate(request, ctx, url, [id]) {
@@ -272,22 +205,20 @@ export async function verify(request, ctx) {
   const body = read ? read.body : await readObject(request);
   onlyFields(body, ["token", "request"]);
   if (typeof body.token !== "string") throw fail(422, "invalid_field", "token must be a string", "token");
-  if (body.token.length > 200) throw fail(422, "invalid_field", "token is longer than 200 characters", "token");
+  ruled(() => tk.checkLength("token", body.token));
   checkRequestShape(body.request);
-  const out = { valid: false, code: "unknown_token", tokenId: null, owner: null, scope: null, expiresAt: null, reason: "the access token is not known" };
+  const out = { valid: false, code: "unknown_token", rule: "lookup", tokenId: null, owner: null, scope: null, expiresAt: null, reason: "the access token is not known" };
   const r = await check(body.token, store, tk, now);
   if (r.row && r.row.account_id !== caller.account) return json(out);
-  if (!r.ok) return json({ ...out, code: r.code, reason: r.message });
+  if (!r.ok) return json({ ...out, code: r.code, rule: r.rule, reason: r.message });
   const t = callerOf(r.row);
   Object.assign(out, { tokenId: t.tokenId, owner: t.owner, scope: t.scope, expiresAt: t.expiresAt === null ? null : new Date(t.expiresAt).toISOString() });
   recordUse(ctx, r.row);
-  if (body.request === undefined || body.request === null) return json({ ...out, valid: true, code: "ok", reason: "the access token is valid" });
+  if (body.request === undefined || body.request === null) return json({ ...out, valid: true, code: "ok", rule: r.rule, reason: "the access token is valid" });
   const compiled = tk.compileScope(t.scope);
   try {
-    const d = compiled.explain(body.request);
-    return json({ ...out, valid: d.allowed, code: d.allowed ? "ok" : "forbidden", reason: d.reason });
-  } catch (e) {
-    throw coreError(e, 422, "request");
+    const d = ruled(() => compiled.explain(body.request), 422, "request");
+    return json({ ...out, valid: d.allowed, code: d.allowed ? "ok" : "forbidden", rule: d.rule ?? "scope", reason: d.reason });
   } finally {
     compiled.free();
   }

@@ -1,0 +1,405 @@
+//! JS bindings for `crate::rules`: the service's rules, for the token service, the dashboard and
+//! any host of the package. Refusals throw a `TokenkitError` whose `status` is the HTTP status
+//! tokenkit's own API answers with and whose `field` names the field at fault.
+
+use wasm_bindgen::prelude::*;
+
+use super::lifetime::instant_from_js;
+use super::scope::scope_arg;
+use super::{from_js_json, to_js};
+use crate::rules::expiry::{self, GraceArg, LifetimeArg};
+use crate::rules::holds::{self, Party};
+use crate::rules::limits::{self, LIMITS};
+use crate::rules::list::parse_list_query;
+use crate::rules::manage::{self, Role, Target, Verb};
+use crate::rules::verify::{self, StoredState};
+use crate::Error;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_RULES: &'static str = r#"
+/** One row of the field-limit table (`fieldLimits()`); query parameters as `query.<name>`. */
+export interface FieldLimit {
+  field: string;
+  kind: "text" | "string" | "integer" | "items";
+  /** Least length (text: 1 = required), value or item count. */
+  min: number;
+  /** Greatest length in characters, value or item count. */
+  max: number;
+  /** The code a value past the limit is refused with. */
+  code: string;
+  /** The HTTP status of that refusal on tokenkit's own API. */
+  status: number;
+}
+/** What a management request does to a token. */
+export type ManageVerb = "read" | "create" | "update" | "rotate" | "delete";
+/** The token a management request is about; `"*"` for any. */
+export interface ManageTarget { id: string; owner: string }
+/** A member's role in its account. */
+export type MemberRole = "owner" | "admin" | "member";
+/** A token as `holds` compares it: expiry in epoch ms or an RFC 3339 string, null = never. */
+export interface HoldParty { account?: string | null; id: string; scope: Scope; expiresAt?: number | string | null }
+/** `holds`'s answer. */
+export type Holding = { held: true } | { held: false; code: "scope_not_covered" | "outlives_issuer"; reason: string };
+/** What the verification decision reads of a stored token (epoch ms). */
+export interface StoredState {
+  digest: string;
+  previousDigest?: string | null;
+  previousExpiresAt?: number | null;
+  revokedAt?: number | null;
+  expiresAt?: number | null;
+}
+/** The rule that decided a verification. */
+export type VerifyRule = "presented" | "format" | "checksum" | "lookup" | "revocation" | "rotation_grace" | "expiry";
+/** A verification decision. */
+export interface Verdict {
+  valid: boolean;
+  code: "ok" | "missing_token" | "malformed_token" | "invalid_checksum" | "unknown_token" | "revoked" | "rotated" | "expired";
+  rule: VerifyRule;
+  message: string;
+  /** The presented secret is the rotated-out one, in its grace: it may not mint secrets. */
+  previous: boolean;
+}
+/** A rotation's grace: when the old secret stops (null: at once) and what the store keeps. */
+export interface Grace { until: number | null; previousValidUntil: number }
+/** A checked query of tokenkit's own token list. */
+export interface ListQuery {
+  limit: number;
+  cursor: number | null;
+  name: string | null;
+  all: boolean;
+  expired: boolean | null;
+  /** Only tokens expiring after now and up to this instant (epoch ms). */
+  expiringUntil: number | null;
+}
+/** The service's defaults. */
+export interface RuleDefaults { defaultLifetime: LifetimePreset; firstTokenLifetime: LifetimePreset; soonDays: number; newId: string }
+"#;
+
+fn verb_arg(v: &str) -> Result<Verb, Error> {
+    Verb::from_name(v).ok_or_else(|| Error::invalid_input("verb", "expected read, create, update, rotate or delete"))
+}
+
+fn role_arg(v: &str) -> Result<Role, Error> {
+    Role::from_name(v).ok_or_else(|| Error::invalid_input("role", "expected owner, admin or member"))
+}
+
+fn ms_opt(field: &str, v: &JsValue) -> Result<Option<i64>, Error> {
+    if v.is_null() || v.is_undefined() {
+        Ok(None)
+    } else {
+        Ok(Some(instant_from_js(field, v)?.as_millisecond()))
+    }
+}
+
+fn ms(field: &str, v: &JsValue) -> Result<i64, Error> {
+    Ok(instant_from_js(field, v)?.as_millisecond())
+}
+
+/// The field-limit table, the same for every API (docs/service.md, "Field limits").
+#[wasm_bindgen(js_name = fieldLimits, unchecked_return_type = "FieldLimit[]")]
+pub fn field_limits() -> Result<JsValue, Error> {
+    to_js(LIMITS)
+}
+
+/// Checks a display string (`name`, `description`, `owner`) against the table and returns it
+/// trimmed, or `null` when it is absent and not required. Throws `invalid_field` (status 422).
+#[wasm_bindgen(js_name = checkText, unchecked_return_type = "string | null")]
+pub fn check_text(field: &str, #[wasm_bindgen(unchecked_param_type = "unknown")] value: JsValue) -> Result<JsValue, Error> {
+    let v = if value.is_null() || value.is_undefined() {
+        None
+    } else if let Some(s) = value.as_string() {
+        Some(serde_json::Value::String(s))
+    } else {
+        Some(serde_json::Value::Bool(false)) // any non-string: "must be a string"
+    };
+    Ok(limits::check_text(field, v.as_ref())?.map_or(JsValue::NULL, |s| JsValue::from_str(&s)))
+}
+
+/// Checks a string taken as it is (`token`, `lifetime`, `grace`, `query.name`) against the table.
+#[wasm_bindgen(js_name = checkLength)]
+pub fn check_length(field: &str, value: &str) -> Result<(), Error> {
+    Ok(limits::check_length(field, value)?)
+}
+
+/// Checks a count of items (`patch`: operations in one JSON Patch) against the table.
+#[wasm_bindgen(js_name = checkItems)]
+pub fn check_items(field: &str, count: u32) -> Result<(), Error> {
+    Ok(limits::check_items(field, count as usize)?)
+}
+
+/// The scope request that `verb` on `target` means in a scope language (`"s2"`, `"policy"`,
+/// `"privileges"`, `"names"`).
+#[wasm_bindgen(js_name = managementRequest, unchecked_return_type = "ScopeRequest")]
+pub fn management_request(
+    #[wasm_bindgen(unchecked_param_type = "\"s2\" | \"privileges\" | \"policy\" | \"names\"")] language: &str,
+    #[wasm_bindgen(unchecked_param_type = "ManageVerb")] verb: &str,
+    #[wasm_bindgen(unchecked_param_type = "ManageTarget")] target: JsValue,
+) -> Result<JsValue, Error> {
+    let lang = crate::scope::Language::from_name(language).ok_or_else(|| Error::invalid_input("language", "expected s2, privileges, policy or names"))?;
+    let t: Target = from_js_json("target", &target)?;
+    to_js(&manage::management_request(lang, verb_arg(verb)?, &t))
+}
+
+/// Does `scope` allow `verb` on `target`? The decision with its reason (never throws for a
+/// refusal; throws for a scope that is not valid).
+#[wasm_bindgen(js_name = mayManage, unchecked_return_type = "Decision")]
+pub fn may_manage(
+    #[wasm_bindgen(unchecked_param_type = "Scope | string")] scope: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ManageVerb")] verb: &str,
+    #[wasm_bindgen(unchecked_param_type = "ManageTarget")] target: JsValue,
+) -> Result<JsValue, Error> {
+    let s = scope_arg("scope", &scope)?;
+    let t: Target = from_js_json("target", &target)?;
+    to_js(&manage::may_manage(&s, verb_arg(verb)?, &t))
+}
+
+/// `mayManage`, as the service answers it: throws 403 `insufficient_scope` when not allowed.
+#[wasm_bindgen(js_name = requireManage)]
+pub fn require_manage(
+    #[wasm_bindgen(unchecked_param_type = "Scope | string")] scope: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ManageVerb")] verb: &str,
+    #[wasm_bindgen(unchecked_param_type = "ManageTarget")] target: JsValue,
+) -> Result<(), Error> {
+    let s = scope_arg("scope", &scope)?;
+    let t: Target = from_js_json("target", &target)?;
+    Ok(manage::require_manage(&s, verb_arg(verb)?, &t)?)
+}
+
+fn party(field: &str, v: &JsValue) -> Result<Party, Error> {
+    // Expiries may come as epoch ms or RFC 3339 (the API's token objects): read them apart.
+    let expiry = js_sys::Reflect::get(v, &"expiresAt".into()).unwrap_or(JsValue::NULL);
+    let expires_at = ms_opt(&format!("{field}.expiresAt"), &expiry)?;
+    let obj = js_sys::Object::assign(&js_sys::Object::new(), v.unchecked_ref());
+    let _ = js_sys::Reflect::set(&obj, &"expiresAt".into(), &JsValue::NULL);
+    let mut p: Party = from_js_json(field, &obj)?;
+    p.expires_at = expires_at;
+    Ok(p)
+}
+
+/// May `holder` be handed a new secret for `token` (a rotation, a reset)? `{held: true}`, or
+/// `{held: false, code, reason}` with the code the service answers 403 with.
+#[wasm_bindgen(unchecked_return_type = "Holding")]
+pub fn holds(
+    #[wasm_bindgen(unchecked_param_type = "HoldParty")] holder: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "HoldParty")] token: JsValue,
+) -> Result<JsValue, Error> {
+    let r = holds::holds(&party("holder", &holder)?, &party("token", &token)?);
+    to_js(&match r {
+        Ok(()) => serde_json::json!({ "held": true }),
+        Err(e) => serde_json::json!({ "held": false, "code": e.code, "reason": e.message }),
+    })
+}
+
+/// `holds`, as the service answers it: throws 403 `scope_not_covered` / `outlives_issuer`.
+#[wasm_bindgen(js_name = requireHolds)]
+pub fn require_holds(
+    #[wasm_bindgen(unchecked_param_type = "HoldParty")] holder: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "HoldParty")] token: JsValue,
+) -> Result<(), Error> {
+    Ok(holds::holds(&party("holder", &holder)?, &party("token", &token)?)?)
+}
+
+/// The first verification step, before any storage read: `null` for a well-formed token with a
+/// valid checksum, else the verdict (`missing_token`, `malformed_token`, `invalid_checksum`).
+#[wasm_bindgen(js_name = checkPresented, unchecked_return_type = "Verdict | null")]
+pub fn check_presented(#[wasm_bindgen(unchecked_param_type = "unknown")] token: JsValue) -> Result<JsValue, Error> {
+    match verify::check_presented(token.as_string().as_deref()) {
+        Ok(()) => Ok(JsValue::NULL),
+        Err(v) => Ok(to_js(&v)?),
+    }
+}
+
+/// The verification decision from the row found by the presented secret's `digest` (or
+/// `null`), at `now`.
+#[wasm_bindgen(js_name = decideVerification, unchecked_return_type = "Verdict")]
+pub fn decide_verification(
+    #[wasm_bindgen(unchecked_param_type = "StoredState | null")] row: JsValue,
+    digest: &str,
+    #[wasm_bindgen(unchecked_param_type = "InstantInput")] now: JsValue,
+) -> Result<JsValue, Error> {
+    let state: Option<StoredState> = if row.is_null() || row.is_undefined() { None } else { Some(from_js_json("row", &row)?) };
+    to_js(&verify::decide(state.as_ref(), digest, ms("now", &now)?))
+}
+
+/// Throws 403 `previous_secret` for a rotated-out secret in its grace: it may not mint secrets.
+#[wasm_bindgen(js_name = requireCurrent)]
+pub fn require_current(previous: bool) -> Result<(), Error> {
+    Ok(verify::require_current(previous)?)
+}
+
+/// The expiry (epoch ms, `null` = never) of a token issued at `now` by a token expiring at
+/// `issuerExpiresAt`: the `lifetime` asked for (refused with 403 `outlives_issuer` past the
+/// issuer), or when it is `undefined`, `defaultLifetime` (default `"90-days"`) shortened to the
+/// issuer's expiry. Bad input throws 422 on `lifetime`.
+#[wasm_bindgen(js_name = issueExpiry, unchecked_return_type = "number | null")]
+pub fn issue_expiry(
+    #[wasm_bindgen(unchecked_param_type = "LifetimeInput | undefined")] lifetime: JsValue,
+    #[wasm_bindgen(js_name = issuerExpiresAt, unchecked_param_type = "InstantInput | null")] issuer_expires_at: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "InstantInput")] now: JsValue,
+    #[wasm_bindgen(js_name = defaultLifetime)] default_lifetime: Option<String>,
+) -> Result<JsValue, Error> {
+    let issuer = ms_opt("issuerExpiresAt", &issuer_expires_at)?;
+    let now = ms("now", &now)?;
+    let default = default_lifetime.unwrap_or_else(|| expiry::DEFAULT_LIFETIME.to_string());
+    let text = lifetime.as_string();
+    let arg = if lifetime.is_undefined() {
+        None
+    } else if let Some(t) = &text {
+        Some(LifetimeArg::Text(t))
+    } else if let Some(n) = lifetime.as_f64() {
+        Some(LifetimeArg::Ttl(n))
+    } else {
+        // No status: the service names it as any argument error (`lifetime.lifetime`).
+        return Err(Error::invalid_input("lifetime", "expected a preset, never, a ttl in seconds, an ISO 8601 duration or an RFC 3339 instant"));
+    };
+    let out = expiry::issue_expiry(arg, &default, issuer, now)?;
+    Ok(out.map_or(JsValue::NULL, |m| JsValue::from_f64(m as f64)))
+}
+
+/// The latest expiry a patch may set: the earlier of the token's current expiry and the
+/// caller's (epoch ms; `null` = never, so `null` when neither expires).
+#[wasm_bindgen(js_name = patchExpiryCap, unchecked_return_type = "number | null")]
+pub fn patch_expiry_cap(
+    #[wasm_bindgen(unchecked_param_type = "InstantInput | null")] current: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "InstantInput | null")] caller: JsValue,
+) -> Result<JsValue, Error> {
+    let cap = expiry::patch_expiry_cap(ms_opt("current", &current)?, ms_opt("caller", &caller)?);
+    Ok(cap.map_or(JsValue::NULL, |m| JsValue::from_f64(m as f64)))
+}
+
+/// A rotation's grace at `now` for a token expiring at `tokenExpiresAt`: `null`, `0`, `"now"`
+/// or absent is none; otherwise a lifetime, capped at the token's expiry; a grace must end.
+/// Throws 422 on `grace`.
+#[wasm_bindgen(js_name = rotationGrace, unchecked_return_type = "Grace")]
+pub fn rotation_grace(
+    #[wasm_bindgen(unchecked_param_type = "LifetimeInput | \"now\" | 0 | null | undefined")] grace: JsValue,
+    #[wasm_bindgen(js_name = tokenExpiresAt, unchecked_param_type = "InstantInput | null")] token_expires_at: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "InstantInput")] now: JsValue,
+) -> Result<JsValue, Error> {
+    let text = grace.as_string();
+    let arg = if grace.is_null() || grace.is_undefined() {
+        GraceArg::None
+    } else if let Some(t) = &text {
+        GraceArg::text(t)
+    } else if let Some(n) = grace.as_f64() {
+        GraceArg::seconds(n)
+    } else {
+        return Err(crate::rules::RuleError::on(422, "invalid_lifetime", "grace", "grace must be a duration, a ttl in seconds, now or null").into());
+    };
+    to_js(&expiry::rotation_grace(arg, ms_opt("tokenExpiresAt", &token_expires_at)?, ms("now", &now)?)?)
+}
+
+/// `"expired"` (`now ≥ expiry`), `"soon"` (within `soonDays`) or `null` (also for never).
+#[wasm_bindgen(js_name = expiryState, unchecked_return_type = "\"expired\" | \"soon\" | null")]
+pub fn expiry_state(
+    #[wasm_bindgen(js_name = expiresAt, unchecked_param_type = "InstantInput | null")] expires_at: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "InstantInput")] now: JsValue,
+) -> Result<JsValue, Error> {
+    Ok(match expiry::expiry_state(ms_opt("expiresAt", &expires_at)?, ms("now", &now)?) {
+        Some(s) => to_js(&s)?,
+        None => JsValue::NULL,
+    })
+}
+
+/// Checks the query of tokenkit's own token list (decoded `[name, value]` pairs, as
+/// `[...url.searchParams]`) at `now`. Throws 400 `invalid_query` naming the parameter.
+#[wasm_bindgen(js_name = parseListQuery, unchecked_return_type = "ListQuery")]
+pub fn list_query(
+    #[wasm_bindgen(unchecked_param_type = "[string, string][]")] pairs: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "InstantInput")] now: JsValue,
+) -> Result<JsValue, Error> {
+    let pairs: Vec<(String, String)> = from_js_json("query", &pairs)?;
+    to_js(&parse_list_query(&pairs, ms("now", &now)?)?)
+}
+
+/// May a member with `role` (member `callerOwner`) act on a token of `tokenOwner`? Owners and
+/// admins on every member's, members on their own.
+#[wasm_bindgen(js_name = mayActOn)]
+pub fn may_act_on(
+    #[wasm_bindgen(unchecked_param_type = "MemberRole")] role: &str,
+    #[wasm_bindgen(js_name = callerOwner)] caller_owner: &str,
+    #[wasm_bindgen(js_name = tokenOwner)] token_owner: &str,
+) -> Result<bool, Error> {
+    Ok(manage::may_act_on(role_arg(role)?, caller_owner, token_owner))
+}
+
+/// Owners and admins administer their account.
+#[wasm_bindgen(js_name = isAdminRole)]
+pub fn is_admin_role(#[wasm_bindgen(unchecked_param_type = "MemberRole")] role: &str) -> Result<bool, Error> {
+    Ok(role_arg(role)?.is_admin())
+}
+
+/// Throws 403 `forbidden` (field `all`) unless `role` may list every member's tokens.
+#[wasm_bindgen(js_name = requireListAll)]
+pub fn require_list_all(#[wasm_bindgen(unchecked_param_type = "MemberRole")] role: &str) -> Result<(), Error> {
+    Ok(manage::require_list_all(role_arg(role)?)?)
+}
+
+/// Throws 403 `forbidden` unless the caller is an owner or admin of the root account.
+#[wasm_bindgen(js_name = requireCreateAccount)]
+pub fn require_create_account(#[wasm_bindgen(unchecked_param_type = "MemberRole")] role: &str, #[wasm_bindgen(js_name = isRoot)] is_root: bool) -> Result<(), Error> {
+    Ok(manage::require_create_account(role_arg(role)?, is_root)?)
+}
+
+/// Throws 404 `not_found` for an account the caller may not see (`own`: its own), 403
+/// `forbidden` for a non-admin of its own.
+#[wasm_bindgen(js_name = requireManageMembers)]
+pub fn require_manage_members(#[wasm_bindgen(unchecked_param_type = "MemberRole")] role: &str, #[wasm_bindgen(js_name = isRoot)] is_root: bool, own: bool) -> Result<(), Error> {
+    Ok(manage::require_manage_members(role_arg(role)?, is_root, own)?)
+}
+
+/// Checks the role of a member the caller adds (`undefined` = `"member"`): 422 `invalid_field`
+/// for an unknown role, 403 `forbidden` for an owner added by a non-owner. Returns the role.
+#[wasm_bindgen(js_name = checkNewMemberRole, unchecked_return_type = "MemberRole")]
+pub fn check_new_member_role(
+    #[wasm_bindgen(js_name = callerRole, unchecked_param_type = "MemberRole")] caller_role: &str,
+    #[wasm_bindgen(js_name = isRoot)] is_root: bool,
+    #[wasm_bindgen(js_name = newRole, unchecked_param_type = "unknown")] new_role: JsValue,
+) -> Result<String, Error> {
+    let asked = if new_role.is_undefined() { Some("member".to_string()) } else { new_role.as_string() };
+    let r = manage::may_add_member(role_arg(caller_role)?, is_root, asked.as_deref().unwrap_or(""))?;
+    Ok(match r {
+        Role::Owner => "owner",
+        Role::Admin => "admin",
+        Role::Member => "member",
+    }
+    .to_string())
+}
+
+/// The scope of a new member's first token when the request gives none.
+#[wasm_bindgen(js_name = firstTokenScope, unchecked_return_type = "Scope")]
+pub fn first_token_scope(#[wasm_bindgen(unchecked_param_type = "MemberRole")] role: &str) -> Result<JsValue, Error> {
+    to_js(&manage::first_token_scope(role_arg(role)?))
+}
+
+/// The service's defaults: lifetimes, the "expires soon" window, and the stand-in id of a token
+/// not created yet.
+#[wasm_bindgen(js_name = ruleDefaults, unchecked_return_type = "RuleDefaults")]
+pub fn rule_defaults() -> Result<JsValue, Error> {
+    to_js(&serde_json::json!({
+        "defaultLifetime": expiry::DEFAULT_LIFETIME,
+        "firstTokenLifetime": expiry::FIRST_TOKEN_LIFETIME,
+        "soonDays": expiry::SOON_DAYS,
+        "newId": manage::NEW_ID,
+    }))
+}
+
+/// The scope a holder of `holderScope` may grant when it asks for `scope`: validated and
+/// normalised (throws 422 with the scope error's code on `scope.<field>`) and covered by the
+/// holder's (throws 403 `scope_not_covered` on `scope`); a missing scope is 422 `invalid_field`.
+#[wasm_bindgen(js_name = grantScope, unchecked_return_type = "Scope")]
+pub fn grant_scope(
+    #[wasm_bindgen(js_name = holderScope, unchecked_param_type = "Scope")] holder_scope: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Scope | null | undefined")] scope: JsValue,
+) -> Result<JsValue, Error> {
+    let holder: serde_json::Value = from_js_json("holderScope", &holder_scope)?;
+    let requested: Option<serde_json::Value> = if scope.is_null() || scope.is_undefined() { None } else { Some(from_js_json("scope", &scope)?) };
+    to_js(&holds::grant(&holder, requested.as_ref())?.to_json())
+}
+
+/// Is `digest` the current secret of a stored token that is not revoked (expiry aside)?
+#[wasm_bindgen(js_name = isCurrentSecret)]
+pub fn is_current_secret(#[wasm_bindgen(unchecked_param_type = "StoredState | null")] row: JsValue, digest: &str) -> Result<bool, Error> {
+    let state: Option<StoredState> = if row.is_null() || row.is_undefined() { None } else { Some(from_js_json("row", &row)?) };
+    Ok(verify::is_current(state.as_ref(), digest))
+}

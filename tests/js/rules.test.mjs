@@ -1,0 +1,152 @@
+// The service's rules (src/rules/) as the package exports them: the answers the token service
+// (worker/) and the dashboard (www/) get, on the same shared vectors as tests/rules_vectors.rs.
+// The last test checks that neither host keeps a copy of a rule.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync } from "node:fs";
+import * as tk from "./tokenkit.mjs";
+
+const vectors = (p) => JSON.parse(readFileSync(new URL(`../vectors/rules/${p}`, import.meta.url), "utf8")).cases;
+const NOW = Date.parse("2026-01-01T00:00:00Z");
+const DAY = 86_400_000;
+
+function throwsRule(fn, status, code, field) {
+  assert.throws(fn, (e) => {
+    assert.equal(e.name, "TokenkitError");
+    assert.equal(e.code, code, e.message);
+    assert.equal(e.status, status, e.message);
+    if (field !== undefined) assert.equal(e.field, field);
+    return true;
+  });
+}
+
+test("the verification decision, on the shared vectors", () => {
+  const cases = vectors("verify.json");
+  assert.ok(cases.length >= 12);
+  for (const c of cases) {
+    const v = tk.decideVerification(c.row, c.digest, c.now);
+    assert.deepEqual({ valid: v.valid, code: v.code, rule: v.rule, previous: v.previous }, { valid: c.valid, code: c.code, rule: c.rule, previous: c.previous }, c.name);
+    assert.equal(typeof v.message, "string");
+  }
+});
+
+test("checkPresented: format and checksum before any storage read", () => {
+  const good = tk.generateToken();
+  assert.equal(tk.checkPresented(good), null);
+  const bad = good.slice(0, -1) + (good.endsWith("A") ? "B" : "A");
+  for (const [t, code, rule] of [[undefined, "missing_token", "presented"], ["", "missing_token", "presented"], [42, "missing_token", "presented"], ["nope", "malformed_token", "format"], [bad, "invalid_checksum", "checksum"]]) {
+    const v = tk.checkPresented(t);
+    assert.deepEqual([v.valid, v.code, v.rule, v.previous], [false, code, rule, false], String(t));
+  }
+  assert.equal(tk.requireCurrent(false), undefined);
+  throwsRule(() => tk.requireCurrent(true), 403, "previous_secret");
+  assert.equal(tk.isCurrentSecret({ digest: "d1", revokedAt: null }, "d1"), true);
+  assert.equal(tk.isCurrentSecret({ digest: "d1", revokedAt: 5 }, "d1"), false);
+  assert.equal(tk.isCurrentSecret({ digest: "d1", previousDigest: "d0" }, "d0"), false);
+});
+
+test("management requests, on the shared vectors, and the scope engine's decision", () => {
+  for (const c of vectors("manage.json")) assert.deepEqual(tk.managementRequest(c.language, c.verb, c.target), c.request, JSON.stringify(c));
+  const denyDelete = { language: "policy", role: "owner", inlineRole: [{ effect: "allow", actions: ["*"], resources: ["*"] }, { effect: "deny", actions: ["deleteAccessToken"], resources: ["member/*:token/*"] }] };
+  for (const id of ["plain", "a:b", "%", "::"]) {
+    assert.equal(tk.mayManage(denyDelete, "delete", { id, owner: "m" }).allowed, false, id);
+    throwsRule(() => tk.requireManage(denyDelete, "delete", { id, owner: "m" }), 403, "insufficient_scope");
+  }
+  assert.equal(tk.mayManage(denyDelete, "read", { id: "*", owner: "*" }).allowed, true);
+  assert.throws(() => tk.managementRequest("policy", "nuke", { id: "x", owner: "y" }), (e) => e.code === "invalid_input" && e.field === "verb");
+});
+
+test("member roles", () => {
+  assert.equal(tk.mayActOn("member", "a", "a"), true);
+  assert.equal(tk.mayActOn("member", "a", "b"), false);
+  assert.equal(tk.mayActOn("admin", "a", "b"), true);
+  assert.equal(tk.isAdminRole("owner"), true);
+  assert.equal(tk.isAdminRole("member"), false);
+  throwsRule(() => tk.requireListAll("member"), 403, "forbidden", "all");
+  throwsRule(() => tk.requireCreateAccount("owner", false), 403, "forbidden");
+  throwsRule(() => tk.requireManageMembers("owner", false, false), 404, "not_found");
+  throwsRule(() => tk.requireManageMembers("member", false, true), 403, "forbidden");
+  assert.equal(tk.checkNewMemberRole("admin", false, undefined), "member");
+  throwsRule(() => tk.checkNewMemberRole("admin", false, "owner"), 403, "forbidden", "role");
+  throwsRule(() => tk.checkNewMemberRole("owner", false, 7), 422, "invalid_field", "role");
+  assert.deepEqual(tk.firstTokenScope("member"), { language: "policy", role: "writer" });
+});
+
+test("holds: a rotation hands out a secret only to a caller that could issue the token", () => {
+  const owner = { language: "policy", role: "owner" };
+  const reader = { language: "policy", role: "reader" };
+  assert.deepEqual(tk.holds({ id: "a", scope: reader, expiresAt: NOW }, { id: "a", scope: owner, expiresAt: null }), { held: true });
+  const broader = tk.holds({ id: "a", scope: reader, expiresAt: null }, { id: "b", scope: owner, expiresAt: null });
+  assert.equal(broader.held, false);
+  assert.equal(broader.code, "scope_not_covered");
+  const longer = tk.holds({ id: "a", scope: owner, expiresAt: new Date(NOW).toISOString() }, { id: "b", scope: reader, expiresAt: NOW + 1 });
+  assert.equal(longer.code, "outlives_issuer");
+  throwsRule(() => tk.requireHolds({ id: "a", scope: owner, expiresAt: NOW }, { id: "b", scope: reader, expiresAt: null }), 403, "outlives_issuer");
+  assert.deepEqual(tk.grantScope(owner, reader).role, "reader");
+  throwsRule(() => tk.grantScope(reader, owner), 403, "scope_not_covered", "scope");
+  throwsRule(() => tk.grantScope(owner, undefined), 422, "invalid_field", "scope");
+  throwsRule(() => tk.grantScope(owner, { language: "policy", inlineRole: [{ effect: "maybe" }] }), 422, "invalid_scope", "scope.inlineRole[0].effect");
+});
+
+test("expiry rules: issue, patch cap, grace, state", () => {
+  assert.equal(tk.issueExpiry(undefined, null, NOW), NOW + 90 * DAY);
+  assert.equal(tk.issueExpiry(undefined, NOW + DAY, NOW), NOW + DAY);
+  assert.equal(tk.issueExpiry(undefined, null, NOW, "one-year"), NOW + 365 * DAY);
+  assert.equal(tk.issueExpiry("never", null, NOW), null);
+  assert.equal(tk.issueExpiry(60, null, NOW), NOW + 60_000);
+  throwsRule(() => tk.issueExpiry("7-days", NOW + DAY, NOW), 403, "outlives_issuer", "lifetime");
+  throwsRule(() => tk.issueExpiry("x".repeat(101), null, NOW), 422, "invalid_lifetime", "lifetime");
+  throwsRule(() => tk.issueExpiry(1.5, null, NOW), 422, "invalid_ttl", "lifetime");
+  assert.equal(tk.patchExpiryCap(null, null), null);
+  assert.equal(tk.patchExpiryCap(NOW + 5, NOW + 3), NOW + 3);
+  assert.equal(tk.patchExpiryCap(NOW + 5, null), NOW + 5);
+  assert.deepEqual(tk.rotationGrace(undefined, null, NOW), { until: null, previousValidUntil: NOW });
+  assert.deepEqual(tk.rotationGrace("now", null, NOW), { until: null, previousValidUntil: NOW });
+  assert.deepEqual(tk.rotationGrace(0, null, NOW), { until: null, previousValidUntil: NOW });
+  assert.deepEqual(tk.rotationGrace("PT1H", null, NOW), { until: NOW + 3_600_000, previousValidUntil: NOW + 3_600_000 });
+  assert.equal(tk.rotationGrace("P7D", NOW + DAY, NOW).until, NOW + DAY);
+  throwsRule(() => tk.rotationGrace("never", null, NOW), 422, "invalid_field", "grace");
+  throwsRule(() => tk.rotationGrace(-5, null, NOW), 422, "invalid_ttl", "grace");
+  assert.equal(tk.expiryState(null, NOW), null);
+  assert.equal(tk.expiryState(NOW, NOW), "expired");
+  assert.equal(tk.expiryState(new Date(NOW + 7 * DAY).toISOString(), NOW), "soon");
+  assert.equal(tk.expiryState(NOW + 7 * DAY + 1, NOW), null);
+  assert.deepEqual(tk.ruleDefaults(), { defaultLifetime: "90-days", firstTokenLifetime: "one-year", soonDays: 7, newId: "000000000000000000000000" });
+});
+
+test("field limits: one table, and the checks that read it", () => {
+  const limits = tk.fieldLimits();
+  const by = Object.fromEntries(limits.map((l) => [l.field, l]));
+  assert.equal(by.name.max, 256);
+  assert.equal(by.description.max, 1024);
+  assert.equal(tk.checkText("name", "  CI  "), "CI");
+  assert.equal(tk.checkText("description", undefined), null);
+  throwsRule(() => tk.checkText("name", "é".repeat(257)), 422, "invalid_field", "name");
+  assert.equal(tk.checkText("name", "é".repeat(256)), "é".repeat(256));
+  throwsRule(() => tk.checkText("name", null), 422, "invalid_field", "name");
+  throwsRule(() => tk.checkText("name", 5), 422, "invalid_field", "name");
+  throwsRule(() => tk.checkText("name", "a\u0085b"), 422, "invalid_field", "name");
+  throwsRule(() => tk.checkLength("token", "t".repeat(201)), 422, "invalid_field", "token");
+  throwsRule(() => tk.checkItems("patch", 1001), 422, "patch_too_large");
+  const q = tk.parseListQuery([["limit", "5"], ["expiring_within_days", "2"]], NOW);
+  assert.deepEqual(q, { limit: 5, cursor: null, name: null, all: false, expired: null, expiringUntil: NOW + 2 * DAY });
+  throwsRule(() => tk.parseListQuery([["limit", "101"]], NOW), 400, "invalid_query", "limit");
+  throwsRule(() => tk.parseListQuery([["bogus", "1"]], NOW), 400, "invalid_query", "bogus");
+});
+
+test("one engine: the service imports nothing from the dashboard, and neither keeps a rule of its own", () => {
+  const root = new URL("../../", import.meta.url);
+  const files = (dir) => readdirSync(new URL(dir, root), { recursive: true }).filter((f) => f.endsWith(".js")).map((f) => [`${dir}${f}`, readFileSync(new URL(`${dir}${f}`, root), "utf8")]);
+  const worker = files("worker/src/");
+  const page = files("www/js/");
+  assert.ok(worker.length > 5 && page.length > 5);
+  for (const [f, src] of worker) assert.doesNotMatch(src, /www\//, `${f} refers to www/`);
+  for (const [f, src] of [...worker, ...page]) {
+    // numeric field limits: lengths compared with or set to a number
+    assert.doesNotMatch(src, /\.length\s*>\s*\d{2,}/, `${f}: a length limit`);
+    assert.doesNotMatch(src, /maxlength:\s*"\d+"/, `${f}: a maxlength`);
+    // status arithmetic on stored rows: revoked / grace / expiry compared in JS
+    assert.doesNotMatch(src, /(revoked_at|prev_expires_at|expires_at)\s*(!==|===|<=|>=|<|>)\s*(null|now|\w*[Nn]ow)/, `${f}: status arithmetic on a row`);
+    assert.doesNotMatch(src, /SOON_DAYS|NEW_ID|DEFAULT_LIFETIME|FIRST_LIFETIME|MAX_PATCH_OPS/, `${f}: a rule's constant`);
+  }
+});
