@@ -37,58 +37,9 @@ pub mod launchdarkly;
 pub mod s2;
 pub mod space;
 
-/// One of the four seed APIs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Dialect {
-    /// S2 (s2.dev) `/v1/access-tokens`.
-    S2,
-    /// Akinon AppMaker `/api/v1/me/tokens`.
-    Akinon,
-    /// LaunchDarkly REST API v2 `/api/v2/tokens`.
-    #[serde(rename = "launchdarkly")]
-    LaunchDarkly,
-    /// Space Invoices `/v1/accounts/{id}/accessTokens`.
-    Space,
-}
-
-impl Dialect {
-    /// Parses the dialect's name as used in JS (`"s2"`, `"akinon"`, `"launchdarkly"`, `"space"`).
-    pub fn from_name(name: &str) -> Option<Dialect> {
-        match name {
-            "s2" => Some(Dialect::S2),
-            "akinon" => Some(Dialect::Akinon),
-            "launchdarkly" => Some(Dialect::LaunchDarkly),
-            "space" => Some(Dialect::Space),
-            _ => None,
-        }
-    }
-
-    /// The dialect's name (`"s2"`, `"akinon"`, `"launchdarkly"`, `"space"`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Dialect::S2 => "s2",
-            Dialect::Akinon => "akinon",
-            Dialect::LaunchDarkly => "launchdarkly",
-            Dialect::Space => "space",
-        }
-    }
-
-    /// The dialect whose tokens are written in scope language `language`, if any.
-    pub fn for_language(language: &str) -> Option<Dialect> {
-        [Dialect::S2, Dialect::Akinon, Dialect::LaunchDarkly, Dialect::Space].into_iter().find(|d| d.language() == language)
-    }
-
-    /// The scope language this dialect's tokens are written in.
-    pub fn language(self) -> &'static str {
-        match self {
-            Dialect::S2 => "s2",
-            Dialect::Akinon => "privileges",
-            Dialect::LaunchDarkly => "policy",
-            Dialect::Space => "names",
-        }
-    }
-}
+/// The API a request or error speaks: one of the four seed APIs here (tokenkit's own API is
+/// [`Dialect::Tokenkit`]). The one enum of [`crate::api`].
+pub use crate::api::Dialect;
 
 /// What went wrong, independent of how a vendor spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,6 +144,7 @@ impl DialectError {
     /// The HTTP status the vendor answers with.
     pub fn status(&self) -> u16 {
         match self.dialect {
+            Dialect::Tokenkit => tokenkit_status(self.failure),
             Dialect::S2 => s2::status_of(self.failure),
             Dialect::Akinon => akinon::status_of(self.failure),
             Dialect::LaunchDarkly => launchdarkly::status_of(self.failure),
@@ -203,6 +155,7 @@ impl DialectError {
     /// The vendor's own error code, where its body has one (Akinon's has none: `None`).
     pub fn vendor_code(&self) -> Option<&'static str> {
         match self.dialect {
+            Dialect::Tokenkit => None,
             Dialect::S2 => Some(s2::code_of(self.failure)),
             Dialect::Akinon => None,
             Dialect::LaunchDarkly => Some(launchdarkly::code_of(self.failure)),
@@ -213,6 +166,7 @@ impl DialectError {
     /// The vendor's error body, as JSON.
     pub fn body(&self) -> Value {
         match self.dialect {
+            Dialect::Tokenkit => tokenkit_error_body(self),
             Dialect::S2 => s2::error_body(self),
             Dialect::Akinon => akinon::error_body(self),
             Dialect::LaunchDarkly => launchdarkly::error_body(self),
@@ -229,6 +183,32 @@ impl DialectError {
         out.extend(self.more.iter().cloned());
         out
     }
+}
+
+/// The status tokenkit's own API answers a failure with (`worker/src/http.js`, `routes/`).
+fn tokenkit_status(f: Failure) -> u16 {
+    match f {
+        Failure::MalformedBody | Failure::MalformedQuery | Failure::MalformedPath => 400,
+        Failure::Invalid | Failure::InvalidPatch => 422,
+        Failure::Unauthenticated => 401,
+        Failure::Forbidden => 403,
+        Failure::NotFound => 404,
+        Failure::AlreadyExists => 409,
+        Failure::Conflict => 412,
+    }
+}
+
+/// tokenkit's own error body: `{error: {code, message, field?}}` (`worker/src/http.js`).
+fn tokenkit_error_body(e: &DialectError) -> Value {
+    let mut error = Map::new();
+    error.insert("code".into(), Value::String(e.code().into()));
+    error.insert("message".into(), Value::String(e.message.clone()));
+    if let Some(field) = &e.field {
+        error.insert("field".into(), Value::String(field.clone()));
+    }
+    let mut body = Map::new();
+    body.insert("error".into(), Value::Object(error));
+    Value::Object(body)
 }
 
 impl fmt::Display for DialectError {
@@ -436,6 +416,8 @@ pub struct Credentials {
 /// - LaunchDarkly: `Authorization: <token>` (raw, no scheme).
 /// - Space: `Authorization: <token>` raw, or `?access_token=`; like LoopBack, also
 ///   `Bearer <token>` and `X-Access-Token`.
+/// - tokenkit's own API: `Authorization: Bearer <token>` or `Authorization: <token>`, else
+///   `x-access-token: <token>` (the worker's `presented`).
 pub fn credential(dialect: Dialect, c: &Credentials) -> Result<String, DialectError> {
     let auth = c.authorization.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let bearer = auth.and_then(|a| {
@@ -444,6 +426,7 @@ pub fn credential(dialect: Dialect, c: &Credentials) -> Result<String, DialectEr
     });
     let xat = c.x_access_token.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let found = match dialect {
+        Dialect::Tokenkit => auth.map(|a| bearer.unwrap_or(a)).or(xat),
         Dialect::S2 => bearer,
         Dialect::Akinon => bearer.or(xat),
         Dialect::LaunchDarkly => auth.filter(|a| !a.contains(' ')),
@@ -462,7 +445,7 @@ pub fn credential(dialect: Dialect, c: &Credentials) -> Result<String, DialectEr
 #[cold]
 pub fn unauthenticated(dialect: Dialect) -> DialectError {
     let msg = match dialect {
-        Dialect::S2 => "missing or invalid access token",
+        Dialect::Tokenkit | Dialect::S2 => "missing or invalid access token",
         Dialect::Akinon => "Unauthorized",
         Dialect::LaunchDarkly => "Invalid access token",
         Dialect::Space => "Authorization Required",

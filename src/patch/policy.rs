@@ -20,37 +20,26 @@ use serde_json::{Map, Value};
 use super::{apply_patch_json, json_eq, parse_patch_json, Operation, PatchError, Pointer};
 use crate::scope::{covers_explain, Scope};
 
-/// The APIs that accept a JSON Patch on a token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Dialect {
-    /// tokenkit's own API (the dashboard's): `/name`, `/description`, `/scope…`, `/expiresAt`.
-    Tokenkit,
-    /// LaunchDarkly `PATCH /api/v2/tokens/{id}`: `/name`, `/description`, `/role`,
-    /// `/customRoleIds`, `/inlineRole`.
-    LaunchDarkly,
+/// The API whose policy applies: those with a PATCH on tokens are tokenkit's own
+/// ([`Dialect::Tokenkit`]: `/name`, `/description`, `/scope…`, `/expiresAt`) and LaunchDarkly
+/// `PATCH /api/v2/tokens/{id}` ([`Dialect::LaunchDarkly`]: `/name`, `/description`, `/role`,
+/// `/customRoleIds`, `/inlineRole`); see [`Dialect::patch_policy`]. The one enum of [`crate::api`].
+pub use crate::api::Dialect;
+
+/// Parses the name of an API that accepts a JSON Patch on a token: `"tokenkit"` or
+/// `"launchdarkly"`.
+///
+/// # Errors
+/// [`PatchError::UnknownDialect`] for any other name (S2, Akinon and Space have no PATCH).
+pub fn dialect_named(name: &str) -> Result<Dialect, PatchError> {
+    Dialect::from_name(name)
+        .filter(|d| d.patch_policy().is_some())
+        .ok_or_else(|| PatchError::UnknownDialect { name: name.chars().take(64).collect() })
 }
 
-impl Dialect {
-    /// Parses a dialect name: `"tokenkit"` or `"launchdarkly"`.
-    ///
-    /// # Errors
-    /// [`PatchError::UnknownDialect`] for any other name (S2, Akinon and Space have no PATCH).
-    pub fn from_name(name: &str) -> Result<Dialect, PatchError> {
-        match name {
-            "tokenkit" => Ok(Dialect::Tokenkit),
-            "launchdarkly" => Ok(Dialect::LaunchDarkly),
-            _ => Err(PatchError::UnknownDialect { name: name.chars().take(64).collect() }),
-        }
-    }
-
-    /// The dialect's policy table.
-    pub fn policy(self) -> &'static Policy {
-        match self {
-            Dialect::Tokenkit => &TOKENKIT,
-            Dialect::LaunchDarkly => &LAUNCHDARKLY,
-        }
-    }
+/// `dialect`'s patch policy, or [`PatchError::UnknownDialect`] for an API without a PATCH.
+fn policy_of(dialect: Dialect) -> Result<&'static Policy, PatchError> {
+    dialect.patch_policy().ok_or_else(|| PatchError::UnknownDialect { name: dialect.name().into() })
 }
 
 /// What kind of value a field holds (checked after the patch).
@@ -248,9 +237,10 @@ pub struct TokenPatchOutcome {
 /// # Errors
 /// As [`Policy::check_operations`], plus the errors of [`parse_patch_json`].
 pub fn check_token_patch(dialect: Dialect, patch_text: &str) -> Result<Vec<Operation>, PatchError> {
+    let policy = policy_of(dialect)?;
     let unwrapped = unwrap_envelope(dialect, patch_text)?;
     let ops = parse_patch_json(unwrapped.as_deref().unwrap_or(patch_text))?;
-    dialect.policy().check_operations(&ops)?;
+    policy.check_operations(&ops)?;
     Ok(ops)
 }
 
@@ -283,7 +273,7 @@ pub fn apply_token_patch(
     patch_text: &str,
     opts: &TokenPatchOptions,
 ) -> Result<TokenPatchOutcome, PatchError> {
-    let policy = dialect.policy();
+    let policy = policy_of(dialect)?;
     let before: Value = serde_json::from_str(token_text)
         .map_err(|e| PatchError::InvalidJson { input: super::JsonInput::Document, message: e.to_string() })?;
     let Value::Object(before) = before else {
@@ -318,7 +308,6 @@ pub fn apply_token_patch(
         validate_field(rule, old, new, opts)?;
     }
     let scope = match dialect {
-        Dialect::Tokenkit => after.get("scope").cloned().unwrap_or(Value::Null),
         Dialect::LaunchDarkly => {
             let mut m = Map::new();
             m.insert("language".into(), Value::String("policy".into()));
@@ -329,13 +318,14 @@ pub fn apply_token_patch(
             }
             Value::Object(m)
         }
+        _ => after.get("scope").cloned().unwrap_or(Value::Null),
     };
     if scope_changed {
         let pointer = match dialect {
-            Dialect::Tokenkit => "/scope".to_string(),
             Dialect::LaunchDarkly => {
                 changed.iter().find(|f| policy.rule(f).is_some_and(|r| r.scope)).map_or(String::new(), |f| format!("/{f}"))
             }
+            _ => "/scope".to_string(),
         };
         if dialect == Dialect::LaunchDarkly {
             // The vendor's own rules for the three fields (as its PATCH route applies them): one
@@ -626,7 +616,7 @@ mod tests {
         for (p, code) in bad {
             assert_eq!(apply_token_patch(Dialect::LaunchDarkly, token, p, &opts()).unwrap_err().code(), *code, "{p}");
         }
-        assert_eq!(Dialect::from_name("s2").unwrap_err().code(), "unknown_dialect");
+        assert_eq!(dialect_named("s2").unwrap_err().code(), "unknown_dialect");
         // The {comment, patch} envelope (LaunchDarkly only).
         let env = r#"{"comment":"rename","patch":[{"op":"replace","path":"/name","value":"x"}]}"#;
         assert_eq!(apply_token_patch(Dialect::LaunchDarkly, token, env, &opts()).unwrap().changed, ["name"]);
