@@ -87,12 +87,12 @@ impl Dialect {
     }
 
     /// The API's token patch policy: tokenkit's own ([`crate::patch::policy::TOKENKIT`]) or
-    /// LaunchDarkly's `PATCH /api/v2/tokens/{id}` ([`crate::patch::policy::LAUNCHDARKLY`]);
+    /// LaunchDarkly's `PATCH /api/v2/tokens/{id}` ([`crate::dialect::launchdarkly::PATCH_POLICY`]);
     /// `None` for S2, Akinon and Space, which have no PATCH.
     pub fn patch_policy(self) -> Option<&'static Policy> {
         match self {
             Dialect::Tokenkit => Some(&crate::patch::policy::TOKENKIT),
-            Dialect::LaunchDarkly => Some(&crate::patch::policy::LAUNCHDARKLY),
+            Dialect::LaunchDarkly => Some(&crate::dialect::launchdarkly::PATCH_POLICY),
             Dialect::S2 | Dialect::Akinon | Dialect::Space => None,
         }
     }
