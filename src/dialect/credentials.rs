@@ -91,6 +91,10 @@ mod tests {
             (Dialect::Space, c(None, None, Some("code")), Some("code")),
             (Dialect::Space, c(None, Some("code"), None), Some("code")),
             (Dialect::Space, c(Some(""), None, None), None),
+            (Dialect::Tokenkit, c(Some("Bearer t"), None, None), Some("t")),
+            (Dialect::Tokenkit, c(Some("t"), Some("x"), None), Some("t")),
+            (Dialect::Tokenkit, c(None, Some("x"), None), Some("x")),
+            (Dialect::Tokenkit, c(None, None, Some("q")), None),
         ];
         for (d, creds, want) in cases {
             let got = credential(*d, creds);

@@ -243,4 +243,15 @@ mod tests {
         let e = DialectError::field(Dialect::Akinon, Failure::Invalid, "name", "Name is required.");
         assert_eq!(e.to_string(), "akinon request rejected (invalid_request): name: name is required");
     }
+
+    #[test]
+    fn tokenkit_errors_have_the_worker_shape() {
+        use serde_json::json;
+        let e = DialectError::field(Dialect::Tokenkit, Failure::Invalid, "name", "Name is required.");
+        assert_eq!((e.status(), e.vendor_code()), (422, None));
+        assert_eq!(e.body(), json!({"error": {"code": "invalid_request", "message": "Name is required.", "field": "name"}}));
+        let e = DialectError::new(Dialect::Tokenkit, Failure::Conflict, "changed");
+        assert_eq!(e.status(), 412);
+        assert_eq!(e.body(), json!({"error": {"code": "conflict", "message": "changed"}}));
+    }
 }

@@ -3,7 +3,10 @@
 //!
 //! A policy is a table of [`PathRule`]s (a top-level field, whether its children may be
 //! patched too, and the operations allowed) plus a table of immutable fields with the reason
-//! they are immutable. `test` is allowed on every path (it changes nothing, and is how a client
+//! they are immutable, and the few facts the engine cannot read from a table (whether the API
+//! takes an envelope, where its scope is, its own rules for the scope fields). This module is the
+//! engine and tokenkit's own [`TOKENKIT`]; a seed API's policy lives with its dialect, and
+//! [`Dialect::patch_policy`] says which is whose. `test` is allowed on every path (it changes nothing, and is how a client
 //! makes a patch conditional, e.g. `test /version`). Every other operation must target an
 //! editable path, and `move`/`copy` must also read *from* an editable path (so a patch can
 //! neither move an immutable field away nor copy a digest or secret into a visible field).
@@ -566,6 +569,11 @@ mod tests {
     #[test]
     fn only_patch_dialects_are_named_and_only_launchdarkly_takes_an_envelope() {
         assert_eq!(dialect_named("s2").unwrap_err().code(), "unknown_dialect");
+        for d in [Dialect::S2, Dialect::Akinon, Dialect::Space] {
+            let rename = r#"[{"op":"replace","path":"/name","value":"x"}]"#;
+            assert_eq!(apply_token_patch(d, TOKEN, rename, &opts()).unwrap_err().code(), "unknown_dialect", "{d:?}");
+            assert_eq!(check_token_patch(d, rename).unwrap_err().code(), "unknown_dialect", "{d:?}");
+        }
         let env = r#"{"patch":[]}"#;
         assert_eq!(apply_token_patch(Dialect::Tokenkit, TOKEN, env, &opts()).unwrap_err().code(), "invalid_patch");
     }
