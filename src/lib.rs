@@ -15,6 +15,7 @@
 // calls that can panic; errors go through the error enums instead.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::unreachable, clippy::todo, clippy::unimplemented))]
 
+pub mod api;
 pub mod dialect;
 pub mod digest;
 pub mod error;

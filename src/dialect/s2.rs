@@ -52,17 +52,11 @@ pub(crate) fn error_body(e: &DialectError) -> Value {
 
 /// S2 operations (kebab-case on the wire), all 24 of the current code: the scope engine's list.
 pub use crate::scope::s2::OPERATIONS;
+use crate::scope::s2::GROUP_NAMES;
 
-/// Operation-group membership. S2 does not publish it; this is the mapping of the research
-/// note (gRPC service split × read/write verb), decided in `docs/dialects.md`.
-pub const GROUPS: [(&str, &str, &[&str]); 6] = [
-    ("account", "read", &["list-basins", "get-basin-config", "list-access-tokens", "account-metrics", "list-locations", "get-default-location"]),
-    ("account", "write", &["create-basin", "delete-basin", "reconfigure-basin", "issue-access-token", "revoke-access-token", "set-default-location"]),
-    ("basin", "read", &["list-streams", "get-stream-config", "basin-metrics"]),
-    ("basin", "write", &["create-stream", "delete-stream", "reconfigure-stream"]),
-    ("stream", "read", &["check-tail", "read", "stream-metrics"]),
-    ("stream", "write", &["append", "trim", "fence"]),
-];
+/// Operation-group membership: the scope engine's table (S2 does not publish one; the mapping
+/// of the research note, gRPC service split × read/write verb, decided in `docs/dialects.md`).
+pub use crate::scope::s2::GROUPS;
 
 // ---- wire types -----------------------------------------------------------------------------
 
@@ -173,8 +167,6 @@ struct Scope {
     ops: Vec<String>,
     auto_prefix_streams: bool,
 }
-
-const GROUP_NAMES: [&str; 3] = ["account", "basin", "stream"];
 
 impl Scope {
     fn from_json(o: &Map<String, Value>) -> Scope {

@@ -3,7 +3,10 @@
 //!
 //! A policy is a table of [`PathRule`]s (a top-level field, whether its children may be
 //! patched too, and the operations allowed) plus a table of immutable fields with the reason
-//! they are immutable. `test` is allowed on every path (it changes nothing, and is how a client
+//! they are immutable, and the few facts the engine cannot read from a table (whether the API
+//! takes an envelope, where its scope is, its own rules for the scope fields). This module is the
+//! engine and tokenkit's own [`TOKENKIT`]; a seed API's policy lives with its dialect, and
+//! [`Dialect::patch_policy`] says which is whose. `test` is allowed on every path (it changes nothing, and is how a client
 //! makes a patch conditional, e.g. `test /version`). Every other operation must target an
 //! editable path, and `move`/`copy` must also read *from* an editable path (so a patch can
 //! neither move an immutable field away nor copy a digest or secret into a visible field).
@@ -20,37 +23,26 @@ use serde_json::{Map, Value};
 use super::{apply_patch_json, json_eq, parse_patch_json, Operation, PatchError, Pointer};
 use crate::scope::{covers_explain, Scope};
 
-/// The APIs that accept a JSON Patch on a token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Dialect {
-    /// tokenkit's own API (the dashboard's): `/name`, `/description`, `/scope…`, `/expiresAt`.
-    Tokenkit,
-    /// LaunchDarkly `PATCH /api/v2/tokens/{id}`: `/name`, `/description`, `/role`,
-    /// `/customRoleIds`, `/inlineRole`.
-    LaunchDarkly,
+/// The API whose policy applies: those with a PATCH on tokens are tokenkit's own
+/// ([`Dialect::Tokenkit`]: `/name`, `/description`, `/scope…`, `/expiresAt`) and LaunchDarkly
+/// `PATCH /api/v2/tokens/{id}` ([`Dialect::LaunchDarkly`]: `/name`, `/description`, `/role`,
+/// `/customRoleIds`, `/inlineRole`); see [`Dialect::patch_policy`]. The one enum of [`crate::api`].
+pub use crate::api::Dialect;
+
+/// Parses the name of an API that accepts a JSON Patch on a token: `"tokenkit"` or
+/// `"launchdarkly"`.
+///
+/// # Errors
+/// [`PatchError::UnknownDialect`] for any other name (S2, Akinon and Space have no PATCH).
+pub fn dialect_named(name: &str) -> Result<Dialect, PatchError> {
+    Dialect::from_name(name)
+        .filter(|d| d.patch_policy().is_some())
+        .ok_or_else(|| PatchError::UnknownDialect { name: name.chars().take(64).collect() })
 }
 
-impl Dialect {
-    /// Parses a dialect name: `"tokenkit"` or `"launchdarkly"`.
-    ///
-    /// # Errors
-    /// [`PatchError::UnknownDialect`] for any other name (S2, Akinon and Space have no PATCH).
-    pub fn from_name(name: &str) -> Result<Dialect, PatchError> {
-        match name {
-            "tokenkit" => Ok(Dialect::Tokenkit),
-            "launchdarkly" => Ok(Dialect::LaunchDarkly),
-            _ => Err(PatchError::UnknownDialect { name: name.chars().take(64).collect() }),
-        }
-    }
-
-    /// The dialect's policy table.
-    pub fn policy(self) -> &'static Policy {
-        match self {
-            Dialect::Tokenkit => &TOKENKIT,
-            Dialect::LaunchDarkly => &LAUNCHDARKLY,
-        }
-    }
+/// `dialect`'s patch policy, or [`PatchError::UnknownDialect`] for an API without a PATCH.
+fn policy_of(dialect: Dialect) -> Result<&'static Policy, PatchError> {
+    dialect.patch_policy().ok_or_else(|| PatchError::UnknownDialect { name: dialect.name().into() })
 }
 
 /// What kind of value a field holds (checked after the patch).
@@ -90,17 +82,35 @@ pub struct PathRule {
 }
 
 /// One API's patch policy.
+///
+/// tokenkit's own is [`TOKENKIT`]; a seed API's lives with its dialect. [`Dialect::patch_policy`]
+/// says which is whose.
 #[derive(Debug)]
 pub struct Policy {
     /// Editable fields.
     pub rules: &'static [PathRule],
     /// Fields that never change through a patch, with the reason given in the error.
     pub immutable: &'static [(&'static str, &'static str)],
+    /// Whether the operations may also come in the `{"comment": "…", "patch": [ … ]}` envelope
+    /// (LaunchDarkly's API accepts it).
+    pub envelope: bool,
+    /// The patched scope as the scope engine reads it, from the patched token
+    /// ([`TokenPatchOutcome::scope`]).
+    pub scope_of: fn(&Map<String, Value>) -> Value,
+    /// The API's own rules for its scope fields, checked on the patched token when a scope field
+    /// changed, before the scope engine reads the scope: `Err(message)` names what is wrong.
+    pub check_scope: Option<ScopeCheck>,
 }
 
-const REPLACE: &[&str] = &["replace"];
-const SET: &[&str] = &["add", "replace"];
-const ANY: &[&str] = &["add", "replace", "remove"];
+/// An API's own check of a patched token's scope fields: `Err(message)` names what is wrong.
+pub type ScopeCheck = fn(&Map<String, Value>) -> Result<(), String>;
+
+/// The operations `replace` only.
+pub const REPLACE: &[&str] = &["replace"];
+/// The operations `add` and `replace` (a field that may be set but not removed).
+pub const SET: &[&str] = &["add", "replace"];
+/// The operations `add`, `replace` and `remove`.
+pub const ANY: &[&str] = &["add", "replace", "remove"];
 
 /// tokenkit's own API.
 pub static TOKENKIT: Policy = Policy {
@@ -134,32 +144,15 @@ pub static TOKENKIT: Policy = Policy {
         ("revokedAt", "revocation has its own route"),
         ("version", "concurrency version, set by the server"),
     ],
+    envelope: false,
+    scope_of: scope_field,
+    check_scope: None,
 };
 
-/// LaunchDarkly `PATCH /api/v2/tokens/{id}` (paths from the vendor's Terraform provider).
-pub static LAUNCHDARKLY: Policy = Policy {
-    rules: &[
-        PathRule { field: "name", children: false, ops: REPLACE, kind: FieldKind::Name, scope: false },
-        PathRule { field: "description", children: false, ops: ANY, kind: FieldKind::Description, scope: false },
-        PathRule { field: "role", children: false, ops: ANY, kind: FieldKind::Role, scope: true },
-        PathRule { field: "customRoleIds", children: true, ops: ANY, kind: FieldKind::StringList, scope: true },
-        PathRule { field: "inlineRole", children: true, ops: ANY, kind: FieldKind::Statements, scope: true },
-    ],
-    immutable: &[
-        ("_id", "identifier"),
-        ("ownerId", "owner"),
-        ("memberId", "owner"),
-        ("_member", "owner"),
-        ("token", "secret"),
-        ("creationDate", "creation time"),
-        ("lastModified", "set by the server"),
-        ("lastUsed", "set by the server"),
-        ("serviceToken", "fixed at creation"),
-        ("defaultApiVersion", "fixed at creation"),
-        ("_links", "set by the server"),
-        ("_version", "set by the server"),
-    ],
-};
+/// tokenkit's scope: the token's `/scope` value.
+fn scope_field(token: &Map<String, Value>) -> Value {
+    token.get("scope").cloned().unwrap_or(Value::Null)
+}
 
 impl Policy {
     fn rule(&self, field: &str) -> Option<&PathRule> {
@@ -248,9 +241,10 @@ pub struct TokenPatchOutcome {
 /// # Errors
 /// As [`Policy::check_operations`], plus the errors of [`parse_patch_json`].
 pub fn check_token_patch(dialect: Dialect, patch_text: &str) -> Result<Vec<Operation>, PatchError> {
-    let unwrapped = unwrap_envelope(dialect, patch_text)?;
+    let policy = policy_of(dialect)?;
+    let unwrapped = unwrap_envelope(policy, patch_text)?;
     let ops = parse_patch_json(unwrapped.as_deref().unwrap_or(patch_text))?;
-    dialect.policy().check_operations(&ops)?;
+    policy.check_operations(&ops)?;
     Ok(ops)
 }
 
@@ -283,14 +277,14 @@ pub fn apply_token_patch(
     patch_text: &str,
     opts: &TokenPatchOptions,
 ) -> Result<TokenPatchOutcome, PatchError> {
-    let policy = dialect.policy();
+    let policy = policy_of(dialect)?;
     let before: Value = serde_json::from_str(token_text)
         .map_err(|e| PatchError::InvalidJson { input: super::JsonInput::Document, message: e.to_string() })?;
     let Value::Object(before) = before else {
         return Err(PatchError::InvalidTokenField { pointer: String::new(), message: "a token must be a JSON object".into() });
     };
     check_token_patch(dialect, patch_text)?;
-    let unwrapped = unwrap_envelope(dialect, patch_text)?;
+    let unwrapped = unwrap_envelope(policy, patch_text)?;
     let token = apply_patch_json(token_text, unwrapped.as_deref().unwrap_or(patch_text))?;
     let after: Value =
         serde_json::from_str(&token).map_err(|e| PatchError::InvalidJson { input: super::JsonInput::Document, message: e.to_string() })?;
@@ -317,31 +311,14 @@ pub fn apply_token_patch(
         scope_changed |= rule.scope;
         validate_field(rule, old, new, opts)?;
     }
-    let scope = match dialect {
-        Dialect::Tokenkit => after.get("scope").cloned().unwrap_or(Value::Null),
-        Dialect::LaunchDarkly => {
-            let mut m = Map::new();
-            m.insert("language".into(), Value::String("policy".into()));
-            for f in ["role", "customRoleIds", "inlineRole"] {
-                if let Some(v) = after.get(f) {
-                    m.insert(f.into(), v.clone());
-                }
-            }
-            Value::Object(m)
-        }
-    };
+    let scope = (policy.scope_of)(&after);
     if scope_changed {
-        let pointer = match dialect {
-            Dialect::Tokenkit => "/scope".to_string(),
-            Dialect::LaunchDarkly => {
-                changed.iter().find(|f| policy.rule(f).is_some_and(|r| r.scope)).map_or(String::new(), |f| format!("/{f}"))
-            }
-        };
-        if dialect == Dialect::LaunchDarkly {
-            // The vendor's own rules for the three fields (as its PATCH route applies them): one
-            // of them, with an entry, and never the owner role.
-            crate::dialect::launchdarkly::check_patched_policy(after.get("role"), after.get("customRoleIds"), after.get("inlineRole"))
-                .map_err(|message| PatchError::InvalidTokenField { pointer: pointer.clone(), message })?;
+        let pointer =
+            changed.iter().find(|f| policy.rule(f).is_some_and(|r| r.scope)).map_or(String::new(), |f| format!("/{f}"));
+        if let Some(check_scope) = policy.check_scope {
+            // The API's own rules for its scope fields (LaunchDarkly's: one of role,
+            // customRoleIds, inlineRole, with an entry, and never the owner role).
+            check_scope(&after).map_err(|message| PatchError::InvalidTokenField { pointer: pointer.clone(), message })?;
         }
         let patched = Scope::from_json(&scope)
             .map_err(|e| PatchError::InvalidTokenField { pointer: pointer.clone(), message: format!("not a valid scope: {e}") })?;
@@ -352,10 +329,10 @@ pub fn apply_token_patch(
     Ok(TokenPatchOutcome { token, changed, scope_changed, scope })
 }
 
-/// LaunchDarkly's API also accepts `{"comment": "…", "patch": [ … ]}`: the operations as text,
-/// when `patch_text` is that envelope (`None` when it is not, and for other dialects).
-fn unwrap_envelope(dialect: Dialect, patch_text: &str) -> Result<Option<String>, PatchError> {
-    if dialect != Dialect::LaunchDarkly || !patch_text.trim_start().starts_with('{') {
+/// With [`Policy::envelope`], the patch may be `{"comment": "…", "patch": [ … ]}`: the operations
+/// as text, when `patch_text` is that envelope (`None` when it is not, and for other policies).
+fn unwrap_envelope(policy: &Policy, patch_text: &str) -> Result<Option<String>, PatchError> {
+    if !policy.envelope || !patch_text.trim_start().starts_with('{') {
         return Ok(None);
     }
     let v: Value =
@@ -590,50 +567,13 @@ mod tests {
     }
 
     #[test]
-    fn launchdarkly_policy() {
-        let token = r#"{"_id":"6109","ownerId":"o","memberId":"m","name":"n","role":"reader","creationDate":1,"lastModified":2,"serviceToken":false,"_links":{}}"#;
-        let ok: &[&str] = &[
-            r#"[{"op":"replace","path":"/name","value":"x"}]"#,
-            r#"[{"op":"replace","path":"/role","value":"writer"}]"#,
-            r#"[{"op":"remove","path":"/role"},{"op":"add","path":"/customRoleIds","value":["devops"]}]"#,
-            r#"[{"op":"remove","path":"/role"},{"op":"add","path":"/inlineRole","value":[{"effect":"allow","resources":["proj/*"],"actions":["*"]}]}]"#,
-            r#"[{"op":"add","path":"/description","value":"d"}]"#,
-        ];
-        for p in ok {
-            let out = apply_token_patch(Dialect::LaunchDarkly, token, p, &opts()).unwrap_or_else(|e| panic!("{p}: {e}"));
-            assert!(out.scope.is_object());
+    fn only_patch_dialects_are_named_and_only_launchdarkly_takes_an_envelope() {
+        assert_eq!(dialect_named("s2").unwrap_err().code(), "unknown_dialect");
+        for d in [Dialect::S2, Dialect::Akinon, Dialect::Space] {
+            let rename = r#"[{"op":"replace","path":"/name","value":"x"}]"#;
+            assert_eq!(apply_token_patch(d, TOKEN, rename, &opts()).unwrap_err().code(), "unknown_dialect", "{d:?}");
+            assert_eq!(check_token_patch(d, rename).unwrap_err().code(), "unknown_dialect", "{d:?}");
         }
-        let bad: &[(&str, &str)] = &[
-            (r#"[{"op":"add","path":"/name","value":"x"}]"#, "patch_forbidden_operation"),
-            (r#"[{"op":"replace","path":"/serviceToken","value":true}]"#, "patch_forbidden_path"),
-            (r#"[{"op":"replace","path":"/_id","value":"x"}]"#, "patch_forbidden_path"),
-            (r#"[{"op":"replace","path":"/token","value":"x"}]"#, "patch_forbidden_path"),
-            (r#"[{"op":"add","path":"/customRoleIds","value":[1]}]"#, "invalid_token_field"),
-            // The vendor's rules for the three policy fields, as its own PATCH route applies them.
-            (r#"[{"op":"replace","path":"/role","value":"owner"}]"#, "invalid_token_field"),
-            (r#"[{"op":"add","path":"/customRoleIds","value":["devops"]}]"#, "invalid_token_field"),
-            (r#"[{"op":"add","path":"/inlineRole","value":[{"effect":"allow","resources":["proj/*"],"actions":["*"]}]}]"#, "invalid_token_field"),
-            (r#"[{"op":"remove","path":"/role"}]"#, "invalid_token_field"),
-            (
-                r#"[{"op":"add","path":"/inlineRole","value":[{"effect":"maybe","resources":["*"],"actions":["*"]}]}]"#,
-                "invalid_token_field",
-            ),
-            (
-                r#"[{"op":"add","path":"/inlineRole","value":[{"effect":"allow","resources":["*"],"notResources":["x"],"actions":["*"]}]}]"#,
-                "invalid_token_field",
-            ),
-        ];
-        for (p, code) in bad {
-            assert_eq!(apply_token_patch(Dialect::LaunchDarkly, token, p, &opts()).unwrap_err().code(), *code, "{p}");
-        }
-        assert_eq!(Dialect::from_name("s2").unwrap_err().code(), "unknown_dialect");
-        // The {comment, patch} envelope (LaunchDarkly only).
-        let env = r#"{"comment":"rename","patch":[{"op":"replace","path":"/name","value":"x"}]}"#;
-        assert_eq!(apply_token_patch(Dialect::LaunchDarkly, token, env, &opts()).unwrap().changed, ["name"]);
-        let env = r#"{"comment":"x","patch":[{"op":"replace","path":"/_id","value":"x"}]}"#;
-        assert_eq!(apply_token_patch(Dialect::LaunchDarkly, token, env, &opts()).unwrap_err().code(), "patch_forbidden_path");
-        let bad = r#"{"patch":{"op":"replace"}}"#;
-        assert_eq!(apply_token_patch(Dialect::LaunchDarkly, token, bad, &opts()).unwrap_err().code(), "invalid_patch");
         let env = r#"{"patch":[]}"#;
         assert_eq!(apply_token_patch(Dialect::Tokenkit, TOKEN, env, &opts()).unwrap_err().code(), "invalid_patch");
     }

@@ -66,7 +66,8 @@ pub const GROUPS: [(&str, &str, &[&str]); 6] = [
     ("stream", "write", &["append", "trim", "fence"]),
 ];
 
-const GROUP_NAMES: [&str; 3] = ["account", "basin", "stream"];
+/// The op-group names, in the order of a scope's `op_groups`.
+pub(crate) const GROUP_NAMES: [&str; 3] = ["account", "basin", "stream"];
 
 /// The resources an operation touches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

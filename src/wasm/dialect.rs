@@ -72,7 +72,7 @@ fn ms(field: &str, v: f64) -> Result<i64, Error> {
 }
 
 fn dialect_arg(name: &str) -> Result<Dialect, Error> {
-    Dialect::from_name(name).ok_or_else(|| Error::invalid_input("dialect", format!("unknown dialect {name:?}")))
+    Dialect::seed_from_name(name).ok_or_else(|| Error::invalid_input("dialect", format!("unknown dialect {name:?}")))
 }
 
 fn caller(v: JsValue) -> Result<Caller, Error> {
@@ -141,6 +141,7 @@ pub fn dialect_render(#[wasm_bindgen(unchecked_param_type = "DialectName")] dial
     let d = dialect_arg(dialect)?;
     let t = token(t)?;
     let v = match d {
+        Dialect::Tokenkit => None,
         Dialect::S2 => s2::render_info(&t),
         Dialect::Akinon => akinon::create_response(&t, &akinon::masked(&t.hint)).and_then(|r| r.body),
         Dialect::LaunchDarkly => ld::render(&t, None),

@@ -290,7 +290,7 @@ pub fn apply_token_patch(
     #[wasm_bindgen(js_name = patchText, unchecked_param_type = "string")] patch_text: JsValue,
     #[wasm_bindgen(unchecked_param_type = "TokenPatchOptions")] options: JsValue,
 ) -> Result<JsValue, Error> {
-    let dialect = policy::Dialect::from_name(&rust_string("dialect", &dialect)?)?;
+    let dialect = policy::dialect_named(&rust_string("dialect", &dialect)?)?;
     let opts = token_patch_options(&options)?;
     let out = with_js_str(&SCRATCH_A, "tokenText", &token_text, |t| {
         with_js_str(&SCRATCH_B, "patchText", &patch_text, |p| Ok(policy::apply_token_patch(dialect, t, p, &opts)?))
@@ -312,7 +312,7 @@ pub fn check_token_patch(
     #[wasm_bindgen(unchecked_param_type = "TokenPatchDialect")] dialect: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PatchOperation[]")] operations: JsValue,
 ) -> Result<JsValue, Error> {
-    let dialect = policy::Dialect::from_name(&rust_string("dialect", &dialect)?)?;
+    let dialect = policy::dialect_named(&rust_string("dialect", &dialect)?)?;
     let text = stringify("operations", &operations)?;
     let ops = policy::check_token_patch(dialect, &text)?;
     let normalised = serde_json::Value::Array(ops.iter().map(patch::Operation::to_json).collect());

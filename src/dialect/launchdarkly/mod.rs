@@ -9,7 +9,10 @@
 use serde_json::{json, Map, Value};
 
 use super::{type_name, Caller, Dialect, DialectError, Failure, Response, Token, TokenDraft};
-use crate::patch::{self, Operation};
+
+mod patch;
+
+pub use self::patch::{apply_patch, patchable, PATCHABLE, PATCH_POLICY};
 
 const D: Dialect = Dialect::LaunchDarkly;
 
@@ -21,8 +24,6 @@ pub const MAX_LIMIT: usize = 1000;
 pub const ROLES: [&str; 4] = ["no_access", "reader", "writer", "admin"];
 /// Earliest API version (`defaultApiVersion` must be a `YYYYMMDD` date from here on).
 pub const FIRST_API_VERSION: i64 = 20160426;
-/// JSON Pointer roots a token PATCH may touch.
-pub const PATCHABLE: [&str; 5] = ["/name", "/description", "/role", "/customRoleIds", "/inlineRole"];
 
 pub(crate) fn status_of(f: Failure) -> u16 {
     match f {
@@ -202,13 +203,6 @@ fn policy_from(role: Option<&Value>, custom: Option<&Value>, inline: Option<&Val
     }
     let role = if given == 0 { Some("reader".to_string()) } else { role };
     Ok(Policy { role, custom_role_ids, inline_role })
-}
-
-/// The vendor's rules for a patched token's `role`, `customRoleIds` and `inlineRole` (the
-/// LaunchDarkly policy of `patch::policy` applies them too): exactly one of them, with at least
-/// one entry, and never the owner role. `Err(message)` otherwise.
-pub(crate) fn check_patched_policy(role: Option<&Value>, custom: Option<&Value>, inline: Option<&Value>) -> Result<(), String> {
-    policy_from(role, custom, inline, NoPolicy::Refuse).map(|_| ()).map_err(|e| e.message)
 }
 
 fn caller_policy(caller: &Caller) -> Result<Policy, DialectError> {
@@ -422,97 +416,6 @@ pub fn check_access(t: Option<&Token>, caller: &Caller) -> Result<(), DialectErr
     }
 }
 
-// ---- PATCH ------------------------------------------------------------------------------------
-
-fn bad_patch(msg: impl Into<String>) -> DialectError {
-    DialectError::new(D, Failure::MalformedBody, msg)
-}
-
-fn patch_fail(field: Option<String>, msg: impl core::fmt::Display) -> DialectError {
-    DialectError { dialect: D, failure: Failure::InvalidPatch, field, message: format!("Invalid patch content: {msg}"), more: Vec::new() }
-}
-
-/// Whether a token PATCH may touch `path`: one of [`PATCHABLE`], or anything below
-/// `/customRoleIds` and `/inlineRole`.
-pub fn patchable(path: &str) -> bool {
-    PATCHABLE.iter().any(|root| {
-        path == *root
-            || (matches!(*root, "/customRoleIds" | "/inlineRole") && path.strip_prefix(root).is_some_and(|rest| rest.starts_with('/')))
-    })
-}
-
-/// Applies `PATCH /api/v2/tokens/{id}` to `t` and returns the updated token (`updated_at` =
-/// `now`; the worker stores it under its version check).
-///
-/// The body is a JSON Patch array, or `{"patch": [...], "comment": "…"}`. Allowed ops:
-/// `add`, `remove`, `replace`, `test`; allowed paths: `/name`, `/description`, `/role`,
-/// `/customRoleIds`, `/inlineRole` and anything below the last two. The patch is
-/// all-or-nothing; the result is validated like a create and must stay within the caller's
-/// policy.
-///
-/// # Errors
-/// `400 invalid_request` for a body that is not a patch document; `422 invalid_request`
-/// ("Invalid patch content") for a forbidden op or path, a failing op or `test`, or an invalid
-/// result; `403 forbidden` when the result is broader than the caller's policy.
-pub fn apply_patch(t: &Token, body: &str, caller: &Caller, now: i64) -> Result<Token, DialectError> {
-    let v = super::parse_body(D, body)?;
-    let ops = match v {
-        Value::Array(a) => a,
-        Value::Object(mut o) if o.contains_key("patch") && o.keys().all(|k| k == "patch" || k == "comment") => {
-            match (o.remove("patch"), o.get("comment")) {
-                (_, Some(c)) if !c.is_string() => return Err(bad_patch("comment must be a string")),
-                (Some(Value::Array(a)), _) => a,
-                _ => return Err(bad_patch("patch must be an array of operations")),
-            }
-        }
-        _ => return Err(bad_patch("request body must be a JSON Patch array")),
-    };
-    let o = t.scope.as_object().filter(|o| o.get("language").and_then(Value::as_str) == Some("policy"));
-    let Some(o) = o else { return Err(DialectError::new(D, Failure::NotFound, NOT_FOUND)) };
-    let p = Policy::from_json(o);
-    let mut doc = Map::new();
-    doc.insert("name".into(), json!(t.name));
-    if let Some(d) = &t.description {
-        doc.insert("description".into(), json!(d));
-    }
-    if let Some(r) = &p.role {
-        doc.insert("role".into(), json!(r));
-    }
-    if !p.custom_role_ids.is_empty() {
-        doc.insert("customRoleIds".into(), json!(p.custom_role_ids));
-    }
-    if !p.inline_role.is_empty() {
-        doc.insert("inlineRole".into(), Value::Array(p.inline_role.clone()));
-    }
-    let doc = Value::Object(doc);
-    let ops = patch::parse_operations(&Value::Array(ops)).map_err(|e| bad_patch(e.to_string()))?;
-    for (i, op) in ops.iter().enumerate() {
-        let path = op.path().as_str();
-        if !matches!(op, Operation::Add { .. } | Operation::Remove { .. } | Operation::Replace { .. } | Operation::Test { .. }) {
-            return Err(patch_fail(Some(format!("/{i}")), format!("operation {i}: '{}' is not allowed on tokens", op.name())));
-        }
-        if !patchable(path) {
-            return Err(patch_fail(Some(format!("/{i}")), format!("operation {i}: path '{path}' cannot be patched")));
-        }
-    }
-    let doc = patch::apply_patch(&doc, &ops).map_err(|e| patch_fail(e.operation_index().map(|i| format!("/{i}")), e))?;
-    let Value::Object(d) = doc else { return Err(patch_fail(None, "the token is no longer an object")) };
-    let as_patch_error = |e: DialectError| DialectError { failure: Failure::InvalidPatch, message: format!("Invalid patch content: {}", e.message), ..e };
-    let name = opt_string(&d, "name").map_err(as_patch_error)?.unwrap_or_default();
-    let description = opt_string(&d, "description").map_err(as_patch_error)?;
-    let policy = policy_from(d.get("role"), d.get("customRoleIds"), d.get("inlineRole"), NoPolicy::Refuse).map_err(as_patch_error)?;
-    caller_policy(caller)?;
-    if super::issuer_covers(caller, &policy.to_json()).is_err() {
-        return Err(DialectError::new(D, Failure::Forbidden, FORBIDDEN));
-    }
-    let mut out = t.clone();
-    out.name = name;
-    out.description = description;
-    out.scope = policy.to_json();
-    out.updated_at = now;
-    Ok(out)
-}
-
 /// Parses `POST /api/v2/tokens/{id}/reset?expiry=<epoch ms>` for `t` (already through
 /// [`check_access`]) and returns until when the old secret stays valid: `None` means it is
 /// invalid at once (no `expiry`, or one not in the future); otherwise `min(expiry, the token's
@@ -638,26 +541,5 @@ mod tests {
             assert_eq!((e.failure, e.field.as_deref()), (Failure::MalformedQuery, Some("expiry")), "{q}");
         }
         assert_eq!(parse_reset("expiry=253402207200000", &policy_token("x", "reader", None), &admin(), 0), Ok(Some(253_402_207_200_000)));
-    }
-
-    #[test]
-    fn patchable_paths() {
-        for (p, ok) in [
-            ("/name", true),
-            ("/description", true),
-            ("/role", true),
-            ("/customRoleIds/-", true),
-            ("/inlineRole/0/actions/1", true),
-            ("/nameX", false),
-            ("/name/x", false),
-            ("/roleX", false),
-            ("/inlineRoles", false),
-            ("/_id", false),
-            ("/token", false),
-            ("/serviceToken", false),
-            ("", false),
-        ] {
-            assert_eq!(patchable(p), ok, "{p}");
-        }
     }
 }
