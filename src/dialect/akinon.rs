@@ -16,8 +16,8 @@ const D: Dialect = Dialect::Akinon;
 /// The `lifetime` enum, in the vendor's order.
 pub const LIFETIMES: [&str; 5] = ["one-week", "one-month", "three-months", "six-months", "one-year"];
 
-/// Longest accepted token name (characters).
-pub const MAX_NAME: usize = 100;
+/// Longest accepted token name (characters): the one field-limit table's ([`crate::rules::limits`]).
+pub const MAX_NAME: usize = crate::rules::limits::NAME_MAX as usize;
 
 /// Longest accepted privilege string (bytes).
 pub const MAX_PRIVILEGE: usize = 100;

@@ -58,20 +58,14 @@ pub(crate) fn issuer_covers(caller: &Caller, child: &Value) -> Result<(), String
     covers_explain(&parent, &child)
 }
 
-/// May the caller be handed a new secret for `t` (a rotation; LaunchDarkly's reset)? The secret
-/// carries `t`'s scope and expiry, so the caller must be able to issue `t` itself: its scope
-/// covers `t`'s, and `t` does not outlive it. A token may always rotate itself. `Err(reason)`
-/// otherwise, or when either scope is not valid in its language.
+/// May the caller be handed a new secret for `t` (a rotation; LaunchDarkly's reset)? The one
+/// rule of [`crate::rules::holds`]: the caller's scope covers `t`'s and `t` does not outlive it,
+/// or `t` is the caller itself. `Err(reason)` otherwise.
 pub(crate) fn issuer_holds(caller: &Caller, t: &Token) -> Result<(), String> {
-    if t.account == caller.account && t.id == caller.token_id {
-        return Ok(());
-    }
-    issuer_covers(caller, &t.scope)?;
-    match (t.expires_at, caller.expires_at) {
-        (_, None) => Ok(()),
-        (Some(t), Some(c)) if t <= c => Ok(()),
-        _ => Err("the token outlives the calling token".into()),
-    }
+    use crate::rules::holds::{holds, Party};
+    let holder = Party { account: Some(caller.account.clone()), id: caller.token_id.clone(), scope: caller.scope.clone(), expires_at: caller.expires_at };
+    let token = Party { account: Some(t.account.clone()), id: t.id.clone(), scope: t.scope.clone(), expires_at: t.expires_at };
+    holds(&holder, &token).map_err(|e| e.message)
 }
 
 #[cfg(test)]

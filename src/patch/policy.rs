@@ -21,6 +21,7 @@
 use serde_json::{Map, Value};
 
 use super::{apply_patch_json, json_eq, parse_patch_json, Operation, PatchError, Pointer};
+use crate::rules::limits::{DESCRIPTION_MAX, NAME_MAX};
 use crate::scope::{covers_explain, Scope};
 
 /// The API whose policy applies: those with a PATCH on tokens are tokenkit's own
@@ -362,14 +363,14 @@ fn validate_field(rule: &PathRule, old: Option<&Value>, new: Option<&Value>, opt
     let invalid = |message: &str| PatchError::InvalidTokenField { pointer: pointer(), message: message.into() };
     match rule.kind {
         FieldKind::Name => match new {
-            Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= 256 && !s.chars().any(char::is_control) => Ok(()),
-            Some(Value::String(_)) => Err(invalid("must be 1 to 256 characters, not blank, without control characters")),
+            Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= NAME_MAX as usize && !s.chars().any(char::is_control) => Ok(()),
+            Some(Value::String(_)) => Err(invalid(&format!("must be 1 to {NAME_MAX} characters, not blank, without control characters"))),
             _ => Err(invalid("must be a string")),
         },
         FieldKind::Description => match new {
             None | Some(Value::Null) => Ok(()),
-            Some(Value::String(s)) if s.chars().count() <= 1024 => Ok(()),
-            Some(Value::String(_)) => Err(invalid("must be at most 1024 characters")),
+            Some(Value::String(s)) if s.chars().count() <= DESCRIPTION_MAX as usize => Ok(()),
+            Some(Value::String(_)) => Err(invalid(&format!("must be at most {DESCRIPTION_MAX} characters"))),
             _ => Err(invalid("must be a string")),
         },
         FieldKind::Scope => match new {

@@ -150,3 +150,35 @@ test("one engine: the service imports nothing from the dashboard, and neither ke
     assert.doesNotMatch(src, /SOON_DAYS|NEW_ID|DEFAULT_LIFETIME|FIRST_LIFETIME|MAX_PATCH_OPS/, `${f}: a rule's constant`);
   }
 });
+
+test("the OpenAPI document's limits are the core's table", () => {
+  const doc = JSON.parse(readFileSync(new URL("../../worker/openapi.json", import.meta.url), "utf8"));
+  const by = Object.fromEntries(tk.fieldLimits().map((l) => [l.field, l]));
+  const S = doc.components.schemas;
+  const param = (path, name) => doc.paths[path].get.parameters.find((p) => p.name === name).schema;
+  const body = (path, method) => doc.paths[path][method].requestBody.content["application/json"].schema;
+  // [where in the document, its limit, the table's field]
+  const places = [
+    ["CreateToken.name", S.CreateToken.properties.name.maxLength, "name"],
+    ["CreateToken.description", S.CreateToken.properties.description.maxLength, "description"],
+    ["PatchOperation /name value", S.PatchOperation.oneOf[0].properties.value.maxLength, "name"],
+    ["PatchOperation /description value", S.PatchOperation.oneOf[1].properties.value.maxLength, "description"],
+    ["POST /tk/v1/accounts name", body("/tk/v1/accounts", "post").properties.name.maxLength, "name"],
+    ["POST /tk/v1/accounts owner", body("/tk/v1/accounts", "post").properties.owner.maxLength, "owner"],
+    ["POST /tk/v1/accounts/{id}/members name", body("/tk/v1/accounts/{id}/members", "post").properties.name.maxLength, "name"],
+    ["Lifetime (text)", S.Lifetime.oneOf[0].maxLength, "lifetime"],
+    ["Rotate.grace (text)", S.Rotate.properties.grace.oneOf[0].maxLength, "grace"],
+    ["POST /tk/v1/verify token", body("/tk/v1/verify", "post").properties.token.maxLength, "token"],
+    ["PATCH maxItems", doc.paths["/tk/v1/tokens/{id}"].patch.requestBody.content["application/json-patch+json"].schema.maxItems, "patch"],
+    ["PATCH (application/json) maxItems", doc.paths["/tk/v1/tokens/{id}"].patch.requestBody.content["application/json"].schema.maxItems, "patch"],
+    ["list ?name", param("/tk/v1/tokens", "name").maxLength, "query.name"],
+    ["list ?limit", param("/tk/v1/tokens", "limit").maximum, "query.limit"],
+    ["list ?expiring_within_days", param("/tk/v1/tokens", "expiring_within_days").maximum, "query.expiring_within_days"],
+  ];
+  for (const [where, limit, field] of places) assert.equal(limit, by[field].max, `${where}: the document says ${limit}, the core's table ${by[field].max} (${field})`);
+  assert.equal(param("/tk/v1/tokens", "limit").minimum, by["query.limit"].min);
+  assert.equal(param("/tk/v1/tokens", "expiring_within_days").minimum, by["query.expiring_within_days"].min);
+  assert.equal(S.CreateToken.properties.name.minLength, by.name.min);
+  // every row of the table is published somewhere
+  for (const l of tk.fieldLimits()) assert.ok(places.some(([, , f]) => f === l.field), `${l.field} is not in the OpenAPI document`);
+});

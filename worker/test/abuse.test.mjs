@@ -154,7 +154,7 @@ test("cross-account matrix: another account's token and ids get 401/403/404 and 
   for (const s of aSecrets) {
     await probe("Space DELETE by A's secret", [404], "DELETE", `/v1/accounts/${B.member}/accessTokens/${s}`, { headers: { authorization: B.names.secret } });
     const v = await probe("verify A's secret", [200], "POST", "/tk/v1/verify", { token: B.owner, body: { token: s } });
-    assert.deepEqual(v.body, { valid: false, code: "unknown_token", tokenId: null, owner: null, scope: null, expiresAt: null, reason: "the access token is not known" });
+    assert.deepEqual(v.body, { valid: false, code: "unknown_token", rule: "lookup", tokenId: null, owner: null, scope: null, expiresAt: null, reason: "the access token is not known" });
   }
   // Lists: B sees only B.
   for (const [what, method, path, opts] of [
@@ -464,8 +464,8 @@ test("malformed, oversized, nested and mistyped input gets a clear 4xx and chang
     { name: "x", scope: { language: "policy", role: "reader" }, admin: true },
     { name: "x", scope: { language: "policy", role: "reader" }, ownerId: B.member },
     { name: "x", scope: { language: "policy", role: "reader" }, accountId: B.id },
-    { name: "x".repeat(101), scope: { language: "policy", role: "reader" } },
-    { name: "x", description: "d".repeat(1001), scope: { language: "policy", role: "reader" } },
+    { name: "x".repeat(257), scope: { language: "policy", role: "reader" } },
+    { name: "x", description: "d".repeat(1025), scope: { language: "policy", role: "reader" } },
     { name: "   ", scope: { language: "policy", role: "reader" } },
     { scope: { language: "policy", role: "reader" } },
     { name: "x", scope: { language: "privileges", privileges: ["*:read"] } },
@@ -537,7 +537,7 @@ test("malformed, oversized, nested and mistyped input gets a clear 4xx and chang
   }
   assert.equal((await call("GET", target, { token: tok })).body.version, v, "no refused patch changed the token");
   // Query strings, paths, methods, auth headers.
-  for (const q of ["limit=0", "limit=101", "limit=abc", "limit=1e2", "limit=-1", "cursor=-1", "cursor=abc", "expired=maybe", "all=1", "expiring_within_days=0", "expiring_within_days=x", "bogus=1", `name=${"n".repeat(101)}`]) {
+  for (const q of ["limit=0", "limit=101", "limit=abc", "limit=1e2", "limit=-1", "cursor=-1", "cursor=abc", "expired=maybe", "all=1", "expiring_within_days=0", "expiring_within_days=x", "bogus=1", `name=${"n".repeat(257)}`]) {
     await bad(`list ?${q.slice(0, 30)}`, [400], "GET", `/tk/v1/tokens?${q}`, { token: tok });
   }
   for (const p of ["/tk/v1/tokens/%ZZ", `/tk/v1/tokens/${"a".repeat(129)}`, "/tk/v1/tokens/..%2F..%2Fself", "/tk/v1/tokens/%00", "/tk/v1/tokens/a/b", "/tk/v1/nope", "/tk/v2/tokens", "/api/v2/tokens/%ZZ"]) {

@@ -332,11 +332,11 @@ describe("create", () => {
       [{ scope: OWNER }, "invalid_field", "name"],
       [{ name: "   ", scope: OWNER }, "invalid_field", "name"],
       [{ name: 7, scope: OWNER }, "invalid_field", "name"],
-      [{ name: "x".repeat(101), scope: OWNER }, "invalid_field", "name"],
-      [{ name: ` ${"x".repeat(99)} `, scope: OWNER }, "invalid_field", "name"], // counted before trimming, as the schema's maxLength
+      [{ name: "x".repeat(257), scope: OWNER }, "invalid_field", "name"],
+      [{ name: ` ${"x".repeat(255)} `, scope: OWNER }, "invalid_field", "name"], // counted before trimming, as the schema's maxLength
       [{ name: null, scope: OWNER }, "invalid_field", "name"],
       [{ name: "a\u0007b", scope: OWNER }, "invalid_field", "name"],
-      [{ name: "x", description: "d".repeat(1001), scope: OWNER }, "invalid_field", "description"],
+      [{ name: "x", description: "d".repeat(1025), scope: OWNER }, "invalid_field", "description"],
       [{ name: "x", description: 5, scope: OWNER }, "invalid_field", "description"],
       [{ name: "x", scope: OWNER, colour: "red" }, "unknown_field", "colour"],
       [{ name: "x" }, "invalid_field", "scope"],
@@ -443,7 +443,7 @@ describe("list", () => {
     for (const [q, field] of [
       ["?limit=0", "limit"], ["?limit=101", "limit"], ["?limit=ten", "limit"], ["?cursor=abc", "cursor"], ["?cursor=-1", "cursor"],
       ["?expired=yes", "expired"], ["?expiring_within_days=0", "expiring_within_days"], ["?expiring_within_days=1.5", "expiring_within_days"],
-      ["?all=1", "all"], ["?colour=red", "colour"], [`?name=${"n".repeat(101)}`, "name"],
+      ["?all=1", "all"], ["?colour=red", "colour"], [`?name=${"n".repeat(257)}`, "name"],
     ]) assertError(await list(q), 400, "invalid_query", field);
   });
 });
@@ -562,8 +562,8 @@ describe("patch", () => {
       const r = await api("PATCH", url, { token: R, body });
       assertError(r, 422, code, field);
     }
-    // the field must also be one the service accepts (its name limit is 100 characters)
-    assertError(await api("PATCH", url, { token: R, body: [{ op: "replace", path: "/name", value: "n".repeat(150) }] }), 422, "invalid_field", "name");
+    // the field must also be one the service accepts (its name limit is 256 characters, the core's table)
+    assertError(await api("PATCH", url, { token: R, body: [{ op: "replace", path: "/name", value: "n".repeat(257) }] }), 422, "invalid_field", "name");
     assertError(await api("PATCH", url, { token: R, raw: "[{", headers: { "content-type": "application/json" } }), 400, "invalid_json");
     assertError(await api("PATCH", url, { token: R, raw: "[]", headers: { "content-type": "text/plain" } }), 415, "unsupported_media_type");
     const r = await api("GET", url, { token: R });
@@ -1133,10 +1133,11 @@ describe("auth", () => {
   });
 
   test("check() parses format and checksum before its first store call (the behaviour: see restart)", async () => {
-    // The code: check() parses (format + checksum) before the first store call.
+    // The code: check() asks the core about the format and checksum (checkPresented) before the
+    // first store call.
     const src = readFileSync(join(ROOT, "worker/src/auth.js"), "utf8");
     const body = src.slice(src.indexOf("export async function check"));
-    assert.ok(body.indexOf("tk.parseToken(secret)") > 0 && body.indexOf("tk.parseToken(secret)") < body.indexOf("store.byDigest"));
+    assert.ok(body.indexOf("tk.checkPresented(secret)") > 0 && body.indexOf("tk.checkPresented(secret)") < body.indexOf("store.byDigest"));
     // The behaviour is checked at the end of this file, with the tokens table taken away.
   });
 });

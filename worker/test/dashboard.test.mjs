@@ -371,13 +371,13 @@ describe("dashboard (www/) in Chromium against wrangler dev", { timeout: 180_000
   });
 
   step("edit: a value the service refuses (422) is shown by its field, with its code", async () => {
-    // maxlength stops typing past 1000 characters; a pasted value in a page without it reaches the service.
+    // maxlength (the core's limit) stops typing past 1024 characters; a pasted value in a page without it reaches the service.
     await page.getByLabel("Description").evaluate((e) => e.removeAttribute("maxlength"));
-    await page.getByLabel("Description").fill("x".repeat(1010));
+    await page.getByLabel("Description").fill("x".repeat(1030));
     guard.expect(422, /^PATCH \/tk\/v1\/tokens\//);
     await page.getByRole("button", { name: "Save changes" }).click();
     await page.waitForSelector(".field .field-error");
-    assert.match(await page.locator(".field .field-error").innerText(), /description is longer than 1000 characters.*invalid_field.*422/is);
+    assert.match(await page.locator(".field .field-error").innerText(), /description is longer than 1024 characters.*invalid_field.*422/is);
     assert.match(await page.locator(".alert.error").innerText(), /refused a value \(422\): nothing was changed/);
     assert.equal(await page.getByLabel("Description").getAttribute("aria-invalid"), "true");
     assert.equal((await tokenByName("CI deploys (renamed elsewhere)")).version, 4);

@@ -116,8 +116,8 @@ test("create: validationError names every bad field", async () => {
     privileges: '"privileges" must be an array',
     extra: '"extra" is not allowed',
   });
-  validation(await create(owner.token, { name: "x".repeat(101), lifetime: 7 }), {
-    name: '"name" length must be less than or equal to 100 characters long',
+  validation(await create(owner.token, { name: "x".repeat(257), lifetime: 7 }), {
+    name: '"name" length must be less than or equal to 256 characters long',
     lifetime: /must be one of/,
   });
   // Not JSON, or not an object: 400 with an apiError message and an empty validationError.

@@ -209,10 +209,10 @@ fn caller_policy(caller: &Caller) -> Result<Policy, DialectError> {
     caller.scope_in(D).map(Policy::from_json).map_err(|_| DialectError::new(D, Failure::Forbidden, FORBIDDEN))
 }
 
-/// Longest accepted `name` (characters).
-pub const MAX_NAME: usize = 256;
-/// Longest accepted `description` (characters).
-pub const MAX_DESCRIPTION: usize = 1000;
+/// Longest accepted `name` (characters): the one field-limit table's ([`crate::rules::limits`]).
+pub const MAX_NAME: usize = crate::rules::limits::NAME_MAX as usize;
+/// Longest accepted `description` (characters): the one field-limit table's.
+pub const MAX_DESCRIPTION: usize = crate::rules::limits::DESCRIPTION_MAX as usize;
 
 fn opt_string(o: &Map<String, Value>, k: &str) -> Result<Option<String>, DialectError> {
     let max = if k == "description" { MAX_DESCRIPTION } else { MAX_NAME };
