@@ -21,12 +21,25 @@ pub fn scan(a: &Args) -> Result<u8, Fail> {
     let mut report = scan::Report::default();
     scan::scan_paths(&paths, &opts, &mut report);
     if a.flag("git") {
+        // Each repository once, however many of its paths are given.
+        let mut repos: Vec<PathBuf> = Vec::new();
         for p in &paths {
             if p.as_os_str() == "-" {
                 continue;
             }
             let dir = if p.is_dir() { p.clone() } else { p.parent().map(PathBuf::from).filter(|d| !d.as_os_str().is_empty()).unwrap_or_else(|| PathBuf::from(".")) };
-            scan::scan_git(&dir, scan::GIT_HISTORY_ARGS, &mut report);
+            let top = std::process::Command::new("git").arg("-C").arg(&dir).args(["rev-parse", "--show-toplevel"]).stderr(std::process::Stdio::null()).output();
+            let repo = match top {
+                Ok(o) if o.status.success() => PathBuf::from(String::from_utf8_lossy(&o.stdout).trim_end_matches(['\n', '\r'])),
+                // Not a repository (or no git): let the scan report git's error for it.
+                _ => dir,
+            };
+            if !repos.contains(&repo) {
+                repos.push(repo);
+            }
+        }
+        for repo in &repos {
+            scan::scan_git(repo, scan::GIT_HISTORY_ARGS, &mut report);
         }
     }
     if a.flag("staged") {

@@ -157,6 +157,11 @@ fn git_history_and_staged_changes() {
     assert_eq!(got, [("config.env".into(), 2, 5, secret::mask(&t).unwrap(), 40), ("side.txt".into(), 1, 3, secret::mask(&u).unwrap(), 40)]);
     let o = run(&["scan", "--git", "."], p, "");
     assert!(!all_output(&o).contains(&t) && !all_output(&o).contains(&u));
+    // Two paths of one repository: its history is read once.
+    std::fs::create_dir(p.join("sub")).unwrap();
+    let o = run(&["scan", "--git", "sub", "README"], p, "");
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(out(&o).lines().count(), 2, "{}", out(&o));
 
     // Staged: what the next commit would add (the pre-commit hook).
     let o = run(&["scan", "--staged"], p, "");
