@@ -59,7 +59,8 @@ pub fn scan(a: &Args) -> Result<u8, Fail> {
             out.push_str(&f.human());
             out.push('\n');
         }
-        print!("{out}");
+        // A closed pipe (`tokenkit scan . | head`) is not an error worth a panic.
+        let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes());
         for e in &report.errors {
             eprintln!("tokenkit scan: {e}");
         }
@@ -175,18 +176,15 @@ fn check_id(what: &str, id: &str) -> Result<(), Fail> {
     Ok(())
 }
 
-/// The SQL that stores a root token as `scripts/bootstrap-root.mjs` does: the root account and
-/// its owner (unless given), and the token row (digest and hint only, never the secret).
-pub fn root_sql(account: Option<&str>, member: Option<&str>, new_account: &str, new_member: &str, id: &str, digest: &str, hint: &str, now_ms: u128) -> String {
+/// The SQL that stores a root token as `scripts/bootstrap-root.mjs` does: with `fresh`, the root
+/// account `acc` and its owner `mem` first; then the token row `id` (digest and hint only, never
+/// the secret).
+pub fn root_sql(fresh: bool, acc: &str, mem: &str, id: &str, digest: &str, hint: &str, now_ms: u128) -> String {
     // The text the bootstrap stores (JSON.stringify's key order).
     let scope = r#"{"language":"policy","role":"owner","customRoleIds":[],"inlineRole":[]}"#;
-    let acc = account.unwrap_or(new_account);
-    let mem = member.unwrap_or(new_member);
     let mut sql = String::new();
-    if account.is_none() {
+    if fresh {
         sql.push_str(&format!("INSERT INTO accounts (id, name, is_root, created_at) VALUES ('{acc}', 'root', 1, {now_ms});\n"));
-    }
-    if member.is_none() {
         sql.push_str(&format!("INSERT INTO members (id, account_id, name, role, created_at) VALUES ('{mem}', '{acc}', 'root', 'owner', {now_ms});\n"));
     }
     sql.push_str(&format!(
@@ -213,15 +211,16 @@ pub fn mint_root(a: &Args) -> Result<u8, Fail> {
     let digest = digest::digest(&token, pepper.as_ref()).map_err(|e| Fail::Error(e.to_string()))?.to_string();
     let hint = secret::mask(&token).map_err(|e| Fail::Error(e.to_string()))?;
     let (new_account, new_member, id) = (random_id()?, random_id()?, random_id()?);
+    let (acc, mem) = (account.unwrap_or(&new_account), member.unwrap_or(&new_member));
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
-    let sql = root_sql(account, member, &new_account, &new_member, &id, &digest, &hint, now);
+    let sql = root_sql(account.is_none(), acc, mem, &id, &digest, &hint, now);
     if let Some(f) = a.value("sql-file") {
         std::fs::write(f, &sql).map_err(|e| Fail::Error(format!("{f}: {e}")))?;
     }
     if a.flag("json") {
         println!(
             "{}",
-            json!({"token": token, "digest": digest, "hint": hint, "id": id, "account": account.unwrap_or(&new_account), "member": member.unwrap_or(&new_member), "sql": sql})
+            json!({"token": token, "digest": digest, "hint": hint, "id": id, "account": acc, "member": mem, "sql": sql})
         );
         return Ok(0);
     }
@@ -252,14 +251,14 @@ mod tests {
 
     #[test]
     fn root_sql_matches_the_bootstrap_rows() {
-        let sql = root_sql(None, None, "acc1", "mem1", "id1", "sha256:00", "tk_\u{2026}abcd", 5);
+        let sql = root_sql(true, "acc1", "mem1", "id1", "sha256:00", "tk_\u{2026}abcd", 5);
         let lines: Vec<_> = sql.lines().collect();
         assert_eq!(lines.len(), 3);
         assert!(lines[0].contains("VALUES ('acc1', 'root', 1, 5)"));
         assert!(lines[1].contains("VALUES ('mem1', 'acc1', 'root', 'owner', 5)"));
         assert!(lines[2].contains(r#"'{"language":"policy","role":"owner","customRoleIds":[],"inlineRole":[]}'"#));
         assert!(lines[2].contains("'sha256:00', 'tk_\u{2026}abcd', '{}', 5, 5, NULL, 1"));
-        let reissue = root_sql(Some("a"), Some("m"), "x", "y", "id", "d", "h", 1);
+        let reissue = root_sql(false, "a", "m", "id", "d", "h", 1);
         assert_eq!(reissue.lines().count(), 1);
         assert!(reissue.contains("VALUES ('id', 'a', 'm', 'tokenkit'"));
         assert!(check_id("account", "a'b").is_err() && check_id("account", "0a1b").is_ok());

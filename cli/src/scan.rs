@@ -175,7 +175,8 @@ pub fn scan_reader(mut r: impl Read, path: &str, binary_check: bool) -> io::Resu
     }
 }
 
-/// Bytes kept from one read to the next: a prefix and its `_` (the candidate's rest is re-read).
+/// Bytes kept before the next `_` to look at, from one read to the next: the longest prefix and
+/// the byte before it (the backward check reads at most 17 bytes), plus one to spare.
 const MAX_TOKEN_KEEP: usize = MAX_PREFIX_LEN + 2;
 
 fn read_full(r: &mut impl Read, mut buf: &mut [u8]) -> io::Result<usize> {
@@ -433,7 +434,7 @@ mod tests {
     fn tokens_across_chunk_boundaries() {
         // Place a token at every offset around the 1 MiB read boundary; each is found once, with
         // the right line and column.
-        let t = tok("tk", 6);
+        for t in [tok("tk", 6), tok("abcdefghijklmnop", 7)] {
         for shift in 0..(t.len() + 20) {
             let at = CHUNK - t.len() - 5 + shift;
             let mut text = vec![b'a'; at];
@@ -448,6 +449,7 @@ mod tests {
             let nl = text[..at].iter().filter(|&&b| b == b'\n').count() as u64;
             let last_nl = text[..at].iter().rposition(|&b| b == b'\n').unwrap();
             assert_eq!((f[0].line, f[0].column), (nl + 1, (at - last_nl) as u64), "shift {shift}");
+        }
         }
     }
 
