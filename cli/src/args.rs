@@ -17,7 +17,7 @@ pub enum Fail {
 const VALUED: &[&str] = &[
     "url", "name", "description", "scope", "lifetime", "grace", "owner", "role", "limit", "cursor", "expired",
     "expiring-within-days", "pepper-file", "pepper-version", "prefix", "account", "member", "sql-file", "action",
-    "resource",
+    "resource", "allow",
 ];
 /// Options that are flags.
 const FLAGS: &[&str] = &["json", "token-stdin", "git", "staged", "all", "no-default-excludes", "binary", "help", "version"];

@@ -12,7 +12,11 @@ use crate::scan;
 /// `tokenkit scan`: 0 nothing found, 1 found, 2 an error (a path that cannot be read, git
 /// failing) — an incomplete scan is an error even when it found something.
 pub fn scan(a: &Args) -> Result<u8, Fail> {
-    a.only(&["git", "staged", "no-default-excludes", "binary"], usize::MAX)?;
+    a.only(&["git", "staged", "no-default-excludes", "binary", "allow"], usize::MAX)?;
+    let allow = match a.value("allow") {
+        Some(f) => allow_list(f)?,
+        None => Vec::new(),
+    };
     let opts = scan::Options { no_default_excludes: a.flag("no-default-excludes"), binary: a.flag("binary") };
     let mut paths: Vec<PathBuf> = a.pos[1..].iter().map(PathBuf::from).collect();
     if paths.is_empty() && !a.flag("staged") {
@@ -45,11 +49,15 @@ pub fn scan(a: &Args) -> Result<u8, Fail> {
     if a.flag("staged") {
         scan::scan_git(&PathBuf::from("."), scan::GIT_STAGED_ARGS, &mut report);
     }
+    let before = report.findings.len();
+    report.findings.retain(|f| !allow.contains(&f.sha256));
+    report.allowed = (before - report.findings.len()) as u64;
     if a.flag("json") {
         let out = json!({
             "findings": report.findings.iter().map(scan::Finding::json).collect::<Vec<_>>(),
             "files": report.files,
             "binary_skipped": report.binary,
+            "allowed": report.allowed,
             "errors": report.errors,
         });
         println!("{out}");
@@ -65,12 +73,13 @@ pub fn scan(a: &Args) -> Result<u8, Fail> {
             eprintln!("tokenkit scan: {e}");
         }
         eprintln!(
-            "tokenkit scan: {} secret{} found in {} file{} ({} binary skipped)",
+            "tokenkit scan: {} secret{} found in {} file{} ({} binary skipped{})",
             report.findings.len(),
             if report.findings.len() == 1 { "" } else { "s" },
             report.files,
             if report.files == 1 { "" } else { "s" },
-            report.binary
+            report.binary,
+            if report.allowed > 0 { format!(", {} allowed", report.allowed) } else { String::new() }
         );
     }
     Ok(if !report.errors.is_empty() {
@@ -80,6 +89,24 @@ pub fn scan(a: &Args) -> Result<u8, Fail> {
     } else {
         1
     })
+}
+
+/// An `--allow` file: one `sha256:<hex>` digest a line (`tokenkit digest` of a token known to be
+/// public, e.g. a test vector); `#` starts a comment.
+fn allow_list(path: &str) -> Result<Vec<String>, Fail> {
+    let text = std::fs::read_to_string(path).map_err(|e| Fail::Error(format!("{path}: {e}")))?;
+    let mut out = Vec::new();
+    for (i, l) in text.lines().enumerate() {
+        let l = l.split('#').next().unwrap_or("").trim();
+        if l.is_empty() {
+            continue;
+        }
+        match digest::StoredDigest::parse(l) {
+            Ok(d) if d.algorithm() == digest::SHA256_TAG => out.push(d.to_string()),
+            _ => return Err(Fail::Usage(format!("{path}:{}: expected a sha256:<64 hex> digest (tokenkit digest, without a pepper)", i + 1))),
+        }
+    }
+    Ok(out)
 }
 
 /// The lines of standard input, trimmed, empty ones dropped.

@@ -19,7 +19,7 @@ const USAGE: &str = "\
 usage: tokenkit [--url URL] [--json] [--token-stdin] COMMAND [ARGS]
 
 local (no network):
-  scan [PATH...] [--git] [--staged] [--json] [--no-default-excludes] [--binary]
+  scan [PATH...] [--git] [--staged] [--json] [--allow FILE] [--no-default-excludes] [--binary]
                       find tokenkit secrets (valid checksum only); exit 0 none, 1 found, 2 error
   verify [--url URL [--action A] [--resource R]]
                       check the token on stdin (format, checksum; with --url, the service)

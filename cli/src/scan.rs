@@ -86,6 +86,9 @@ pub struct Finding {
     pub column: u64,
     /// The masked token (`tk_…Orqg`).
     pub masked: String,
+    /// Its unpeppered stored digest, `sha256:<hex>` (what `tokenkit digest` prints without a
+    /// pepper): the key of `--allow` lists, and the row to look up on a service without a pepper.
+    pub sha256: String,
     /// The commit that added it (`--git`), if any.
     pub commit: Option<String>,
 }
@@ -102,13 +105,17 @@ impl Finding {
     /// The finding as a JSON object.
     pub fn json(&self) -> serde_json::Value {
         let mut v = serde_json::json!({
-            "path": self.path, "line": self.line, "column": self.column, "masked": self.masked,
+            "path": self.path, "line": self.line, "column": self.column, "masked": self.masked, "sha256": self.sha256,
         });
         if let Some(c) = &self.commit {
             v["commit"] = c.clone().into();
         }
         v
     }
+}
+
+fn sha256_text(token: &str) -> String {
+    format!("sha256:{}", tokenkit::digest::hex(&tokenkit::digest::sha256(token.as_bytes())))
 }
 
 fn masked(token: &str) -> String {
@@ -151,7 +158,7 @@ pub fn scan_reader(mut r: impl Read, path: &str, binary_check: bool) -> io::Resu
                 line_start = base + memchr::memrchr(b'\n', seg).map_or(0, |i| from + i + 1) as u64;
             }
             counted = at;
-            found.push(Finding { path: path.to_owned(), line, column: at - line_start + 1, masked: masked(token), commit: None });
+            found.push(Finding { path: path.to_owned(), line, column: at - line_start + 1, masked: masked(token), sha256: sha256_text(token), commit: None });
         });
         if eof {
             return Ok(Some(found));
@@ -206,6 +213,8 @@ pub struct Report {
     pub binary: u64,
     /// Errors (unreadable path, failed git): `path: message`.
     pub errors: Vec<String>,
+    /// Findings dropped because their digest is in the `--allow` list.
+    pub allowed: u64,
 }
 
 /// Options of a scan.
@@ -291,7 +300,7 @@ pub fn scan_diff(r: impl BufRead, report: &mut Report) -> io::Result<()> {
             match l.first() {
                 Some(b'+') => {
                     scan_buf(&l, 1, l.len(), |start, _, token| {
-                        report.findings.push(Finding { path: path.clone(), line: line_no, column: start as u64, masked: masked(token), commit: commit.clone() });
+                        report.findings.push(Finding { path: path.clone(), line: line_no, column: start as u64, masked: masked(token), sha256: sha256_text(token), commit: commit.clone() });
                     });
                     line_no += 1;
                     continue;
@@ -427,6 +436,7 @@ mod tests {
             assert_eq!(x.masked, m);
             assert!(!x.human().contains(&t) && x.human().starts_with("f.txt:"));
             assert!(!x.json().to_string().contains(&t[3..20]));
+            assert_eq!(x.sha256, tokenkit::digest::digest(&t, None).unwrap().to_string());
         }
     }
 

@@ -91,6 +91,18 @@ fn lookalikes_only_is_exit_0_and_errors_are_exit_2() {
     assert_eq!(out(&o), "");
     assert!(String::from_utf8_lossy(&o.stderr).contains("0 secrets found in 1 file"));
 
+    // An allow list of digests: the allowed token is not reported.
+    std::fs::write(d.path().join("y.txt"), format!("{t}\n")).unwrap();
+    assert_eq!(run(&["scan", "y.txt"], d.path(), "").status.code(), Some(1));
+    let dg = out(&run(&["digest"], d.path(), &t));
+    std::fs::write(d.path().join("allow"), format!("# public test vector\n{dg}\n")).unwrap();
+    let o = run(&["scan", "--allow", "allow", "y.txt"], d.path(), "");
+    assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("1 allowed"));
+    std::fs::write(d.path().join("allow"), format!("{t}\n")).unwrap();
+    assert_eq!(run(&["scan", "--allow", "allow", "y.txt"], d.path(), "").status.code(), Some(2), "a token is not a digest");
+    std::fs::remove_file(d.path().join("y.txt")).unwrap();
+
     let o = run(&["scan", "no-such-file"], d.path(), "");
     assert_eq!(o.status.code(), Some(2));
     // An incomplete scan is an error even when it found something.
