@@ -316,8 +316,7 @@ pub fn scan_diff(r: impl BufRead, report: &mut Report) -> io::Result<()> {
         if let Some(rest) = l.strip_prefix(b"commit ") {
             commit = Some(String::from_utf8_lossy(trim_eol(rest)).into_owned());
         } else if let Some(rest) = l.strip_prefix(b"+++ ") {
-            let p = trim_eol(rest);
-            path = String::from_utf8_lossy(p.strip_prefix(b"b/").unwrap_or(p)).into_owned();
+            path = diff_path(trim_eol(rest));
             report.files += 1;
         } else if l.starts_with(b"@@ ") {
             // `@@ -a[,b] +c[,d] @@`
@@ -326,6 +325,54 @@ pub fn scan_diff(r: impl BufRead, report: &mut Report) -> io::Result<()> {
             in_hunk = true;
         }
     }
+}
+
+/// The path of a `+++ ` line: git writes `b/<path>`, followed by a tab when the path has a space,
+/// and C-quoted (`"b/q\"\303\251"`) when it has a quote, a backslash, a control character or
+/// (without `core.quotePath=false`) non-ASCII.
+fn diff_path(p: &[u8]) -> String {
+    let p = p.strip_suffix(b"\t").unwrap_or(p);
+    let bytes = match p.strip_prefix(b"\"").and_then(|q| q.strip_suffix(b"\"")) {
+        Some(q) => unquote_c(q),
+        None => p.to_vec(),
+    };
+    String::from_utf8_lossy(bytes.strip_prefix(b"b/").unwrap_or(&bytes)).into_owned()
+}
+
+fn unquote_c(q: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(q.len());
+    let mut i = 0;
+    while i < q.len() {
+        if q[i] != b'\\' || i + 1 == q.len() {
+            out.push(q[i]);
+            i += 1;
+            continue;
+        }
+        let c = q[i + 1];
+        i += 2;
+        out.push(match c {
+            b'n' => b'\n',
+            b't' => b'\t',
+            b'r' => b'\r',
+            b'a' => 7,
+            b'b' => 8,
+            b'f' => 12,
+            b'v' => 11,
+            b'0'..=b'7' => {
+                // Three octal digits: one byte.
+                let mut v = u32::from(c - b'0');
+                for _ in 0..2 {
+                    if let Some(&d @ b'0'..=b'7') = q.get(i) {
+                        v = v * 8 + u32::from(d - b'0');
+                        i += 1;
+                    }
+                }
+                v as u8
+            }
+            other => other,
+        });
+    }
+    out
 }
 
 fn trim_eol(b: &[u8]) -> &[u8] {
@@ -487,6 +534,14 @@ mod tests {
         let data = format!("\0\x01\x02 {t} ");
         assert_eq!(scan_reader(data.as_bytes(), "b", true).unwrap(), None);
         assert_eq!(scan_reader(data.as_bytes(), "b", false).unwrap().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn diff_paths_as_git_writes_them() {
+        assert_eq!(diff_path(b"b/src/a.rs"), "src/a.rs");
+        assert_eq!(diff_path(b"b/a b.txt\t"), "a b.txt");
+        assert_eq!(diff_path(br#""b/q\"\303\251\\x\tz.txt""#), "q\"\u{e9}\\x\tz.txt");
+        assert_eq!(diff_path(b"/dev/null"), "/dev/null");
     }
 
     #[test]

@@ -251,3 +251,22 @@ fn mint_root_prints_the_token_once_with_its_digest_and_sql() {
     assert_eq!(run(&["mint-root", "--account", "a1"], d.path(), "").status.code(), Some(2));
     assert_eq!(run(&["mint-root", "--prefix", "Bad"], d.path(), "").status.code(), Some(2));
 }
+
+#[test]
+fn git_history_paths_with_spaces_quotes_and_non_ascii() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    let t = secret::generate("tk").unwrap();
+    git(p, &["init", "-q"]);
+    for name in ["a b.txt", "q\"\u{e9}.txt", "tab\there.txt"] {
+        std::fs::write(p.join(name), format!("x {t}\n")).unwrap();
+    }
+    git(p, &["add", "."]);
+    git(p, &["commit", "-q", "-m", "odd names"]);
+    let o = run(&["scan", "--git", "--json", "."], p, "");
+    assert_eq!(o.status.code(), Some(1), "{}", all_output(&o));
+    let v: Value = serde_json::from_str(&out(&o)).unwrap();
+    let mut history: Vec<_> = v["findings"].as_array().unwrap().iter().filter(|f| f["commit"].is_string()).map(|f| f["path"].as_str().unwrap().to_owned()).collect();
+    history.sort();
+    assert_eq!(history, ["a b.txt", "q\"\u{e9}.txt", "tab\there.txt"]);
+}
