@@ -67,6 +67,12 @@ test("tokens: list, create, rotate, revoke — tables and --json", () => {
 
   r = tk(["tokens", "list", "--json", "--name", "SCRIPT"], { token: R });
   assert.deepEqual(json(r).tokens.map((t) => t.id), [id]);
+  r = tk(["tokens", "list", "--json", "--all", "--expired", "false", "--expiring-within-days", "8"], { token: R });
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(json(r).tokens.map((t) => t.name).sort(), ["ci deploy", "script"]);
+  r = tk(["tokens", "list", "--expired", "maybe"], { token: R });
+  assert.equal(r.code, 1);
+  assert.match(r.err, /400 invalid_query: .*\(field expired\)/);
   r = tk(["tokens", "list", "--json", "--limit", "1"], { token: R });
   assert.equal(json(r).tokens.length, 1);
   assert.ok(json(r).next_cursor);
@@ -82,6 +88,10 @@ test("tokens: list, create, rotate, revoke — tables and --json", () => {
   r = tk(["verify", "--action", "tokens:write"], { token: R, input: made.secret });
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, new RegExp(`^valid: token ${id} of `));
+  // Both tokens on stdin (--token-stdin: the caller's first), the URL from TOKENKIT_URL.
+  r = spawnSync(BIN, ["--token-stdin", "verify", "--json"], { input: `${R}\n${made.secret}\n`, env: { ...process.env, TOKENKIT_URL: svc.base, TOKENKIT_TOKEN: "" }, encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).tokenId, id);
   r = tk(["verify", "--action", "accounts:write"], { token: R, input: made.secret });
   assert.equal(r.code, 1);
   assert.match(r.out, /^invalid: forbidden: /);
