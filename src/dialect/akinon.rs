@@ -100,7 +100,7 @@ pub fn parse_create(body: &str, caller: &Caller, now: i64) -> Result<TokenDraft,
             bad("name", "\"name\" is required".into());
             String::new()
         }
-        Some(Value::String(s)) if s.trim().is_empty() => {
+        Some(Value::String(s)) if crate::rules::limits::trim(s).is_empty() => {
             bad("name", "\"name\" is not allowed to be empty".into());
             String::new()
         }
@@ -112,7 +112,7 @@ pub fn parse_create(body: &str, caller: &Caller, now: i64) -> Result<TokenDraft,
             bad("name", "\"name\" must not contain control characters".into());
             String::new()
         }
-        Some(Value::String(s)) => s.trim().to_string(),
+        Some(Value::String(s)) => crate::rules::limits::trim(s).to_string(),
         Some(_) => {
             bad("name", "\"name\" must be a string".into());
             String::new()

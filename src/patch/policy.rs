@@ -363,7 +363,7 @@ fn validate_field(rule: &PathRule, old: Option<&Value>, new: Option<&Value>, opt
     let invalid = |message: &str| PatchError::InvalidTokenField { pointer: pointer(), message: message.into() };
     match rule.kind {
         FieldKind::Name => match new {
-            Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= NAME_MAX as usize && !s.chars().any(char::is_control) => Ok(()),
+            Some(Value::String(s)) if !crate::rules::limits::trim(s).is_empty() && s.chars().count() <= NAME_MAX as usize && !s.chars().any(char::is_control) => Ok(()),
             Some(Value::String(_)) => Err(invalid(&format!("must be 1 to {NAME_MAX} characters, not blank, without control characters"))),
             _ => Err(invalid("must be a string")),
         },

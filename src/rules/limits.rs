@@ -127,7 +127,7 @@ pub fn check_text(field: &str, value: Option<&Value>) -> Result<Option<String>, 
     if too_long(s, l.max) {
         return Err(bad(format!("{field} is longer than {} characters", l.max)));
     }
-    let t = s.trim();
+    let t = trim(s);
     if required && t.is_empty() {
         return Err(bad(format!("{field} must not be blank")));
     }
@@ -166,6 +166,12 @@ pub fn parse_integer(field: &str, text: &str) -> Result<u32, RuleError> {
     })
 }
 
+/// Trims white space as JavaScript's `String.prototype.trim` does: Unicode White_Space and the
+/// byte-order mark U+FEFF (which Rust's `str::trim` keeps).
+pub fn trim(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+}
+
 /// More than `max` characters? The byte length bounds the count from above, so most strings are
 /// answered without counting.
 fn too_long(s: &str, max: u32) -> bool {
@@ -195,6 +201,8 @@ mod tests {
             ("name", Some(json!("ok")), Ok(Some("ok"))),
             ("name", Some(json!("  padded\t")), Err("name must not contain control characters")),
             ("name", Some(json!("  padded  ")), Ok(Some("padded"))),
+            ("name", Some(json!("\u{feff}bom\u{3000}")), Ok(Some("bom"))),
+            ("name", Some(json!("\u{feff}")), Err("name must not be blank")),
             ("name", Some(json!(name_max)), Ok(Some(name_max.as_str()))),
             ("name", Some(json!(name_over)), Err("name is longer than 256 characters")),
             ("name", None, Err("name is required")),

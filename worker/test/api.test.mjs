@@ -562,8 +562,8 @@ describe("patch", () => {
       const r = await api("PATCH", url, { token: R, body });
       assertError(r, 422, code, field);
     }
-    // the field must also be one the service accepts (its name limit is 256 characters, the core's table)
-    assertError(await api("PATCH", url, { token: R, body: [{ op: "replace", path: "/name", value: "n".repeat(257) }] }), 422, "invalid_field", "name");
+    // past the one field-limit table's name limit (256): the patch policy refuses it, naming the path
+    assertError(await api("PATCH", url, { token: R, body: [{ op: "replace", path: "/name", value: "n".repeat(257) }] }), 422, "invalid_token_field", "/name");
     assertError(await api("PATCH", url, { token: R, raw: "[{", headers: { "content-type": "application/json" } }), 400, "invalid_json");
     assertError(await api("PATCH", url, { token: R, raw: "[]", headers: { "content-type": "text/plain" } }), 415, "unsupported_media_type");
     const r = await api("GET", url, { token: R });
@@ -665,7 +665,7 @@ describe("verify", () => {
     const { token, secret } = await mint(R, { name: "verifiable", scope: NAMES("deploy"), lifetime: "one-week" });
     const r = await api("POST", "/tk/v1/verify", { token: R, body: { token: secret } });
     assert.equal(r.status, 200);
-    assert.deepEqual(r.body, { valid: true, code: "ok", tokenId: token.id, owner: token.ownerId, scope: token.scope, expiresAt: token.expiresAt, reason: r.body.reason });
+    assert.deepEqual(r.body, { valid: true, code: "ok", rule: "expiry", tokenId: token.id, owner: token.ownerId, scope: token.scope, expiresAt: token.expiresAt, reason: r.body.reason });
     assert.equal(typeof r.body.reason, "string");
   });
 

@@ -370,18 +370,21 @@ describe("dashboard (www/) in Chromium against wrangler dev", { timeout: 180_000
     guard.check("412");
   });
 
-  step("edit: a value the service refuses (422) is shown by its field, with its code", async () => {
-    // maxlength (the core's limit) stops typing past 1024 characters; a pasted value in a page without it reaches the service.
+  step("edit: a value past the core's limit is refused by the page itself, with the code the service would answer, and nothing is sent", async () => {
+    // maxlength (the core's limit) stops typing past 1024 characters; a pasted value in a page
+    // without it is checked by the same core policy the service runs (applyTokenPatch), so the
+    // page refuses it before any request, naming the field and the code.
     await page.getByLabel("Description").evaluate((e) => e.removeAttribute("maxlength"));
+    guard.apiRequests.length = 0;
     await page.getByLabel("Description").fill("x".repeat(1030));
-    guard.expect(422, /^PATCH \/tk\/v1\/tokens\//);
-    await page.getByRole("button", { name: "Save changes" }).click();
-    await page.waitForSelector(".field .field-error");
-    assert.match(await page.locator(".field .field-error").innerText(), /description is longer than 1024 characters.*invalid_field.*422/is);
-    assert.match(await page.locator(".alert.error").innerText(), /refused a value \(422\): nothing was changed/);
-    assert.equal(await page.getByLabel("Description").getAttribute("aria-invalid"), "true");
+    await page.waitForSelector(".field-error");
+    assert.match(await page.locator(".field-error").first().innerText(), /must be at most 1024 characters.*\/description.*invalid_token_field/is);
+    assert.equal(await page.getByRole("button", { name: "Save changes" }).getAttribute("aria-disabled"), "true");
+    await page.getByRole("button", { name: "Save changes" }).click({ force: true });
+    assert.match(await page.locator(".alert.error").innerText(), /would be refused/);
+    assert.deepEqual(guard.apiRequests.filter((r) => r.startsWith("PATCH")), [], "no PATCH was sent");
     assert.equal((await tokenByName("CI deploys (renamed elsewhere)")).version, 4);
-    guard.check("422");
+    guard.check("local refusal");
   });
 
   step("rotate with a custom grace: new secret shown once, the old one verifies until the grace ends", async () => {
