@@ -1,0 +1,73 @@
+// One request's lookups of token rows by digest, through the isolate's verification cache
+// (verify-cache.js; docs/service.md, "Verification cache"): the glue between that cache and the
+// D1 read. A Store (store/store.js) owns one for its request.
+//
+// - Rows looked up are kept (`known`) for the rest of the request; fresh cache entries are used
+//   instead of D1, and what D1 returns is cached (only rows that exist).
+// - Every write to a token row goes through `writing`, which ends in `changed()`: the cache is
+//   emptied (and its epoch bumped), and the rest of the request reads D1 again.
+import { verifyCache, ttlOf } from "./verify-cache.js";
+
+export class DigestLookup {
+  /** `read(digests)` is the D1 query: the rows whose current or previous digest is one of them. */
+  constructor(env, read) {
+    this.env = env;
+    this.read = read;
+    this.known = undefined; // digest -> row or null, for this request
+  }
+
+  /** The row of `digest` (current or previous), or null. */
+  async get(digest) {
+    if (!this.known?.has(digest)) await this.fill([digest]);
+    return this.known.get(digest);
+  }
+
+  /** Fills `known` for `digests`: cache hits first, one D1 query for the rest (stored if found). */
+  async fill(digests) {
+    const ttl = ttlOf(this.env);
+    this.known ??= new Map();
+    const missing = [];
+    for (const d of digests) {
+      const hit = ttl > 0 ? verifyCache.get(d, Date.now(), ttl) : undefined;
+      if (hit === undefined) missing.push(d);
+      else this.known.set(d, hit);
+    }
+    if (missing.length === 0) return;
+    // The epoch and time before the read: a write that lands while it is in flight keeps its
+    // result out of the cache, and its freshness counts from before D1 answered.
+    const epoch = verifyCache.epoch;
+    const at = Date.now();
+    const results = await this.read(missing);
+    for (const d of missing) {
+      const row = results.find((r) => r.digest === d || r.prev_digest === d) ?? null;
+      this.known.set(d, row);
+      if (ttl > 0 && row !== null) verifyCache.put(d, row, at, epoch);
+    }
+  }
+
+  /**
+   * After any write to a token row (its digests, scope, expiry, revocation, …): this isolate's
+   * later lookups read D1 again, and so does the rest of this request.
+   */
+  changed() {
+    verifyCache.invalidateAll();
+    this.known = undefined;
+  }
+
+  /** Runs a write to token rows, then `changed()` — also when the write fails (it may have landed). */
+  async writing(write) {
+    try {
+      return await write();
+    } finally {
+      this.changed();
+    }
+  }
+
+  /**
+   * This isolate wrote `last_used_at = now` for `row`: not a token change, so the cached rows
+   * get the new time and keep their freshness (verifyCache.used).
+   */
+  used(row, now) {
+    verifyCache.used(row, now);
+  }
+}
