@@ -301,7 +301,7 @@ fn bad_json(msg: impl Into<String>) -> DialectError {
 }
 
 fn caller_scope(caller: &Caller) -> Result<Scope, DialectError> {
-    caller.scope_in(D).map(Scope::from_json)
+    caller.scope_in(D).map(|o| Scope::from_json(&o))
 }
 
 fn need_op(scope: &Scope, op: &str) -> Result<(), DialectError> {

@@ -92,7 +92,7 @@ pub fn check_account(path_id: &str, caller: &Caller) -> Result<(), DialectError>
 }
 
 /// The caller's scope, which must be in the `names` language (else LoopBack's 401).
-fn space_caller(caller: &Caller) -> Result<&Map<String, Value>, DialectError> {
+fn space_caller(caller: &Caller) -> Result<std::borrow::Cow<'_, Map<String, Value>>, DialectError> {
     caller.scope_in(D).map_err(|_| denied("the calling token is not a Space token"))
 }
 

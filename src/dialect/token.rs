@@ -1,8 +1,10 @@
 //! The common token model: a stored [`Token`] whatever dialect issued it, the [`TokenDraft`] a
 //! validated create asks the store for, and the authenticated [`Caller`].
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
 use super::{Dialect, DialectError, Failure};
 
@@ -103,15 +105,82 @@ pub struct Caller {
 }
 
 impl Caller {
-    /// The caller's scope, if it is in `dialect`'s language; otherwise a vendor 403.
-    pub(crate) fn scope_in(&self, dialect: Dialect) -> Result<&Map<String, Value>, DialectError> {
+    /// The caller's scope in `dialect`'s language: its own when it is written in it; for a
+    /// **universal** caller ([`crate::scope::Scope::is_universal`]: the root token, an owner,
+    /// `*:*`, unrestricted names, all of S2) written in another language, the dialect's
+    /// universal scope ([`universal_scope`]), so the root token works with every vendor's client
+    /// on first run; otherwise a vendor 403.
+    pub(crate) fn scope_in(&self, dialect: Dialect) -> Result<Cow<'_, Map<String, Value>>, DialectError> {
         match self.scope.as_object() {
-            Some(o) if o.get("language").and_then(Value::as_str) == Some(dialect.language()) => Ok(o),
-            _ => Err(DialectError::new(
-                dialect,
-                Failure::Forbidden,
-                format!("the calling token's scope is not in the {} language", dialect.language()),
-            )),
+            Some(o) if o.get("language").and_then(Value::as_str) == Some(dialect.language()) => Ok(Cow::Borrowed(o)),
+            _ if crate::scope::Scope::from_json(&self.scope).is_ok_and(|s| s.is_universal()) => match universal_scope(dialect) {
+                Value::Object(o) => Ok(Cow::Owned(o)),
+                _ => Err(not_in_language(dialect)),
+            },
+            _ => Err(not_in_language(dialect)),
+        }
+    }
+}
+
+fn not_in_language(dialect: Dialect) -> DialectError {
+    DialectError::new(dialect, Failure::Forbidden, format!("the calling token's scope is not in the {} language", dialect.language()))
+}
+
+/// The scope in `dialect`'s language that allows every request of that language: S2's every
+/// resource with every operation, Akinon's `*:*`, LaunchDarkly's `owner`, Space's unrestricted
+/// names (tokenkit's own API has no language of its own: `null`).
+pub fn universal_scope(dialect: Dialect) -> Value {
+    let all = json!({ "prefix": "" });
+    let rw = json!({ "read": true, "write": true });
+    match dialect {
+        Dialect::S2 => json!({
+            "language": "s2", "basins": all, "streams": all, "access_tokens": all,
+            "op_groups": { "account": rw, "basin": rw, "stream": rw }, "ops": crate::scope::s2::OPERATIONS,
+        }),
+        Dialect::Akinon => json!({ "language": "privileges", "privileges": ["*:*"] }),
+        Dialect::LaunchDarkly => json!({ "language": "policy", "role": "owner" }),
+        Dialect::Space => json!({ "language": "names", "scopes": null }),
+        Dialect::Tokenkit => Value::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scope::Scope;
+
+    fn caller(scope: Value) -> Caller {
+        Caller { account: "a".into(), owner: "o".into(), token_id: "t".into(), scope, expires_at: None }
+    }
+
+    #[test]
+    fn universal_scopes_are_universal_in_their_language() {
+        for d in crate::api::SEEDS {
+            let s = Scope::from_json(&universal_scope(d)).unwrap();
+            assert!(s.is_universal(), "{d:?}");
+            assert_eq!(s.language().as_str(), d.language());
+        }
+    }
+
+    #[test]
+    fn a_universal_caller_speaks_every_dialect_and_no_other_caller_does() {
+        let root = caller(json!({"language": "policy", "role": "owner"}));
+        let star = caller(json!({"language": "privileges", "privileges": ["*:*"]}));
+        let reader = caller(json!({"language": "policy", "role": "reader"}));
+        let orders = caller(json!({"language": "privileges", "privileges": ["orders:*"]}));
+        for d in crate::api::SEEDS {
+            for c in [&root, &star] {
+                let s = c.scope_in(d).unwrap();
+                assert_eq!(s.get("language").and_then(Value::as_str), Some(d.language()), "{d:?}");
+            }
+            if d != Dialect::LaunchDarkly {
+                assert_eq!(reader.scope_in(d).unwrap_err().failure, Failure::Forbidden, "{d:?}");
+            } else {
+                assert!(matches!(reader.scope_in(d).unwrap(), Cow::Borrowed(_)), "its own language: its own scope");
+            }
+            if d != Dialect::Akinon {
+                assert_eq!(orders.scope_in(d).unwrap_err().failure, Failure::Forbidden, "{d:?}");
+            }
         }
     }
 }

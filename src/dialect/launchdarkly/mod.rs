@@ -206,7 +206,7 @@ fn policy_from(role: Option<&Value>, custom: Option<&Value>, inline: Option<&Val
 }
 
 fn caller_policy(caller: &Caller) -> Result<Policy, DialectError> {
-    caller.scope_in(D).map(Policy::from_json).map_err(|_| DialectError::new(D, Failure::Forbidden, FORBIDDEN))
+    caller.scope_in(D).map(|o| Policy::from_json(&o)).map_err(|_| DialectError::new(D, Failure::Forbidden, FORBIDDEN))
 }
 
 /// Longest accepted `name` (characters): the one field-limit table's ([`crate::rules::limits`]).
