@@ -35,6 +35,22 @@ const rejects = async (p) => {
 
 const svc = await startService();
 try {
+  // First run: the root token `make run` prints works with every vendor's client as it is.
+  const rootS2 = new S2({ accessToken: svc.root.token, endpoints: { account: svc.base, basin: svc.base }, retry: { maxAttempts: 1 } });
+  await check("first run: S2's SDK with the root token issues, lists and revokes an S2 token", async () => {
+    const t = await rootS2.accessTokens.issue({ id: "first-run", scope: { basins: { prefix: "" }, ops: ["list-basins"] } });
+    assert.match(t.accessToken, /^tk_/);
+    const l = await rootS2.accessTokens.list({ prefix: "first-run" });
+    assert.deepEqual(l.accessTokens.map((x) => x.id), ["first-run"]);
+    await rootS2.accessTokens.revoke({ id: "first-run" });
+  });
+  await check("first run: LaunchDarkly's client with the root token creates and lists a token", async () => {
+    const root = new AccessTokensApi(new Configuration({ apiKey: svc.root.token, basePath: svc.base }));
+    const r = await root.postToken({ name: "first run", role: "reader" });
+    assert.equal(r.status, 201);
+    assert.ok((await root.getTokens()).data.items.some((t) => t._id === r.data._id));
+    assert.equal((await root.deleteToken(r.data._id)).status, 204);
+  });
   const s2Owner = await newAccount(svc, "s2 (real client)", S2_ALL, "never");
   const s2 = new S2({ accessToken: s2Owner.token, endpoints: { account: svc.base, basin: svc.base }, retry: { maxAttempts: 1 } });
   const expires = new Date(Math.floor((Date.now() + 30 * 86_400_000) / 1000) * 1000);
