@@ -377,8 +377,9 @@ describe("dashboard (www/) in Chromium against wrangler dev", { timeout: 180_000
     await page.getByLabel("Description").evaluate((e) => e.removeAttribute("maxlength"));
     guard.apiRequests.length = 0;
     await page.getByLabel("Description").fill("x".repeat(1030));
-    await page.waitForSelector(".field-error");
-    assert.match(await page.locator(".field-error").first().innerText(), /must be at most 1024 characters.*\/description.*invalid_token_field/is);
+    const refusal = page.locator(".field-error", { hasText: "invalid_token_field" });
+    await refusal.waitFor();
+    assert.match(await refusal.innerText(), /must be at most 1024 characters.*\/description.*invalid_token_field/is);
     assert.equal(await page.getByRole("button", { name: "Save changes" }).getAttribute("aria-disabled"), "true");
     await page.getByRole("button", { name: "Save changes" }).click({ force: true });
     assert.match(await page.locator(".alert.error").innerText(), /would be refused/);

@@ -29,7 +29,7 @@ test("S2: issue, list, revoke with the root token", async () => {
   assert.match(issued.body.access_token, /^tk_/);
   const listed = await send("GET", "/v1/access-tokens?prefix=ci-", auth);
   assert.deepEqual(listed.body.access_tokens.map((t) => t.id), ["ci-reader"]);
-  assert.equal((await send("DELETE", "/v1/access-tokens/ci-reader", auth)).status, 200);
+  assert.equal((await send("DELETE", "/v1/access-tokens/ci-reader", auth)).status, 204);
   // the token it issued is an S2 token
   const v = await send("POST", "/tk/v1/verify", { authorization: `Bearer ${R}` }, { token: issued.body.access_token });
   assert.equal(v.body.code, "revoked");
