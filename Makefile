@@ -24,6 +24,7 @@ help:
 	@echo "make api-fuzz / abuse / load - the service's hardening suites alone (api-fuzz-long: more examples)"
 	@echo "make dialect-clients - the seed APIs' own npm clients against the dialects (downloads them)"
 	@echo "make bench-patch - the JSON Patch benchmark alone"
+	@echo "make deploy ENV=staging|production - build and deploy the service to Cloudflare (docs/deploy.md)"
 
 ## ---- set-up (idempotent) -------------------------------------------------------------------
 setup: setup-rust setup-node
