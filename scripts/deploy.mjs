@@ -76,7 +76,8 @@ if (dryRun) {
 } else {
   wrangler(["d1", "migrations", "apply", "DB", "--remote", ...cfg]);
   wrangler(["deploy", ...cfg]);
+  const rel = `worker/.deploy.${env}.json`;
   console.log(`deploy: ${env} deployed. First time? Set the secrets and the root token (docs/deploy.md):`);
-  console.log(`  wrangler secret put TOKENKIT_PEPPER ${cfg.join(" ").replace(ROOT, "")}`);
-  console.log(`  node scripts/bootstrap-root.mjs --remote ${cfg.join(" ").replace("-c", "--config").replace(ROOT, "")} --secrets-file - < your-secrets-file`);
+  console.log(`  npx wrangler secret put TOKENKIT_PEPPER --env ${env} -c ${rel} < your-pepper-file`);
+  console.log(`  node scripts/bootstrap-root.mjs --remote --env ${env} --config ${rel} --secrets-file - < your-secrets-file`);
 }
