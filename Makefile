@@ -25,6 +25,7 @@ help:
 	@echo "make dialect-clients - the seed APIs' own npm clients against the dialects (downloads them)"
 	@echo "make bench-patch - the JSON Patch benchmark alone"
 	@echo "make cli    - build the operator CLI to target/release/tokenkit (docs/cli.md); make bench-scan times its scan"
+	@echo "make deploy ENV=staging|production - build and deploy the service to Cloudflare (docs/deploy.md)"
 
 ## ---- set-up (idempotent) -------------------------------------------------------------------
 setup: setup-rust setup-node

@@ -2,25 +2,47 @@
 // and a new root token when the root account has no live one left (revoked or expired).
 // The secret is printed once (or taken from TOKENKIT_ROOT_TOKEN); only its digest is stored.
 //
-//   node scripts/bootstrap-root.mjs [--persist-to DIR | --remote] [--json]
+//   node scripts/bootstrap-root.mjs [--persist-to DIR | --remote] [--env NAME] [--config FILE]
+//                                   [--secrets-file FILE | --secrets-file -] [--json]
 //
-// --remote writes to the deployed D1 database (wrangler must be logged in); set TOKENKIT_PEPPER
-// (and TOKENKIT_PEPPER_VERSION) to the values given to `wrangler secret put` so the digest matches.
+// Secrets (TOKENKIT_PEPPER, TOKENKIT_PEPPER_VERSION, TOKENKIT_ROOT_TOKEN) never come from argv,
+// which any user sees in `ps`: they are read from a .dev.vars-style file (KEY=value lines;
+// `--secrets-file -` reads it from stdin), then from the environment for the keys the file does
+// not set. Locally, without --secrets-file, the file is worker/.dev.vars (worker/.dev.vars.NAME
+// first with --env NAME), the one `wrangler dev` gives the worker, so both digest alike.
+// --remote writes to the deployed D1 database (wrangler must be logged in, and --config names a
+// config with the database's id: `make deploy` writes one, docs/deploy.md); give it the pepper
+// given to `wrangler secret put` so the digest matches.
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { parseEnv } from "node:util";
 import { initSync, generateToken, parseToken, digestToken, maskToken } from "../pkg/tokenkit.js";
 
 initSync({ module: readFileSync(new URL("../pkg/tokenkit_bg.wasm", import.meta.url)) });
 
 const args = process.argv.slice(2);
+const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const remote = args.includes("--remote");
-const persist = remote ? [] : args.includes("--persist-to") ? ["--persist-to", args[args.indexOf("--persist-to") + 1]] : [];
+const persist = remote ? [] : option("--persist-to") !== undefined ? ["--persist-to", option("--persist-to")] : [];
 const asJson = args.includes("--json");
+const wranglerEnv = option("--env");
+const config = option("--config") ?? "worker/wrangler.jsonc";
 const root = new URL("..", import.meta.url).pathname;
 const wrangler = `${root}node_modules/.bin/wrangler`;
 
+const SECRET_KEYS = ["TOKENKIT_PEPPER", "TOKENKIT_PEPPER_VERSION", "TOKENKIT_ROOT_TOKEN"];
+function readSecrets() {
+  let file = option("--secrets-file");
+  if (file === undefined && !remote) {
+    file = [wranglerEnv && `worker/.dev.vars.${wranglerEnv}`, "worker/.dev.vars"].filter(Boolean).map((f) => root + f).find((f) => existsSync(f));
+  }
+  const fromFile = file === undefined ? {} : parseEnv(readFileSync(file === "-" ? 0 : file, "utf8"));
+  return Object.fromEntries(SECRET_KEYS.map((k) => [k, fromFile[k] ?? process.env[k]]).filter(([, v]) => v !== undefined && v !== ""));
+}
+const secrets = readSecrets();
+
 function d1(sql) {
-  const out = execFileSync(wrangler, ["d1", "execute", "DB", remote ? "--remote" : "--local", ...persist, "-c", "worker/wrangler.jsonc", "--json", "--command", sql], {
+  const out = execFileSync(wrangler, ["d1", "execute", "DB", remote ? "--remote" : "--local", ...persist, ...(wranglerEnv ? ["--env", wranglerEnv] : []), "-c", config, "--json", "--command", sql], {
     cwd: root,
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
     encoding: "utf8",
@@ -47,9 +69,9 @@ if (live > 0) {
   process.exit(0);
 }
 
-const token = process.env.TOKENKIT_ROOT_TOKEN || generateToken();
+const token = secrets.TOKENKIT_ROOT_TOKEN || generateToken();
 parseToken(token); // a malformed TOKENKIT_ROOT_TOKEN stops here with its error code
-const pepper = process.env.TOKENKIT_PEPPER ? { version: process.env.TOKENKIT_PEPPER_VERSION || "v1", key: process.env.TOKENKIT_PEPPER } : undefined;
+const pepper = secrets.TOKENKIT_PEPPER ? { version: secrets.TOKENKIT_PEPPER_VERSION || "v1", key: secrets.TOKENKIT_PEPPER } : undefined;
 const digest = digestToken(token, pepper);
 // (a fresh database holds no token, so the check costs a query only on a reissue)
 if (rootAccount && d1(`SELECT COUNT(*) AS n FROM tokens WHERE digest = '${digest}' OR prev_digest = '${digest}'`)[0].results[0].n > 0) {

@@ -252,8 +252,8 @@ pub fn mint_root(a: &Args) -> Result<u8, Fail> {
         return Ok(0);
     }
     let store = match a.value("sql-file") {
-        Some(f) => format!("The SQL below is in {f}. Store the token with:\n\n    npx wrangler d1 execute DB --remote -c worker/wrangler.jsonc --file {f}\n"),
-        None => "Store the token by running the SQL below against the service's D1 database, e.g. saved as root.sql:\n\n    npx wrangler d1 execute DB --remote -c worker/wrangler.jsonc --file root.sql\n".into(),
+        Some(f) => format!("The SQL below is in {f}. Store the token with:\n\n    npx wrangler d1 execute DB --remote --env ENV -c worker/.deploy.ENV.json --file {f}\n\n(ENV: staging or production; make deploy writes worker/.deploy.ENV.json, docs/deploy.md)\n"),
+        None => "Store the token by running the SQL below against the service's D1 database, e.g. saved as root.sql:\n\n    npx wrangler d1 execute DB --remote --env ENV -c worker/.deploy.ENV.json --file root.sql\n\n(ENV: staging or production; make deploy writes worker/.deploy.ENV.json, docs/deploy.md)\n".into(),
     };
     let fresh = if account.is_none() {
         "\nThis creates the root account and its owner: for a database that has them already, look\n\

@@ -59,6 +59,7 @@ export async function authenticate(request, ctx) {
   const { store, tk, now } = ctx;
   const r = await check(presented(request), store, tk, now);
   if (!r.ok) throw fail(401, r.code, r.message);
+  ctx.tokenId = r.row.id; // the request log's token id (worker/src/index.js)
   recordUse(ctx, r.row);
   return callerOf(r.row, r.previous);
 }

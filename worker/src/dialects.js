@@ -42,6 +42,7 @@ export function dialectDeps(ctx) {
       if (typeof secret !== "string") return null;
       const r = await check(secret, store, tk, ctx.now);
       if (!r.ok) return null;
+      ctx.tokenId = r.row.id; // the request log's token id (worker/src/index.js)
       recordUse(ctx, r.row);
       return { ...caller(r.row), previous: r.previous === true };
     },

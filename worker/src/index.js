@@ -16,21 +16,55 @@ tk.initSync({ module: wasm });
 // UTF-8 but NUL, so up to 288 characters encoded, and `!*'()` stay raw under encodeURIComponent).
 const ID = "([^/]{1,300})";
 const ROUTES = [
-  ["GET", /^\/tk\/v1\/tokens$/, tokens.list],
-  ["POST", /^\/tk\/v1\/tokens$/, tokens.create],
-  ["GET", new RegExp(`^/tk/v1/tokens/${ID}$`), tokens.get],
-  ["PATCH", new RegExp(`^/tk/v1/tokens/${ID}$`), tokens.patch],
-  ["DELETE", new RegExp(`^/tk/v1/tokens/${ID}$`), tokens.revoke],
-  ["POST", new RegExp(`^/tk/v1/tokens/${ID}/rotate$`), tokens.rotate],
-  ["POST", /^\/tk\/v1\/verify$/, tokens.verify],
-  ["GET", /^\/tk\/v1\/self$/, tokens.self],
-  ["POST", /^\/tk\/v1\/self\/rotate$/, tokens.selfRotate],
-  ["DELETE", /^\/tk\/v1\/self$/, tokens.selfRevoke],
-  ["POST", /^\/tk\/v1\/accounts$/, admin.createAccount],
-  ["POST", new RegExp(`^/tk/v1/accounts/${ID}/members$`), admin.createMember],
-  ["GET", new RegExp(`^/tk/v1/accounts/${ID}/members$`), admin.listMembers],
-  ["GET", /^\/openapi\.json$/, () => json(openapi)],
+  ["GET", /^\/tk\/v1\/tokens$/, tokens.list, "/tk/v1/tokens"],
+  ["POST", /^\/tk\/v1\/tokens$/, tokens.create, "/tk/v1/tokens"],
+  ["GET", new RegExp(`^/tk/v1/tokens/${ID}$`), tokens.get, "/tk/v1/tokens/{id}"],
+  ["PATCH", new RegExp(`^/tk/v1/tokens/${ID}$`), tokens.patch, "/tk/v1/tokens/{id}"],
+  ["DELETE", new RegExp(`^/tk/v1/tokens/${ID}$`), tokens.revoke, "/tk/v1/tokens/{id}"],
+  ["POST", new RegExp(`^/tk/v1/tokens/${ID}/rotate$`), tokens.rotate, "/tk/v1/tokens/{id}/rotate"],
+  ["POST", /^\/tk\/v1\/verify$/, tokens.verify, "/tk/v1/verify"],
+  ["GET", /^\/tk\/v1\/self$/, tokens.self, "/tk/v1/self"],
+  ["POST", /^\/tk\/v1\/self\/rotate$/, tokens.selfRotate, "/tk/v1/self/rotate"],
+  ["DELETE", /^\/tk\/v1\/self$/, tokens.selfRevoke, "/tk/v1/self"],
+  ["POST", /^\/tk\/v1\/accounts$/, admin.createAccount, "/tk/v1/accounts"],
+  ["POST", new RegExp(`^/tk/v1/accounts/${ID}/members$`), admin.createMember, "/tk/v1/accounts/{id}/members"],
+  ["GET", new RegExp(`^/tk/v1/accounts/${ID}/members$`), admin.listMembers, "/tk/v1/accounts/{id}/members"],
+  ["GET", /^\/openapi\.json$/, (request, ctx, url) => json(openapiFor(url)), "/openapi.json"],
 ];
+
+// The request log's `route` for the dialects' paths (their routers live in worker/src/dialects/):
+// a template, never the raw path — ids are the client's, and nothing of the request but its
+// method and template is logged. Unlisted paths log their namespace (`/v1/*`) or `assets`.
+const DIALECT_ROUTES = [
+  [/^\/v1\/access-tokens\/?$/, "/v1/access-tokens"],
+  [/^\/v1\/access-tokens\/[^/]+$/, "/v1/access-tokens/{id}"],
+  [/^\/api\/v1\/me\/tokens\/?$/, "/api/v1/me/tokens"],
+  [/^\/api\/v1\/me\/tokens\/[^/]+$/, "/api/v1/me/tokens/{id}"],
+  [/^\/api\/v2\/tokens\/?$/, "/api/v2/tokens"],
+  [/^\/api\/v2\/tokens\/[^/]+\/reset$/, "/api/v2/tokens/{id}/reset"],
+  [/^\/api\/v2\/tokens\/[^/]+$/, "/api/v2/tokens/{id}"],
+  [/^\/v1\/accounts\/[^/]+\/accessTokens\/?$/, "/v1/accounts/{id}/accessTokens"],
+  [/^\/v1\/accounts\/[^/]+\/accessTokens\/[^/]+$/, "/v1/accounts/{id}/accessTokens/{tokenId}"],
+];
+
+function routeTemplate(pathname) {
+  const own = ROUTES.find(([, re]) => re.test(pathname));
+  if (own) return own[3];
+  const dialect = DIALECT_ROUTES.find(([re]) => re.test(pathname));
+  if (dialect) return dialect[1];
+  const ns = /^\/(tk|v1|api)(\/|$)/.exec(pathname);
+  return ns ? `/${ns[1]}/*` : "assets";
+}
+
+/**
+ * The OpenAPI document with its server's `baseUrl` defaulting to the origin it was fetched from,
+ * so a client generated from a deployment's /openapi.json points at that deployment.
+ */
+function openapiFor(url) {
+  const [server, ...rest] = openapi.servers;
+  const baseUrl = { ...server.variables.baseUrl, default: url.origin };
+  return { ...openapi, servers: [{ ...server, variables: { ...server.variables, baseUrl } }, ...rest] };
+}
 
 const decode = (s) => {
   try {
@@ -59,20 +93,44 @@ async function route(request, env, ctx, url) {
   return env.ASSETS ? env.ASSETS.fetch(request) : errorResponse(404, "not_found", "no such route");
 }
 
+// A request id: Cloudflare's `cf-ray` when it has that shape, else a fresh one.
+function requestIdOf(request) {
+  const ray = request.headers.get("cf-ray");
+  return ray !== null && /^[0-9a-f]{16}(-[A-Z]{3})?$/i.test(ray) ? ray : crypto.randomUUID();
+}
+
+async function handle(request, env, ctx, url) {
+  try {
+    return await route(request, env, ctx, url);
+  } catch (e) {
+    if (e instanceof ApiError) {
+      const headers = e.status === 401 ? { "www-authenticate": `Bearer realm="tokenkit", error="invalid_token"` } : {};
+      return errorResponse(e.status, e.code, e.message, e.field, headers);
+    }
+    // A bug, not bad input: log what happened without the request (it may hold a secret).
+    console.error(JSON.stringify({ msg: "internal error", requestId: ctx.requestId, name: String(e?.name ?? ""), code: String(e?.code ?? ""), message: String(e?.message ?? "").slice(0, 200) }));
+    return errorResponse(500, "internal", "internal error");
+  }
+}
+
 export default {
   async fetch(request, env, context) {
     const url = new URL(request.url);
-    const ctx = { tk, env, store: new Store(env, tk), now: Date.now(), waitUntil: (p) => context.waitUntil(p.catch(() => {})) };
-    try {
-      return await route(request, env, ctx, url);
-    } catch (e) {
-      if (e instanceof ApiError) {
-        const headers = e.status === 401 ? { "www-authenticate": `Bearer realm="tokenkit", error="invalid_token"` } : {};
-        return errorResponse(e.status, e.code, e.message, e.field, headers);
-      }
-      // A bug, not bad input: log what happened without the request (it may hold a secret).
-      console.error("tokenkit: internal error", e?.name, e?.code ?? "", String(e?.message ?? "").slice(0, 200));
-      return errorResponse(500, "internal", "internal error");
-    }
+    const started = Date.now();
+    const requestId = requestIdOf(request);
+    // `tokenId` is set by authenticate (auth.js, dialects.js) once a token is verified.
+    const ctx = { tk, env, store: new Store(env, tk), now: started, requestId, tokenId: null, waitUntil: (p) => context.waitUntil(p.catch(() => {})) };
+    let response = await handle(request, env, ctx, url);
+    // Asset responses may have immutable headers: copy before adding the request id.
+    response = new Response(response.body, response);
+    response.headers.set("x-request-id", requestId);
+    // One structured line per request (Workers Logs indexes its fields). Never the query string
+    // (Space takes `?access_token=`), a header, a body, a secret or a digest: the route template
+    // and the verified token's public id only. Date.now() advances with I/O only on Workers, so
+    // the duration is the request's wall time up to its response, CPU-only stretches excluded.
+    console.log(
+      JSON.stringify({ msg: "request", requestId, method: request.method, route: routeTemplate(url.pathname), status: response.status, durationMs: Date.now() - started, tokenId: ctx.tokenId }),
+    );
+    return response;
   },
 };

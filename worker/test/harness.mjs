@@ -2,7 +2,7 @@
 // fresh state directory: migrations applied, root token bootstrapped. Shared by the worker,
 // dialect, dashboard, hardening and bench suites.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, copyFileSync, existsSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -46,15 +46,19 @@ function wrangler(args, opts = {}) {
 export async function startService({ dir, env = {}, logLevel = "warn" } = {}) {
   stagePkg();
   const state = dir ?? mkdtempSync(join(tmpdir(), "tokenkit-test-"));
-  wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state, "-c", "worker/wrangler.jsonc"], { env });
-  const boot = JSON.parse(execFileSync("node", [join(ROOT, "scripts/bootstrap-root.mjs"), "--persist-to", state, "--json"], { cwd: ROOT, env: { ...ENV, ...env }, encoding: "utf8" }).trim().split("\n").pop());
+  // `env` (the pepper, a chosen root token) reaches the bootstrap and the worker through a
+  // .dev.vars-style file in the state directory, never argv (visible in `ps`); --env-file also
+  // keeps a developer's worker/.dev.vars out of the tests.
+  const devVars = join(state, "test.dev.vars");
+  writeFileSync(devVars, dotenv(env), { mode: 0o600 });
+  wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state, "-c", "worker/wrangler.jsonc"]);
+  const boot = JSON.parse(execFileSync("node", [join(ROOT, "scripts/bootstrap-root.mjs"), "--persist-to", state, "--secrets-file", devVars, "--json"], { cwd: ROOT, env: ENV, encoding: "utf8" }).trim().split("\n").pop());
   const port = await freePort();
   const svc = { base: `http://127.0.0.1:${port}`, root: boot.created ? boot : null, dir: state, proc: null, out: "" };
   svc.start = async () => {
-    const varArgs = Object.entries(env).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
     // A free inspector port too: with the default (9229), concurrent `wrangler dev`s collide.
     const inspector = await freePort();
-    const proc = spawn(WRANGLER, ["dev", "-c", "worker/wrangler.jsonc", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--persist-to", state, "--show-interactive-dev-session=false", "--log-level", logLevel, ...varArgs], {
+    const proc = spawn(WRANGLER, ["dev", "-c", "worker/wrangler.jsonc", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--persist-to", state, "--show-interactive-dev-session=false", "--log-level", logLevel, "--env-file", devVars], {
       cwd: ROOT,
       env: ENV,
       stdio: ["ignore", "pipe", "pipe"],
@@ -89,6 +93,16 @@ export async function startService({ dir, env = {}, logLevel = "warn" } = {}) {
   };
   await svc.start();
   return svc;
+}
+
+/** KEY='value' lines (dotenv, as wrangler reads .dev.vars): single quotes keep a value literal. */
+export function dotenv(vars) {
+  return Object.entries(vars)
+    .map(([k, v]) => {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || /['\n\r]/.test(String(v))) throw new Error(`cannot write ${k} to a .dev.vars file`);
+      return `${k}='${v}'\n`;
+    })
+    .join("");
 }
 
 /** fetch with a token and JSON body; returns {status, headers, body (parsed or text)}. */
