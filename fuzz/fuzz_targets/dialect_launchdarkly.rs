@@ -14,7 +14,9 @@ use tokenkit::scope::{covers, Scope};
 use tokenkit_fuzz::{caller, check_draft, check_refusal, mode_and_text, statement, tokens, G, NOW, ROLES};
 
 fn is_admin(c: &Caller) -> bool {
-    matches!(c.scope.get("role").and_then(Value::as_str), Some("admin" | "owner"))
+    // A universal caller of another language acts as LaunchDarkly's owner (issue #20).
+    let universal_other = tokenkit::scope::Scope::from_json(&c.scope).is_ok_and(|s| s.language().as_str() != "policy" && s.is_universal());
+    universal_other || matches!(c.scope.get("role").and_then(Value::as_str), Some("admin" | "owner"))
 }
 
 /// Whether the policy a create body asks for is malformed for the scope engine.

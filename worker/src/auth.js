@@ -92,6 +92,3 @@ export function requireHolds(tk, caller, row) {
   const token = { account: row.account_id, id: row.id, scope: JSON.parse(row.scope), expiresAt: row.expires_at ?? null };
   ruled(() => tk.requireHolds(holder, token));
 }
-
-/** Admins and owners act on every member's tokens in their account; members on their own. */
-export const isAdmin = (tk, caller) => tk.isAdminRole(caller.role);

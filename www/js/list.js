@@ -33,7 +33,7 @@ export async function listView(ctx, root) {
   const { tk, api, state } = ctx;
   const L = state.list;
   const me = state.me;
-  const admin = me.role === "owner" || me.role === "admin";
+  const admin = tk.isAdminRole(me.role);
 
   const headingId = nextId("h");
   const canCreate = mayManage(tk, me.scope, "create", { id: tk.ruleDefaults().newId, owner: me.ownerId });
