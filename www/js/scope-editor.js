@@ -1,7 +1,17 @@
 // The scope editor: one form per scope language (docs/scopes.md), the normal form from the wasm
-// validateScope, its summary, coverage by the caller's own scope (explainCovers — the check the
-// service makes) and a "try a request" box answered by the compiled scope's explain().
+// validateScope, its summary, coverage by the caller's own scope (grantScope — the core's rule the
+// service runs on create) and a "try a request" box answered by the compiled scope's explain().
 import { h, nextId } from "./format.js";
+
+/** {covered, reason}: may the caller grant `scope`? The core's grantScope, as the service asks it. */
+function grantable(tk, callerScope, scope) {
+  try {
+    tk.grantScope(callerScope, scope);
+    return { covered: true, reason: "" };
+  } catch (e) {
+    return { covered: false, reason: e.message };
+  }
+}
 
 const LANGUAGES = [
   { id: "policy", label: "Policy", hint: "Built-in role and IAM-style statements (LaunchDarkly)" },
@@ -355,7 +365,7 @@ export class ScopeEditor {
       this.state.error = e;
     }
     if (this.state.normal) {
-      this.state.coverage = this.tk.explainCovers(this.callerScope, this.state.normal);
+      this.state.coverage = grantable(this.tk, this.callerScope, this.state.normal);
       this.summaryEl.textContent = this.tk.summarizeScope(this.state.normal);
       this.jsonEl.textContent = JSON.stringify(this.state.normal, null, 2);
       this.errorEl.hidden = true;
@@ -365,7 +375,7 @@ export class ScopeEditor {
         this.coverEl.textContent = "Within your own token's scope.";
       } else {
         this.coverEl.className = "coverage bad";
-        this.coverEl.replaceChildren("Broader than your own token's scope, so the service would refuse it: ", this.state.coverage.reason, " ", h("code", { class: "err-code" }, "scope_not_covered"));
+        this.coverEl.replaceChildren("Broader than your own token's scope, so the service would refuse it (", this.state.coverage.reason, ")", " ", h("code", { class: "err-code" }, "scope_not_covered"));
       }
     } else {
       const e = this.state.error;
