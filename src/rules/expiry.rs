@@ -179,6 +179,16 @@ pub enum ExpiryState {
     Soon,
 }
 
+impl ExpiryState {
+    /// `expired` or `soon`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ExpiryState::Expired => "expired",
+            ExpiryState::Soon => "soon",
+        }
+    }
+}
+
 /// [`ExpiryState`] of an expiry at `now`, `None` for a token that is neither (or never expires).
 pub fn expiry_state(expires_at: Option<i64>, now: i64) -> Option<ExpiryState> {
     let e = expires_at?;

@@ -46,6 +46,18 @@ pub enum Kind {
     Items,
 }
 
+impl Kind {
+    /// `text`, `string`, `integer` or `items`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Text => "text",
+            Kind::String => "string",
+            Kind::Integer => "integer",
+            Kind::Items => "items",
+        }
+    }
+}
+
 /// One row of the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct FieldLimit {

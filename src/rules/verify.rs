@@ -33,6 +33,21 @@ pub enum Rule {
     Expiry,
 }
 
+impl Rule {
+    /// The rule's name (`presented`, `format`, … `expiry`), as `POST /tk/v1/verify` answers it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::Presented => "presented",
+            Rule::Format => "format",
+            Rule::Checksum => "checksum",
+            Rule::Lookup => "lookup",
+            Rule::Revocation => "revocation",
+            Rule::RotationGrace => "rotation_grace",
+            Rule::Expiry => "expiry",
+        }
+    }
+}
+
 /// The answer: valid or not, with a stable `code`, the deciding `rule` and a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verdict {

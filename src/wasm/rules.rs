@@ -6,6 +6,7 @@ use wasm_bindgen::prelude::*;
 
 use super::lifetime::instant_from_js;
 use super::scope::scope_arg;
+use super::secret::set;
 use super::{from_js_json, to_js};
 use crate::rules::expiry::{self, GraceArg, LifetimeArg};
 use crate::rules::holds::{self, Party};
@@ -95,10 +96,96 @@ fn ms(field: &str, v: &JsValue) -> Result<i64, Error> {
     Ok(instant_from_js(field, v)?.as_millisecond())
 }
 
+// Arguments are read field by field and results built as plain objects, not through a serde
+// type each: every derived (de)serializer the facade instantiates costs wasm size (bench/NOTES.md).
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn object_arg<'a>(field: &str, v: &'a JsValue) -> Result<&'a JsValue, Error> {
+    if v.is_object() {
+        Ok(v)
+    } else {
+        Err(Error::invalid_input(field, "expected an object"))
+    }
+}
+
+fn str_field(field: &str, v: &JsValue, key: &str) -> Result<String, Error> {
+    get(v, key).as_string().ok_or_else(|| Error::invalid_input(format!("{field}.{key}"), "expected a string"))
+}
+
+fn opt_str_field(field: &str, v: &JsValue, key: &str) -> Result<Option<String>, Error> {
+    let x = get(v, key);
+    if x.is_null() || x.is_undefined() {
+        return Ok(None);
+    }
+    x.as_string().map(Some).ok_or_else(|| Error::invalid_input(format!("{field}.{key}"), "expected a string or null"))
+}
+
+fn opt_ms_field(field: &str, v: &JsValue, key: &str) -> Result<Option<i64>, Error> {
+    ms_opt(&format!("{field}.{key}"), &get(v, key))
+}
+
+fn ms_js(m: Option<i64>) -> JsValue {
+    m.map_or(JsValue::NULL, |m| JsValue::from_f64(m as f64))
+}
+
+fn target_arg(v: &JsValue) -> Result<Target, Error> {
+    let v = object_arg("target", v)?;
+    Ok(Target { id: str_field("target", v, "id")?, owner: str_field("target", v, "owner")? })
+}
+
+fn state_arg(v: &JsValue) -> Result<Option<StoredState>, Error> {
+    if v.is_null() || v.is_undefined() {
+        return Ok(None);
+    }
+    let v = object_arg("row", v)?;
+    Ok(Some(StoredState {
+        digest: str_field("row", v, "digest")?,
+        previous_digest: opt_str_field("row", v, "previousDigest")?,
+        previous_expires_at: opt_ms_field("row", v, "previousExpiresAt")?,
+        revoked_at: opt_ms_field("row", v, "revokedAt")?,
+        expires_at: opt_ms_field("row", v, "expiresAt")?,
+    }))
+}
+
+fn request_js(r: &crate::scope::Request) -> JsValue {
+    let o = js_sys::Object::new();
+    set(&o, "action", r.action.as_str());
+    for (k, v) in [("resource", &r.resource), ("basin", &r.basin), ("stream", &r.stream), ("accessToken", &r.access_token)] {
+        if let Some(v) = v {
+            set(&o, k, v.as_str());
+        }
+    }
+    o.into()
+}
+
+fn verdict_js(v: &verify::Verdict) -> JsValue {
+    let o = js_sys::Object::new();
+    set(&o, "valid", v.valid);
+    set(&o, "code", v.code);
+    set(&o, "rule", v.rule.name());
+    set(&o, "message", v.message.as_str());
+    set(&o, "previous", v.previous);
+    o.into()
+}
+
 /// The field-limit table, the same for every API (docs/service.md, "Field limits").
 #[wasm_bindgen(js_name = fieldLimits, unchecked_return_type = "FieldLimit[]")]
-pub fn field_limits() -> Result<JsValue, Error> {
-    to_js(LIMITS)
+pub fn field_limits() -> JsValue {
+    let rows = js_sys::Array::new();
+    for l in LIMITS {
+        let o = js_sys::Object::new();
+        set(&o, "field", l.field);
+        set(&o, "kind", l.kind.name());
+        set(&o, "min", l.min);
+        set(&o, "max", l.max);
+        set(&o, "code", l.code);
+        set(&o, "status", l.status);
+        rows.push(&o);
+    }
+    rows.into()
 }
 
 /// Checks a display string (`name`, `description`, `owner`) against the table and returns it
@@ -136,8 +223,8 @@ pub fn management_request(
     #[wasm_bindgen(unchecked_param_type = "ManageTarget")] target: JsValue,
 ) -> Result<JsValue, Error> {
     let lang = crate::scope::Language::from_name(language).ok_or_else(|| Error::invalid_input("language", "expected s2, privileges, policy or names"))?;
-    let t: Target = from_js_json("target", &target)?;
-    to_js(&manage::management_request(lang, verb_arg(verb)?, &t))
+    let t = target_arg(&target)?;
+    Ok(request_js(&manage::management_request(lang, verb_arg(verb)?, &t)))
 }
 
 /// Does `scope` allow `verb` on `target`? The decision with its reason (never throws for a
@@ -149,7 +236,7 @@ pub fn may_manage(
     #[wasm_bindgen(unchecked_param_type = "ManageTarget")] target: JsValue,
 ) -> Result<JsValue, Error> {
     let s = scope_arg("scope", &scope)?;
-    let t: Target = from_js_json("target", &target)?;
+    let t = target_arg(&target)?;
     to_js(&manage::may_manage(&s, verb_arg(verb)?, &t))
 }
 
@@ -161,19 +248,19 @@ pub fn require_manage(
     #[wasm_bindgen(unchecked_param_type = "ManageTarget")] target: JsValue,
 ) -> Result<(), Error> {
     let s = scope_arg("scope", &scope)?;
-    let t: Target = from_js_json("target", &target)?;
+    let t = target_arg(&target)?;
     Ok(manage::require_manage(&s, verb_arg(verb)?, &t)?)
 }
 
 fn party(field: &str, v: &JsValue) -> Result<Party, Error> {
-    // Expiries may come as epoch ms or RFC 3339 (the API's token objects): read them apart.
-    let expiry = js_sys::Reflect::get(v, &"expiresAt".into()).unwrap_or(JsValue::NULL);
-    let expires_at = ms_opt(&format!("{field}.expiresAt"), &expiry)?;
-    let obj = js_sys::Object::assign(&js_sys::Object::new(), v.unchecked_ref());
-    let _ = js_sys::Reflect::set(&obj, &"expiresAt".into(), &JsValue::NULL);
-    let mut p: Party = from_js_json(field, &obj)?;
-    p.expires_at = expires_at;
-    Ok(p)
+    let v = object_arg(field, v)?;
+    // Expiries may come as epoch ms or RFC 3339 (the API's token objects).
+    Ok(Party {
+        account: opt_str_field(field, v, "account")?,
+        id: str_field(field, v, "id")?,
+        scope: from_js_json(&format!("{field}.scope"), &get(v, "scope"))?,
+        expires_at: opt_ms_field(field, v, "expiresAt")?,
+    })
 }
 
 /// May `holder` be handed a new secret for `token` (a rotation, a reset)? `{held: true}`, or
@@ -205,7 +292,7 @@ pub fn require_holds(
 pub fn check_presented(#[wasm_bindgen(unchecked_param_type = "unknown")] token: JsValue) -> Result<JsValue, Error> {
     match verify::check_presented(token.as_string().as_deref()) {
         Ok(()) => Ok(JsValue::NULL),
-        Err(v) => Ok(to_js(&v)?),
+        Err(v) => Ok(verdict_js(&v)),
     }
 }
 
@@ -217,8 +304,8 @@ pub fn decide_verification(
     digest: &str,
     #[wasm_bindgen(unchecked_param_type = "InstantInput")] now: JsValue,
 ) -> Result<JsValue, Error> {
-    let state: Option<StoredState> = if row.is_null() || row.is_undefined() { None } else { Some(from_js_json("row", &row)?) };
-    to_js(&verify::decide(state.as_ref(), digest, ms("now", &now)?))
+    let state = state_arg(&row)?;
+    Ok(verdict_js(&verify::decide(state.as_ref(), digest, ms("now", &now)?)))
 }
 
 /// Throws 403 `previous_secret` for a rotated-out secret in its grace: it may not mint secrets.
@@ -253,7 +340,7 @@ pub fn issue_expiry(
         return Err(Error::invalid_input("lifetime", "expected a preset, never, a ttl in seconds, an ISO 8601 duration or an RFC 3339 instant"));
     };
     let out = expiry::issue_expiry(arg, &default, issuer, now)?;
-    Ok(out.map_or(JsValue::NULL, |m| JsValue::from_f64(m as f64)))
+    Ok(ms_js(out))
 }
 
 /// The latest expiry a patch may set: the earlier of the token's current expiry and the
@@ -264,7 +351,7 @@ pub fn patch_expiry_cap(
     #[wasm_bindgen(unchecked_param_type = "InstantInput | null")] caller: JsValue,
 ) -> Result<JsValue, Error> {
     let cap = expiry::patch_expiry_cap(ms_opt("current", &current)?, ms_opt("caller", &caller)?);
-    Ok(cap.map_or(JsValue::NULL, |m| JsValue::from_f64(m as f64)))
+    Ok(ms_js(cap))
 }
 
 /// A rotation's grace at `now` for a token expiring at `tokenExpiresAt`: `null`, `0`, `"now"`
@@ -286,7 +373,11 @@ pub fn rotation_grace(
     } else {
         return Err(crate::rules::RuleError::on(422, "invalid_lifetime", "grace", "grace must be a duration, a ttl in seconds, now or null").into());
     };
-    to_js(&expiry::rotation_grace(arg, ms_opt("tokenExpiresAt", &token_expires_at)?, ms("now", &now)?)?)
+    let g = expiry::rotation_grace(arg, ms_opt("tokenExpiresAt", &token_expires_at)?, ms("now", &now)?)?;
+    let o = js_sys::Object::new();
+    set(&o, "until", ms_js(g.until));
+    set(&o, "previousValidUntil", g.previous_valid_until as f64);
+    Ok(o.into())
 }
 
 /// `"expired"` (`now ≥ expiry`), `"soon"` (within `soonDays`) or `null` (also for never).
@@ -296,7 +387,7 @@ pub fn expiry_state(
     #[wasm_bindgen(unchecked_param_type = "InstantInput")] now: JsValue,
 ) -> Result<JsValue, Error> {
     Ok(match expiry::expiry_state(ms_opt("expiresAt", &expires_at)?, ms("now", &now)?) {
-        Some(s) => to_js(&s)?,
+        Some(s) => JsValue::from_str(s.name()),
         None => JsValue::NULL,
     })
 }
@@ -308,8 +399,26 @@ pub fn list_query(
     #[wasm_bindgen(unchecked_param_type = "[string, string][]")] pairs: JsValue,
     #[wasm_bindgen(unchecked_param_type = "InstantInput")] now: JsValue,
 ) -> Result<JsValue, Error> {
-    let pairs: Vec<(String, String)> = from_js_json("query", &pairs)?;
-    to_js(&parse_list_query(&pairs, ms("now", &now)?)?)
+    if !js_sys::Array::is_array(&pairs) {
+        return Err(Error::invalid_input("query", "expected [name, value] pairs"));
+    }
+    let mut list = Vec::new();
+    for p in js_sys::Array::from(&pairs).iter() {
+        let (k, v) = (js_sys::Reflect::get_u32(&p, 0), js_sys::Reflect::get_u32(&p, 1));
+        match (k.ok().and_then(|k| k.as_string()), v.ok().and_then(|v| v.as_string())) {
+            (Some(k), Some(v)) => list.push((k, v)),
+            _ => return Err(Error::invalid_input("query", "expected [name, value] pairs of strings")),
+        }
+    }
+    let q = parse_list_query(&list, ms("now", &now)?)?;
+    let o = js_sys::Object::new();
+    set(&o, "limit", q.limit);
+    set(&o, "cursor", q.cursor.map_or(JsValue::NULL, |c| JsValue::from_f64(c as f64)));
+    set(&o, "name", q.name.map_or(JsValue::NULL, |n| JsValue::from_str(&n)));
+    set(&o, "all", q.all);
+    set(&o, "expired", q.expired.map_or(JsValue::NULL, JsValue::from_bool));
+    set(&o, "expiringUntil", ms_js(q.expiring_until));
+    Ok(o.into())
 }
 
 /// May a member with `role` (member `callerOwner`) act on a token of `tokenOwner`? Owners and
@@ -400,6 +509,6 @@ pub fn grant_scope(
 /// Is `digest` the current secret of a stored token that is not revoked (expiry aside)?
 #[wasm_bindgen(js_name = isCurrentSecret)]
 pub fn is_current_secret(#[wasm_bindgen(unchecked_param_type = "StoredState | null")] row: JsValue, digest: &str) -> Result<bool, Error> {
-    let state: Option<StoredState> = if row.is_null() || row.is_undefined() { None } else { Some(from_js_json("row", &row)?) };
+    let state = state_arg(&row)?;
     Ok(verify::is_current(state.as_ref(), digest))
 }
