@@ -3,7 +3,10 @@
 // workerd (bench/noop-worker/) as the physical limit. Verify is measured twice: on the service as
 // configured (worker/wrangler.jsonc: the verification cache on, VERIFY_CACHE_TTL_MS 5000, so a
 // repeated token is a cache hit) and on a second service with the cache off (TTL 0: every verify
-// reads D1). Rounds interleave the targets (order
+// reads D1). The service writes one JSON log line per request (docs/service.md, "Logs"); under
+// `wrangler dev` each line is relayed to wrangler's node process, so verify is also measured on a
+// third service with the line off (TOKENKIT_REQUEST_LOG=off), and the no-op once more writing the
+// same line: the target compares like with like. Rounds interleave the targets (order
 // rotated each round) so both servers see the same machine; every run is bounded in time and
 // request count; every response is checked (status 2xx and the expected body).
 //
@@ -21,6 +24,7 @@ const noop = await startWorker("bench/noop-worker/wrangler.jsonc");
 const routed = await startWorker("bench/noop-worker/wrangler-assets.jsonc");
 const svc = await startService();
 const off = await startService({ env: { VERIFY_CACHE_TTL_MS: "0" } });
+const quiet = await startService({ env: { TOKENKIT_REQUEST_LOG: "off" } });
 try {
   const scope = { language: "names", scopes: ["read"] };
   /** A verify target on `s`: the root's headers and the verify bodies, prechecked. */
@@ -45,22 +49,25 @@ try {
   }
   const { auth, verifyBody, verifyScopeBody } = await prepare(svc);
   const cold = await prepare(off);
+  const unlogged = await prepare(quiet);
   const createBody = JSON.stringify({ name: "bench created", scope });
 
   const targets = {
     "no-op worker (POST, same body)": { url: `${noop.base}/`, method: "POST", headers: auth, body: verifyBody, expect: (b) => b === '{"ok":true}' },
+    "no-op + one log line (as the service writes)": { url: `${noop.base}/?log=1`, method: "POST", headers: auth, body: verifyBody, expect: (b) => b === '{"ok":true}' },
     "no-op behind the assets router (as the service)": { url: `${routed.base}/`, method: "POST", headers: auth, body: verifyBody, expect: (b) => b === '{"ok":true}' },
     "no-op + 1 local D1 query": { url: `${noop.base}/d1?n=1`, method: "POST", headers: auth, body: verifyBody, expect: (b) => b === '{"ok":true}' },
     "no-op + 2 local D1 queries (as verify)": { url: `${noop.base}/d1?n=2`, method: "POST", headers: auth, body: verifyBody, expect: (b) => b === '{"ok":true}' },
     "no-op + 2 D1 queries in one batch": { url: `${noop.base}/d1?n=2&batch=1`, method: "POST", headers: auth, body: verifyBody, expect: (b) => b === '{"ok":true}' },
     "POST /tk/v1/verify": { url: `${svc.base}/tk/v1/verify`, method: "POST", headers: auth, body: verifyBody, expect: (b) => b.includes('"valid":true') },
     "POST /tk/v1/verify + scope check": { url: `${svc.base}/tk/v1/verify`, method: "POST", headers: auth, body: verifyScopeBody, expect: (b) => b.includes('"valid":true') },
+    "POST /tk/v1/verify, request log off": { url: `${quiet.base}/tk/v1/verify`, method: "POST", headers: unlogged.auth, body: unlogged.verifyBody, expect: (b) => b.includes('"valid":true') },
     "POST /tk/v1/verify, cache off (TTL 0)": { url: `${off.base}/tk/v1/verify`, method: "POST", headers: cold.auth, body: cold.verifyBody, expect: (b) => b.includes('"valid":true') },
     "GET /tk/v1/tokens (list, 20)": { url: `${svc.base}/tk/v1/tokens?limit=20`, headers: auth, expect: (b) => b.startsWith('{"tokens":[') },
     "POST /tk/v1/tokens (create)": { url: `${svc.base}/tk/v1/tokens`, method: "POST", headers: auth, body: createBody, expect: (b) => b.includes('"secret":"tk_') },
   };
   // Each target's server process, by its origin (`base + "/"`: port 4000 is not port 40001).
-  const servers = [[noop.base, noop.pid], [routed.base, routed.pid], [off.base, off.proc.pid], [svc.base, svc.proc.pid]];
+  const servers = [[noop.base, noop.pid], [routed.base, routed.pid], [off.base, off.proc.pid], [quiet.base, quiet.proc.pid], [svc.base, svc.proc.pid]];
   for (const t of Object.values(targets)) t.serverPid = servers.find(([base]) => t.url.startsWith(`${base}/`))[1];
   const names = Object.keys(targets);
   for (const n of names) await load({ ...targets[n], seconds: 1, connections: CONNECTIONS }); // warm-up
@@ -92,7 +99,12 @@ try {
   const verify = rows.find((r) => r.target === "POST /tk/v1/verify");
   const verifyOff = rows.find((r) => r.target.startsWith("POST /tk/v1/verify, cache off"));
   const routedRow = rows.find((r) => r.target.startsWith("no-op behind the assets router"));
-  const result = { bench: "service", rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, rows, verifyOfNoop: verify.ofNoop, verifyOffOfNoop: verifyOff.ofNoop, verifyOfRoutedNoop: verify.rps.median / routedRow.rps.median, met: verify.ofNoop >= 0.7 && verify.errors === 0 };
+  const loggedNoop = rows.find((r) => r.target.startsWith("no-op + one log line"));
+  const verifyQuiet = rows.find((r) => r.target === "POST /tk/v1/verify, request log off");
+  // Like with like: the service as configured (one log line a request) against the no-op writing
+  // the same line; the service with the line off against the plain no-op.
+  const verifyOfLoggedNoop = verify.rps.median / loggedNoop.rps.median;
+  const result = { bench: "service", rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, rows, verifyOfNoop: verify.ofNoop, verifyOfLoggedNoop, verifyQuietOfNoop: verifyQuiet.ofNoop, verifyOffOfNoop: verifyOff.ofNoop, verifyOfRoutedNoop: verify.rps.median / routedRow.rps.median, met: verifyOfLoggedNoop >= 0.7 && verifyQuiet.ofNoop >= 0.7 && verify.errors === 0 && verifyQuiet.errors === 0 };
   const f0 = (x) => x.toFixed(0);
   const ms = (x) => x.toFixed(2);
   const md = [
@@ -102,12 +114,13 @@ try {
       r.target, `${f0(r.rps.median)} (${f0(r.rps.min)}–${f0(r.rps.max)})`, `${ms(r.p50.median)} (${ms(r.p50.min)}–${ms(r.p50.max)})`, `${ms(r.p99.median)} (${ms(r.p99.min)}–${ms(r.p99.max)})`, `${(r.ofNoop * 100).toFixed(0)} %`, r.cpuUs ? `${f0(r.cpuUs.median)} (${f0(r.cpuUs.min)}–${f0(r.cpuUs.max)})` : "–", r.nodeCpuUs ? f0(r.nodeCpuUs.median) : "–", String(r.requests), String(r.errors),
     ])),
     "",
-    `Target: verify ≥ 70 % of the no-op worker's requests/s with no errors — **${result.met ? "met" : "missed"}** (${(verify.ofNoop * 100).toFixed(0)} %, ${verify.errors} errors; with the verification cache off: ${(verifyOff.ofNoop * 100).toFixed(0)} %). Against the no-op behind the same assets router as the service: ${(result.verifyOfRoutedNoop * 100).toFixed(0)} % (context, not the target).`,
+    `Target: verify ≥ 70 % of the no-op worker's requests/s with no errors, like with like — **${result.met ? "met" : "missed"}**: with the request log (as configured) ${(verifyOfLoggedNoop * 100).toFixed(0)} % of the no-op writing the same line, with the log off ${(verifyQuiet.ofNoop * 100).toFixed(0)} % of the plain no-op (${verify.errors + verifyQuiet.errors} errors). The service as configured against the plain no-op: ${(verify.ofNoop * 100).toFixed(0)} % — under \`wrangler dev\` each log line is relayed to wrangler's node process (its CPU column); deployed, Workers Logs collects it in the runtime. With the verification cache off: ${(verifyOff.ofNoop * 100).toFixed(0)} %. Against the no-op behind the same assets router: ${(result.verifyOfRoutedNoop * 100).toFixed(0)} % (context).`,
   ].join("\n");
   emit(result, md);
 } finally {
   await svc.cleanup();
   await off.cleanup();
+  await quiet.cleanup();
   await noop.stop();
   await routed.stop();
 }

@@ -1,6 +1,7 @@
 // No-op worker: reads the request body (as every real handler must) and answers a constant.
 // `/d1?n=N` (N ≤ 4) first runs N trivial D1 queries one after another, as verify runs its
-// lookups; `/d1?n=N&batch=1` sends the N queries in one `DB.batch` round trip instead.
+// lookups; `/d1?n=N&batch=1` sends the N queries in one `DB.batch` round trip instead. `?log=1`
+// writes one JSON line as the service does for every request (its request log).
 const BODY = '{"ok":true}';
 export default {
   async fetch(request, env) {
@@ -18,6 +19,9 @@ export default {
           if (row.ok !== i) return new Response('{"ok":false}', { status: 500 });
         }
       }
+    }
+    if (url.searchParams.get("log") === "1") {
+      console.log(JSON.stringify({ msg: "request", requestId: crypto.randomUUID(), method: request.method, route: "/", status: 200, durationMs: 0, tokenId: null }));
     }
     return new Response(BODY, { headers: { "content-type": "application/json" } });
   },

@@ -128,9 +128,12 @@ export default {
     // (Space takes `?access_token=`), a header, a body, a secret or a digest: the route template
     // and the verified token's public id only. Date.now() advances with I/O only on Workers, so
     // the duration is the request's wall time up to its response, CPU-only stretches excluded.
-    console.log(
-      JSON.stringify({ msg: "request", requestId, method: request.method, route: routeTemplate(url.pathname), status: response.status, durationMs: Date.now() - started, tokenId: ctx.tokenId }),
-    );
+    // TOKENKIT_REQUEST_LOG=off turns the line off (Workers Logs bills per event; docs/service.md).
+    if (env.TOKENKIT_REQUEST_LOG !== "off") {
+      console.log(
+        JSON.stringify({ msg: "request", requestId, method: request.method, route: routeTemplate(url.pathname), status: response.status, durationMs: Date.now() - started, tokenId: ctx.tokenId }),
+      );
+    }
     return response;
   },
 };
