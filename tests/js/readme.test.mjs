@@ -111,12 +111,13 @@ test("worker snippet serves requests in wrangler dev (workerd + local D1)", { sk
     mkdirSync(join(dir, "migrations"));
     symlinkSync(pkgPath, join(dir, "pkg")); // the snippet imports ../pkg/ from src/index.js
     writeFileSync(join(dir, "src/index.js"), block.code);
-    const live = tk.generateToken(), expired = tk.generateToken(), unknown = tk.generateToken();
+    const live = tk.generateToken(), expired = tk.generateToken(), unknown = tk.generateToken(), revoked = tk.generateToken();
     const digest = (t) => tk.digestToken(t, { version: "v1", key: pepper });
     writeFileSync(join(dir, "migrations/0001_tokens.sql"), [
-      "CREATE TABLE tokens (name TEXT NOT NULL, digest TEXT NOT NULL UNIQUE, expires_at TEXT);",
-      `INSERT INTO tokens VALUES ('live', '${digest(live)}', '${tk.expiresAt("one-year", Date.now())}');`,
-      `INSERT INTO tokens VALUES ('old', '${digest(expired)}', '2020-01-01T00:00:00.000Z');`,
+      "CREATE TABLE tokens (name TEXT NOT NULL, digest TEXT NOT NULL UNIQUE, prev_digest TEXT, prev_expires_at INTEGER, revoked_at INTEGER, expires_at INTEGER);",
+      `INSERT INTO tokens VALUES ('live', '${digest(live)}', NULL, NULL, NULL, ${tk.expiresAtMs("one-year", Date.now())});`,
+      `INSERT INTO tokens VALUES ('old', '${digest(expired)}', NULL, NULL, NULL, ${Date.parse("2020-01-01T00:00:00.000Z")});`,
+      `INSERT INTO tokens VALUES ('gone', '${digest(revoked)}', NULL, NULL, ${Date.now()}, NULL);`,
     ].join("\n"));
     writeFileSync(join(dir, "wrangler.jsonc"), JSON.stringify({
       name: "tk-readme-worker", main: "src/index.js", compatibility_date: "2026-04-01",
@@ -140,9 +141,10 @@ test("worker snippet serves requests in wrangler dev (workerd + local D1)", { sk
     const typo = live.slice(0, -1) + (live.endsWith("a") ? "b" : "a");
     assert.deepEqual(await call(live), [200, { name: "live" }]);
     assert.deepEqual((await call(typo)).map((x) => x.error?.code ?? x), [401, "invalid_checksum"]);
-    assert.deepEqual((await call(undefined)).map((x) => x.error?.code ?? x), [401, "invalid_length"]);
-    assert.deepEqual(await call(expired), [401, { error: { code: "unauthorized" } }]);
-    assert.deepEqual(await call(unknown), [401, { error: { code: "unauthorized" } }]);
+    assert.deepEqual((await call(undefined)).map((x) => x.error?.code ?? x), [401, "missing_token"]);
+    assert.deepEqual(await call(expired), [401, { error: { code: "expired", rule: "expiry" } }]);
+    assert.deepEqual(await call(unknown), [401, { error: { code: "unknown_token", rule: "lookup" } }]);
+    assert.deepEqual(await call(revoked), [401, { error: { code: "revoked", rule: "revocation" } }]);
   } finally {
     if (child && child.exitCode === null) {
       child.kill("SIGINT");
