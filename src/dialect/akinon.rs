@@ -29,9 +29,10 @@ pub(crate) fn status_of(f: Failure) -> u16 {
     match f {
         Failure::MalformedBody | Failure::MalformedQuery | Failure::MalformedPath | Failure::Invalid | Failure::InvalidPatch => 400,
         Failure::Unauthenticated => 401,
-        Failure::Forbidden => 403,
+        Failure::Forbidden | Failure::IpNotAllowed => 403,
         Failure::NotFound => 404,
         Failure::AlreadyExists | Failure::Conflict => 409,
+        Failure::TooManyRequests => 429,
     }
 }
 

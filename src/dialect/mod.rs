@@ -42,7 +42,7 @@ mod wire;
 /// [`Dialect::Tokenkit`]). The one enum of [`crate::api`].
 pub use crate::api::Dialect;
 pub use credentials::{credential, unauthenticated, Credentials};
-pub use error::{DialectError, Failure, Response};
+pub use error::{use_refusal, DialectError, Failure, Response};
 pub(crate) use token::sort_by_creation;
 pub use token::{Caller, Token, TokenDraft};
 pub use wire::is_object_id;

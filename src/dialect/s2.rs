@@ -25,10 +25,11 @@ pub(crate) fn status_of(f: Failure) -> u16 {
     match f {
         Failure::MalformedBody | Failure::MalformedQuery | Failure::MalformedPath => 400,
         Failure::Unauthenticated => 401,
-        Failure::Forbidden => 403,
+        Failure::Forbidden | Failure::IpNotAllowed => 403,
         Failure::NotFound => 404,
         Failure::AlreadyExists | Failure::Conflict => 409,
         Failure::Invalid | Failure::InvalidPatch => 422,
+        Failure::TooManyRequests => 429,
     }
 }
 
@@ -38,7 +39,8 @@ pub(crate) fn code_of(f: Failure) -> &'static str {
         Failure::MalformedQuery => "bad_query",
         Failure::MalformedPath => "bad_path",
         Failure::Unauthenticated => "authn",
-        Failure::Forbidden => "permission_denied",
+        Failure::Forbidden | Failure::IpNotAllowed => "permission_denied",
+        Failure::TooManyRequests => "rate_limited",
         Failure::NotFound => "access_token_not_found",
         Failure::AlreadyExists => "resource_already_exists",
         Failure::Conflict => "transaction_conflict",

@@ -29,10 +29,11 @@ pub(crate) fn status_of(f: Failure) -> u16 {
     match f {
         Failure::MalformedBody | Failure::MalformedQuery | Failure::MalformedPath | Failure::Invalid => 400,
         Failure::Unauthenticated => 401,
-        Failure::Forbidden => 403,
+        Failure::Forbidden | Failure::IpNotAllowed => 403,
         Failure::NotFound => 404,
         Failure::AlreadyExists | Failure::Conflict => 409,
         Failure::InvalidPatch => 422,
+        Failure::TooManyRequests => 429,
     }
 }
 
@@ -42,7 +43,8 @@ pub(crate) fn code_of(f: Failure) -> &'static str {
             "invalid_request"
         }
         Failure::Unauthenticated => "unauthorized",
-        Failure::Forbidden => "forbidden",
+        Failure::Forbidden | Failure::IpNotAllowed => "forbidden",
+        Failure::TooManyRequests => "rate_limited",
         Failure::NotFound => "not_found",
         Failure::AlreadyExists => "conflict",
         Failure::Conflict => "optimistic_locking_error",
