@@ -554,7 +554,7 @@ mod tests {
             Decision::Refused { status: 429, code: "rate_limited", retry_after_seconds: Some(s), .. } => {
                 let (_, reset) = rate_window(&c.rate_limit.unwrap(), nb + 30_500);
                 assert_eq!(s, ((reset - nb - 30_500) as u64).div_ceil(1000));
-                assert!(s >= 1 && s <= 60);
+                assert!((1..=60).contains(&s));
             }
             d => panic!("{d:?}"),
         }

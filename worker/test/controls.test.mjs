@@ -4,6 +4,7 @@
 // the rate-limit burst and Retry-After, and the client address: CF-Connecting-IP only.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { request as httpRequest } from "node:http";
 import { startService } from "./harness.mjs";
 import { http, newAccount } from "./dialect-helpers.mjs";
 
@@ -153,6 +154,32 @@ test("remaining under concurrency: 50 concurrent verifies of a token with remain
   assert.deepEqual(valid.map((a) => a.body.remaining).sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   const got = await api("GET", `/tk/v1/tokens/${meta.id}`, owner.token);
   assert.equal(got.body.remaining, 0);
+});
+
+test("remaining: a patch of another field never gives back the uses spent while it ran", async () => {
+  const { secret, meta } = await mint({ remaining: 20 });
+  // The patch's body arrives in two parts: the route has read the token (remaining 20) and waits
+  // for the rest of the body while 5 uses are spent; then the patch (a new name) is applied.
+  const ops = JSON.stringify([{ op: "replace", path: "/name", value: "renamed while in use" }]);
+  const { port } = new URL(svc.base);
+  const answer = new Promise((resolve, reject) => {
+    const req = httpRequest({ host: "127.0.0.1", port, method: "PATCH", path: `/tk/v1/tokens/${meta.id}`, headers: { authorization: `Bearer ${owner.token}`, "content-type": "application/json-patch+json" } }, (res) => {
+      let text = "";
+      res.on("data", (d) => (text += d));
+      res.on("end", () => resolve({ status: res.statusCode, body: JSON.parse(text) }));
+    });
+    req.on("error", reject);
+    req.write(ops.slice(0, 10));
+    setTimeout(async () => {
+      for (let i = 0; i < 5; i++) assert.equal((await api("GET", "/tk/v1/self", secret)).status, 200);
+      req.end(ops.slice(10));
+    }, 500);
+  });
+  const patched = await answer;
+  assert.equal(patched.status, 200, JSON.stringify(patched.body));
+  assert.equal(patched.body.name, "renamed while in use");
+  assert.equal(patched.body.remaining, 15);
+  assert.equal((await api("GET", `/tk/v1/tokens/${meta.id}`, owner.token)).body.remaining, 15);
 });
 
 /** Waits until the start of a fixed window of `period` s has at least `need` ms left. */

@@ -124,7 +124,7 @@ export async function patch(request, ctx, url, [id]) {
   const expiresAt = next.expiresAt === null || next.expiresAt === undefined ? null : typeof next.expiresAt === "number" ? next.expiresAt : Date.parse(tk.formatInstant(next.expiresAt));
   // The conditions: parsed, and each changed one no laxer than the caller's (the core's patchConditions).
   const conditions = ruled(() => tk.patchConditions(caller.conditions, conditionsOf(row), conditionInput(next)));
-  const updated = await store.update(caller.account, id, row.version, { name, description, scope, expiresAt, meta: JSON.parse(row.meta || "{}"), conditions }, now);
+  const updated = await store.update(caller.account, id, row.version, { name, description, scope, expiresAt, meta: JSON.parse(row.meta || "{}"), conditions, remainingRead: row.remaining ?? null }, now);
   if (!updated) throw fail(412, "precondition_failed", "the token was changed concurrently (version mismatch)");
   return json(toMeta(updated, ctx), 200, { etag: etag(updated) });
 }

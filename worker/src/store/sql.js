@@ -84,7 +84,7 @@ export async function spendUse(db, seq, boundary, amount) {
 export const idTaken = (e) => /UNIQUE constraint failed: tokens\.account_id, tokens\.id/.test(String(e?.message ?? e));
 
 /** Writes the editable fields of a live token if its version is still `expected` (meta.changes 1, else 0). */
-export function updateToken(db, account, id, expected, { name, description, scope, expiresAt, meta, conditions }, now) {
+export function updateToken(db, account, id, expected, { name, description, scope, expiresAt, meta, conditions, remainingRead }, now) {
   if (conditions === undefined) {
     return db
       .prepare(
@@ -94,13 +94,15 @@ export function updateToken(db, account, id, expected, { name, description, scop
       .run();
   }
   // With the conditions (tokenkit's own PATCH): a refill keeps its schedule (refilled_at), or
-  // starts at now.
+  // starts at now. `remaining` is written only when the patch changed it (the value differs from
+  // `remainingRead`, what the patch was applied to): uses spent since that read (atomic spends do
+  // not bump the version) are never given back by a patch of another field.
   const c = conditionColumns(conditions);
   return db
     .prepare(
-      "UPDATE tokens SET name = ?, description = ?, scope = ?, scope_language = ?, expires_at = ?, meta = ?, updated_at = ?, version = version + 1, not_before = ?, allowed_ips = ?, remaining = ?, refill_amount = ?, refill_interval = ?, refilled_at = COALESCE(refilled_at, ?), rate_limit = ?, rate_period = ? WHERE account_id = ? AND id = ? AND version = ? AND revoked_at IS NULL",
+      "UPDATE tokens SET name = ?, description = ?, scope = ?, scope_language = ?, expires_at = ?, meta = ?, updated_at = ?, version = version + 1, not_before = ?, allowed_ips = ?, remaining = CASE WHEN ? IS ? THEN remaining ELSE ? END, refill_amount = ?, refill_interval = ?, refilled_at = COALESCE(refilled_at, ?), rate_limit = ?, rate_period = ? WHERE account_id = ? AND id = ? AND version = ? AND revoked_at IS NULL",
     )
-    .bind(name, description ?? null, JSON.stringify(scope), scope.language, expiresAt ?? null, JSON.stringify(meta ?? {}), now, c.notBefore, c.allowedIps, c.remaining, c.refillAmount, c.refillInterval, now, c.rateLimit, c.ratePeriod, account, id, expected)
+    .bind(name, description ?? null, JSON.stringify(scope), scope.language, expiresAt ?? null, JSON.stringify(meta ?? {}), now, c.notBefore, c.allowedIps, c.remaining, remainingRead ?? null, c.remaining, c.refillAmount, c.refillInterval, now, c.rateLimit, c.ratePeriod, account, id, expected)
     .run();
 }
 
