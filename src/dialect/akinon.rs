@@ -317,7 +317,7 @@ mod tests {
 
     #[test]
     fn a_name_with_control_characters_is_a_validation_error() {
-        let caller = Caller {
+        let caller = Caller { conditions: None,
             account: "a".into(),
             owner: "m".into(),
             token_id: "t".into(),

@@ -527,7 +527,7 @@ mod tests {
 
     #[test]
     fn normalises_scope() {
-        let caller = Caller { account: "a".into(), owner: "m".into(), token_id: "root".into(), scope: scope_all(), expires_at: None };
+        let caller = Caller { conditions: None, account: "a".into(), owner: "m".into(), token_id: "root".into(), scope: scope_all(), expires_at: None };
         let d = parse_issue(r#"{"id":"t","scope":{"basins":{"exact":""},"ops":["read","read"]}}"#, &caller, 0).unwrap();
         assert_eq!(
             d.scope,

@@ -30,6 +30,8 @@ export interface DialectToken {
   hint: string;
   meta?: Record<string, unknown>;
   version: number;
+  /** Its conditions of use (stored form), compared by a reset (`holds`). */
+  conditions?: Conditions | null;
 }
 /** A validated create/issue request: the worker adds secret, digest, hint, id (when null), account, owner, times. */
 export interface TokenDraft {
@@ -43,6 +45,8 @@ export interface DialectCaller {
   account: string; owner: string; tokenId?: string;
   scope: { language: string; [k: string]: unknown };
   expiresAt: number | null;
+  /** Its conditions of use (stored form): a reset may not hand it a laxer token's secret. */
+  conditions?: Conditions | null;
 }
 /** Where a credential may come from. */
 export interface DialectCredentials { authorization?: string | null; xAccessToken?: string | null; accessTokenQuery?: string | null }

@@ -143,11 +143,12 @@ export function requireManage(tk, caller, verb, target) {
 
 /**
  * A rotation hands the caller the token's new secret, so the caller must hold what the token
- * (row, in the caller's account) holds: 403 scope_not_covered / outlives_issuer otherwise.
+ * (row, in the caller's account) holds: 403 scope_not_covered / outlives_issuer /
+ * conditions_not_covered (the token's conditions of use laxer than the caller's) otherwise.
  */
 export function requireHolds(tk, caller, row) {
-  const holder = { account: caller.account, id: caller.tokenId, scope: caller.scope, expiresAt: caller.expiresAt };
-  const token = { account: row.account_id, id: row.id, scope: JSON.parse(row.scope), expiresAt: row.expires_at ?? null };
+  const holder = { account: caller.account, id: caller.tokenId, scope: caller.scope, expiresAt: caller.expiresAt, conditions: caller.conditions };
+  const token = { account: row.account_id, id: row.id, scope: JSON.parse(row.scope), expiresAt: row.expires_at ?? null, conditions: conditionsOf(row) };
   ruled(() => tk.requireHolds(holder, token));
 }
 

@@ -262,6 +262,21 @@ test("attenuation: a token may not issue or edit a child laxer than itself; omit
   assert.equal(elsewhere.status, 403);
 });
 
+test("a rotation or a LaunchDarkly reset may not hand a caller the secret of a token laxer than itself", async () => {
+  const open = await mint({});
+  const narrower = await mint({ allowedIps: ["10.1.0.0/16"] });
+  // made last, so neither of the others outlives it (the other half of "holds")
+  const fenced = await mint({ allowedIps: ["10.0.0.0/8"] });
+  const as = { ip: "10.9.8.7" };
+  const r = await api("POST", `/tk/v1/tokens/${open.meta.id}/rotate`, fenced.secret, { ...as, json: {} });
+  assert.equal(r.status, 403, r.text);
+  assert.equal(r.body.error.code, "conditions_not_covered");
+  assert.equal((await api("POST", `/tk/v1/tokens/${narrower.meta.id}/rotate`, fenced.secret, { ...as, json: {} })).status, 200);
+  const reset = await http(svc.base, "POST", `/api/v2/tokens/${open.meta.id}/reset`, { headers: { authorization: fenced.secret, ...from("10.9.8.7") } });
+  assert.equal(reset.status, 403, reset.text);
+  assert.equal(reset.body.code, "forbidden");
+});
+
 // ---- every dialect route honours the controls, in its vendor's error shape ----
 
 const DIALECTS = [

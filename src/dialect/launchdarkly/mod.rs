@@ -459,7 +459,7 @@ mod tests {
     }
 
     fn admin() -> Caller {
-        Caller {
+        Caller { conditions: None,
             account: "a".into(),
             owner: "m".into(),
             token_id: "t".into(),
@@ -483,7 +483,7 @@ mod tests {
         }
         let ok = parse_create(&json!({"name": "CI — déploiement ✓", "role": "reader"}).to_string(), &admin(), 0).expect("plain unicode");
         assert_eq!(ok.name, "CI — déploiement ✓");
-        let t = Token {
+        let t = Token { conditions: None,
             id: "6109a0000000000000000001".into(),
             account: "a".into(),
             owner: "m".into(),
@@ -504,7 +504,7 @@ mod tests {
     }
 
     fn policy_token(id: &str, role: &str, expires_at: Option<i64>) -> Token {
-        Token {
+        Token { conditions: None,
             id: id.into(),
             account: "a".into(),
             owner: "m2".into(),

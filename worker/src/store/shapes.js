@@ -67,6 +67,7 @@ export function toDialect(row) {
     hint: row.hint.slice(-4),
     meta: JSON.parse(row.meta || "{}"),
     version: row.version,
+    conditions: conditionsOf(row),
   };
 }
 
