@@ -1,6 +1,7 @@
 //! A token's conditions (src/rules/cidr.rs, src/rules/conditions.rs) against the shared vectors
 //! (`tests/vectors/rules/cidr.json`, `conditions.json`, also run through the package by
 //! `tests/js/rules.test.mjs`), and the soundness of attenuation as a property.
+#![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
