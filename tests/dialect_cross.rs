@@ -8,13 +8,13 @@ use tokenkit::dialect::{akinon, launchdarkly as ld, s2, space, Caller, Token, To
 const NOW: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
 
 fn caller(scope: Value) -> Caller {
-    Caller { account: "acct".into(), owner: "64f0000000000000000000a1".into(), token_id: "root".into(), scope, expires_at: None }
+    Caller { conditions: None, account: "acct".into(), owner: "64f0000000000000000000a1".into(), token_id: "root".into(), scope, expires_at: None }
 }
 
 /// What the worker does with a draft: pick an id, keep the last four of the secret.
 fn store(draft: TokenDraft, id: &str, secret: &str) -> Token {
     let hint: String = secret.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
-    Token {
+    Token { conditions: None,
         id: draft.id.unwrap_or_else(|| id.to_string()),
         account: "acct".into(),
         owner: "64f0000000000000000000a1".into(),
@@ -99,7 +99,7 @@ fn each_dialect_sees_its_own_tokens_only() {
 
 #[test]
 fn the_common_model_round_trips_through_json() {
-    let t = Token {
+    let t = Token { conditions: None,
         id: "x".into(),
         account: "a".into(),
         owner: "o".into(),

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use tokenkit::dialect::{akinon, launchdarkly as ld, s2, space, Caller, Token};
 
 fn caller(scope: Value, expires_at: Option<i64>) -> Caller {
-    Caller { account: "a".into(), owner: "m".into(), token_id: "t".into(), scope, expires_at }
+    Caller { conditions: None, account: "a".into(), owner: "m".into(), token_id: "t".into(), scope, expires_at }
 }
 
 fn callers(expires_at: Option<i64>) -> Vec<Caller> {

@@ -26,7 +26,7 @@ mod dialects {
     use tokenkit::dialect::{launchdarkly, space, Caller};
 
     fn caller(scope: Value) -> Caller {
-        Caller { account: "a".into(), owner: "m1".into(), token_id: "t".into(), scope, expires_at: None }
+        Caller { conditions: None, account: "a".into(), owner: "m1".into(), token_id: "t".into(), scope, expires_at: None }
     }
 
     /// fuzz target `dialect_space`, property "malformed scope names are a 422 naming the field,

@@ -758,7 +758,7 @@ pub fn caller(g: &mut G<'_>, lang: usize, which: usize) -> tokenkit::dialect::Ca
         1 => Some(NOW + g.i64_in(1, 400 * 86_400) * 1000),
         _ => Some(NOW + g.i64_in(1, 10_000)),
     };
-    tokenkit::dialect::Caller { account: "acct".into(), owner: "m1".into(), token_id: "caller".into(), scope, expires_at }
+    tokenkit::dialect::Caller { conditions: None, account: "acct".into(), owner: "m1".into(), token_id: "caller".into(), scope, expires_at }
 }
 
 /// A refusal is a clear client error: a 4xx status, a JSON object body, a code.

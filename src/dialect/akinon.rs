@@ -29,9 +29,10 @@ pub(crate) fn status_of(f: Failure) -> u16 {
     match f {
         Failure::MalformedBody | Failure::MalformedQuery | Failure::MalformedPath | Failure::Invalid | Failure::InvalidPatch => 400,
         Failure::Unauthenticated => 401,
-        Failure::Forbidden => 403,
+        Failure::Forbidden | Failure::IpNotAllowed => 403,
         Failure::NotFound => 404,
         Failure::AlreadyExists | Failure::Conflict => 409,
+        Failure::TooManyRequests => 429,
     }
 }
 
@@ -316,7 +317,7 @@ mod tests {
 
     #[test]
     fn a_name_with_control_characters_is_a_validation_error() {
-        let caller = Caller {
+        let caller = Caller { conditions: None,
             account: "a".into(),
             owner: "m".into(),
             token_id: "t".into(),

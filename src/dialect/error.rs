@@ -34,6 +34,10 @@ pub enum Failure {
     AlreadyExists,
     /// The stored token changed under the request (optimistic concurrency).
     Conflict,
+    /// The token may not be used from the client's address (its `allowedIps`).
+    IpNotAllowed,
+    /// The token's rate limit is reached or its uses are spent (429).
+    TooManyRequests,
 }
 
 impl Failure {
@@ -50,6 +54,8 @@ impl Failure {
             Failure::NotFound => "not_found",
             Failure::AlreadyExists => "already_exists",
             Failure::Conflict => "conflict",
+            Failure::IpNotAllowed => "ip_not_allowed",
+            Failure::TooManyRequests => "too_many_requests",
         }
     }
 
@@ -59,7 +65,7 @@ impl Failure {
     }
 }
 
-const ALL_FAILURES: [Failure; 10] = [
+const ALL_FAILURES: [Failure; 12] = [
     Failure::MalformedBody,
     Failure::MalformedQuery,
     Failure::MalformedPath,
@@ -70,7 +76,23 @@ const ALL_FAILURES: [Failure; 10] = [
     Failure::NotFound,
     Failure::AlreadyExists,
     Failure::Conflict,
+    Failure::IpNotAllowed,
+    Failure::TooManyRequests,
 ];
+
+/// The vendor's error for a use a token's conditions refuse (`code` of
+/// [`crate::rules::conditions::Decision::Refused`]): `not_yet_valid` is the vendor's 401
+/// (unauthenticated, with the message), `ip_not_allowed` its 403, `rate_limited` and
+/// `usage_exhausted` its 429. `None` for any other code.
+pub fn use_refusal(dialect: Dialect, code: &str, message: &str) -> Option<DialectError> {
+    let f = match code {
+        "not_yet_valid" => Failure::Unauthenticated,
+        "ip_not_allowed" => Failure::IpNotAllowed,
+        "rate_limited" | "usage_exhausted" => Failure::TooManyRequests,
+        _ => return None,
+    };
+    Some(DialectError::new(dialect, f, message))
+}
 
 /// A request in one of the seed dialects failed. Knows its vendor status and error body.
 ///
@@ -159,10 +181,11 @@ fn tokenkit_status(f: Failure) -> u16 {
         Failure::MalformedBody | Failure::MalformedQuery | Failure::MalformedPath => 400,
         Failure::Invalid | Failure::InvalidPatch => 422,
         Failure::Unauthenticated => 401,
-        Failure::Forbidden => 403,
+        Failure::Forbidden | Failure::IpNotAllowed => 403,
         Failure::NotFound => 404,
         Failure::AlreadyExists => 409,
         Failure::Conflict => 412,
+        Failure::TooManyRequests => 429,
     }
 }
 
@@ -229,6 +252,37 @@ impl From<&DialectError> for Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn use_refusals_in_each_vendor_shape() {
+        let cases = [
+            (Dialect::S2, "rate_limited", 429, json_code("code", "rate_limited")),
+            (Dialect::S2, "ip_not_allowed", 403, json_code("code", "permission_denied")),
+            (Dialect::S2, "not_yet_valid", 401, json_code("code", "authn")),
+            (Dialect::LaunchDarkly, "usage_exhausted", 429, json_code("code", "rate_limited")),
+            (Dialect::LaunchDarkly, "ip_not_allowed", 403, json_code("code", "forbidden")),
+            (Dialect::Space, "rate_limited", 429, json_code("error.code", "TOO_MANY_REQUESTS")),
+            (Dialect::Space, "ip_not_allowed", 403, json_code("error.code", "ACCESS_DENIED")),
+            (Dialect::Akinon, "rate_limited", 429, json_code("apiError", "")),
+            (Dialect::Akinon, "ip_not_allowed", 403, json_code("apiError", "")),
+        ];
+        for (d, code, status, (path, want)) in cases {
+            let e = use_refusal(d, code, "m").unwrap();
+            assert_eq!(e.status(), status, "{d:?} {code}");
+            let body = e.body();
+            let got = path.split('.').fold(&body, |v, k| &v[k]);
+            if want.is_empty() {
+                assert_eq!(got, &serde_json::json!(["m"]));
+            } else {
+                assert_eq!(got, want, "{d:?} {code}");
+            }
+        }
+        assert!(use_refusal(Dialect::S2, "expired", "m").is_none());
+    }
+
+    fn json_code(path: &'static str, code: &'static str) -> (&'static str, &'static str) {
+        (path, code)
+    }
 
     #[test]
     fn failure_codes_round_trip() {

@@ -42,7 +42,7 @@ mod wire;
 /// [`Dialect::Tokenkit`]). The one enum of [`crate::api`].
 pub use crate::api::Dialect;
 pub use credentials::{credential, unauthenticated, Credentials};
-pub use error::{DialectError, Failure, Response};
+pub use error::{use_refusal, DialectError, Failure, Response};
 pub(crate) use token::sort_by_creation;
 pub use token::{Caller, Token, TokenDraft};
 pub use wire::is_object_id;
@@ -63,8 +63,8 @@ pub(crate) fn issuer_covers(caller: &Caller, child: &Value) -> Result<(), String
 /// or `t` is the caller itself. `Err(reason)` otherwise.
 pub(crate) fn issuer_holds(caller: &Caller, t: &Token) -> Result<(), String> {
     use crate::rules::holds::{holds, Party};
-    let holder = Party { account: Some(caller.account.clone()), id: caller.token_id.clone(), scope: caller.scope.clone(), expires_at: caller.expires_at };
-    let token = Party { account: Some(t.account.clone()), id: t.id.clone(), scope: t.scope.clone(), expires_at: t.expires_at };
+    let holder = Party { account: Some(caller.account.clone()), id: caller.token_id.clone(), scope: caller.scope.clone(), expires_at: caller.expires_at, conditions: caller.conditions.clone() };
+    let token = Party { account: Some(t.account.clone()), id: t.id.clone(), scope: t.scope.clone(), expires_at: t.expires_at, conditions: t.conditions.clone() };
     holds(&holder, &token).map_err(|e| e.message)
 }
 

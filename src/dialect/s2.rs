@@ -25,10 +25,11 @@ pub(crate) fn status_of(f: Failure) -> u16 {
     match f {
         Failure::MalformedBody | Failure::MalformedQuery | Failure::MalformedPath => 400,
         Failure::Unauthenticated => 401,
-        Failure::Forbidden => 403,
+        Failure::Forbidden | Failure::IpNotAllowed => 403,
         Failure::NotFound => 404,
         Failure::AlreadyExists | Failure::Conflict => 409,
         Failure::Invalid | Failure::InvalidPatch => 422,
+        Failure::TooManyRequests => 429,
     }
 }
 
@@ -38,7 +39,8 @@ pub(crate) fn code_of(f: Failure) -> &'static str {
         Failure::MalformedQuery => "bad_query",
         Failure::MalformedPath => "bad_path",
         Failure::Unauthenticated => "authn",
-        Failure::Forbidden => "permission_denied",
+        Failure::Forbidden | Failure::IpNotAllowed => "permission_denied",
+        Failure::TooManyRequests => "rate_limited",
         Failure::NotFound => "access_token_not_found",
         Failure::AlreadyExists => "resource_already_exists",
         Failure::Conflict => "transaction_conflict",
@@ -525,7 +527,7 @@ mod tests {
 
     #[test]
     fn normalises_scope() {
-        let caller = Caller { account: "a".into(), owner: "m".into(), token_id: "root".into(), scope: scope_all(), expires_at: None };
+        let caller = Caller { conditions: None, account: "a".into(), owner: "m".into(), token_id: "root".into(), scope: scope_all(), expires_at: None };
         let d = parse_issue(r#"{"id":"t","scope":{"basins":{"exact":""},"ops":["read","read"]}}"#, &caller, 0).unwrap();
         assert_eq!(
             d.scope,

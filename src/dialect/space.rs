@@ -26,9 +26,11 @@ pub(crate) fn status_of(f: Failure) -> u16 {
     match f {
         Failure::MalformedBody | Failure::MalformedQuery | Failure::MalformedPath => 400,
         Failure::Unauthenticated | Failure::Forbidden => 401,
+        Failure::IpNotAllowed => 403,
         Failure::NotFound => 404,
         Failure::AlreadyExists | Failure::Conflict => 409,
         Failure::Invalid | Failure::InvalidPatch => 422,
+        Failure::TooManyRequests => 429,
     }
 }
 
@@ -39,6 +41,8 @@ pub(crate) fn code_of(f: Failure) -> &'static str {
         Failure::NotFound => "MODEL_NOT_FOUND",
         Failure::AlreadyExists | Failure::Conflict => "CONFLICT",
         Failure::Invalid | Failure::InvalidPatch => "VALIDATION_ERROR",
+        Failure::IpNotAllowed => "ACCESS_DENIED",
+        Failure::TooManyRequests => "TOO_MANY_REQUESTS",
     }
 }
 

@@ -50,6 +50,10 @@ pub struct Token {
     /// Version for optimistic concurrency.
     #[serde(default)]
     pub version: u64,
+    /// The token's conditions of use (stored form, `crate::rules::conditions`), when the host
+    /// gives them (compared by a reset: [`crate::rules::holds`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<Value>,
 }
 
 impl Token {
@@ -102,6 +106,10 @@ pub struct Caller {
     /// The caller token's expiry (epoch ms), `None` for never.
     #[serde(default)]
     pub expires_at: Option<i64>,
+    /// The caller token's conditions of use (stored form, `crate::rules::conditions`), when the
+    /// host gives them: a rotation or reset may not hand it a laxer token's secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<Value>,
 }
 
 impl Caller {

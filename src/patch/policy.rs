@@ -65,6 +65,10 @@ pub enum FieldKind {
     StringList,
     /// A list of policy statements `{effect, resources?, notResources?, actions?, notActions?}`, or absent.
     Statements,
+    /// One of a token's conditions of use (`notBefore`, `allowedIps`, `remaining`, `refill`,
+    /// `rateLimit`): any value here; the patched token's conditions are parsed and checked
+    /// against the caller's by [`crate::rules::conditions::patched`].
+    Condition,
 }
 
 /// One editable top-level field.
@@ -123,6 +127,13 @@ pub static TOKENKIT: Policy = Policy {
         PathRule { field: "scope", children: true, ops: SET, kind: FieldKind::Scope, scope: true },
         // Removing the expiry would make the token live forever: not allowed.
         PathRule { field: "expiresAt", children: false, ops: SET, kind: FieldKind::Expiry, scope: false },
+        // The conditions of use: set, changed or removed (= none), also inside (`/allowedIps/-`,
+        // `/rateLimit/limit`); the result is re-checked (rules::conditions::patched).
+        PathRule { field: "notBefore", children: false, ops: ANY, kind: FieldKind::Condition, scope: false },
+        PathRule { field: "allowedIps", children: true, ops: ANY, kind: FieldKind::Condition, scope: false },
+        PathRule { field: "remaining", children: false, ops: ANY, kind: FieldKind::Condition, scope: false },
+        PathRule { field: "refill", children: true, ops: ANY, kind: FieldKind::Condition, scope: false },
+        PathRule { field: "rateLimit", children: true, ops: ANY, kind: FieldKind::Condition, scope: false },
     ],
     immutable: &[
         ("id", "identifier"),
@@ -392,6 +403,7 @@ fn validate_field(rule: &PathRule, old: Option<&Value>, new: Option<&Value>, opt
             Some(Value::Array(a)) if a.iter().all(valid_statement) => Ok(()),
             _ => Err(invalid("must be an array of statements {effect: allow|deny, resources|notResources, actions|notActions}")),
         },
+        FieldKind::Condition => Ok(()),
         FieldKind::Expiry => {
             let old = expiry_ms(old).map_err(invalid)?;
             let new = expiry_ms(new).map_err(invalid)?;

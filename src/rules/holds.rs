@@ -8,6 +8,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::conditions::{self, Conditions, Form};
 use super::RuleError;
 use crate::scope::{covers_explain, Scope};
 
@@ -26,6 +27,10 @@ pub struct Party {
     /// The token's expiry in epoch ms; `None` for never.
     #[serde(default)]
     pub expires_at: Option<i64>,
+    /// The token's conditions of use in their stored form ([`super::conditions`]); `None` when
+    /// the host does not compare them (then they are not checked).
+    #[serde(default)]
+    pub conditions: Option<Value>,
 }
 
 /// Does `holder` hold `token`? `Ok(())`, or a 403 with the code the service answers:
@@ -47,10 +52,22 @@ pub fn holds(holder: &Party, token: &Party) -> Result<(), RuleError> {
     let child = Scope::from_json(&token.scope).map_err(|e| not_covered(format!("the token's scope is not valid: {e}")))?;
     covers_explain(&parent, &child).map_err(not_covered)?;
     match (token.expires_at, holder.expires_at) {
-        (_, None) => Ok(()),
-        (Some(t), Some(h)) if t <= h => Ok(()),
-        _ => Err(RuleError::new(403, "outlives_issuer", "its new secret would outlive the caller's token")),
+        (_, None) => {}
+        (Some(t), Some(h)) if t <= h => {}
+        _ => return Err(RuleError::new(403, "outlives_issuer", "its new secret would outlive the caller's token")),
     }
+    // Nor may its conditions of use be laxer than the holder's: a fenced caller rotating an
+    // unfenced token would get an unfenced secret.
+    if let (Some(h), Some(t)) = (&holder.conditions, &token.conditions) {
+        let read = |v: &Value, whose: &str| match v {
+            Value::Null => Ok(Conditions::default()),
+            Value::Object(m) => Conditions::parse(m, Form::Stored).map_err(|e| RuleError::new(403, "conditions_not_covered", format!("{whose} conditions are not valid: {e}"))),
+            _ => Err(RuleError::new(403, "conditions_not_covered", format!("{whose} conditions are not valid"))),
+        };
+        let (h, t) = (read(h, "the calling token's")?, read(t, "the token's")?);
+        conditions::cover(&h, &t).map_err(|e| RuleError::new(403, "conditions_not_covered", format!("its new secret would be laxer than the caller's token: {}", e.message)))?;
+    }
+    Ok(())
 }
 
 /// The scope a holder of `holder_scope` may grant when it asks for `requested`: validated and
@@ -74,7 +91,23 @@ mod tests {
     use serde_json::json;
 
     fn party(id: &str, scope: Value, exp: Option<i64>) -> Party {
-        Party { account: Some("acc".into()), id: id.into(), scope, expires_at: exp }
+        Party { account: Some("acc".into()), id: id.into(), scope, expires_at: exp, conditions: None }
+    }
+
+    #[test]
+    fn conditions_are_held_too() {
+        let owner = json!({"language": "policy", "role": "owner"});
+        let fenced = json!({"notBefore": null, "allowedIps": ["10.0.0.0/8"], "remaining": null, "refill": null, "rateLimit": null});
+        let open = json!({"notBefore": null, "allowedIps": null, "remaining": null, "refill": null, "rateLimit": null});
+        let with = |id: &str, c: &Value| Party { conditions: Some(c.clone()), ..party(id, owner.clone(), None) };
+        assert_eq!(holds(&with("a", &fenced), &with("b", &open)).unwrap_err().code, "conditions_not_covered");
+        assert_eq!(holds(&with("a", &open), &with("b", &fenced)), Ok(()));
+        assert_eq!(holds(&with("a", &fenced), &with("b", &fenced)), Ok(()));
+        // itself, whatever it is under
+        assert_eq!(holds(&with("a", &fenced), &with("a", &open)), Ok(()));
+        // not given: not compared
+        assert_eq!(holds(&with("a", &fenced), &party("b", owner.clone(), None)), Ok(()));
+        assert_eq!(holds(&with("a", &json!(5)), &with("b", &open)).unwrap_err().code, "conditions_not_covered");
     }
 
     #[test]

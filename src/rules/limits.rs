@@ -92,6 +92,13 @@ pub const LIMITS: &[FieldLimit] = &[
     row("query.name", Kind::String, 0, NAME_MAX, "invalid_query", 400),
     row("query.limit", Kind::Integer, 1, PAGE_MAX, "invalid_query", 400),
     row("query.expiring_within_days", Kind::Integer, 1, EXPIRING_WITHIN_DAYS_MAX, "invalid_query", 400),
+    // A token's conditions (src/rules/conditions.rs): 1–100 address blocks of at most 64 characters each.
+    row("allowedIps", Kind::Items, 1, super::conditions::ALLOWED_IPS_MAX, "invalid_field", 422),
+    row("allowedIps[]", Kind::String, 1, super::cidr::CIDR_TEXT_MAX as u32, "invalid_field", 422),
+    row("remaining", Kind::Integer, 0, super::conditions::REMAINING_MAX, "invalid_field", 422),
+    row("refill.amount", Kind::Integer, 1, super::conditions::REMAINING_MAX, "invalid_field", 422),
+    row("rateLimit.limit", Kind::Integer, 1, super::conditions::RATE_LIMIT_MAX, "invalid_field", 422),
+    row("rateLimit.periodSeconds", Kind::Integer, 1, super::conditions::RATE_PERIOD_MAX, "invalid_field", 422),
 ];
 
 /// The row for `field`, if the table has one.

@@ -19,6 +19,8 @@
 
 use core::fmt;
 
+pub mod cidr;
+pub mod conditions;
 pub mod expiry;
 pub mod holds;
 pub mod limits;

@@ -18,7 +18,8 @@ const TS_DIALECT: &'static str = r#"
 export type DialectName = "s2" | "akinon" | "launchdarkly" | "space";
 /** tokenkit's failure codes for dialect requests (`TokenkitError.code`). */
 export type DialectFailure = "malformed_body" | "malformed_query" | "malformed_path" | "invalid_request"
-  | "invalid_patch" | "unauthenticated" | "forbidden" | "not_found" | "already_exists" | "conflict";
+  | "invalid_patch" | "unauthenticated" | "forbidden" | "not_found" | "already_exists" | "conflict"
+  | "ip_not_allowed" | "too_many_requests";
 /** A stored token (the common model). Times are Unix epoch milliseconds. */
 export interface DialectToken {
   id: string; account: string; owner: string; name: string; description?: string;
@@ -29,6 +30,8 @@ export interface DialectToken {
   hint: string;
   meta?: Record<string, unknown>;
   version: number;
+  /** Its conditions of use (stored form), compared by a reset (`holds`). */
+  conditions?: Conditions | null;
 }
 /** A validated create/issue request: the worker adds secret, digest, hint, id (when null), account, owner, times. */
 export interface TokenDraft {
@@ -42,6 +45,8 @@ export interface DialectCaller {
   account: string; owner: string; tokenId?: string;
   scope: { language: string; [k: string]: unknown };
   expiresAt: number | null;
+  /** Its conditions of use (stored form): a reset may not hand it a laxer token's secret. */
+  conditions?: Conditions | null;
 }
 /** Where a credential may come from. */
 export interface DialectCredentials { authorization?: string | null; xAccessToken?: string | null; accessTokenQuery?: string | null }
@@ -124,6 +129,20 @@ pub fn dialect_error_response(#[wasm_bindgen(unchecked_param_type = "DialectName
         (Failure::Conflict, None) if d == Dialect::LaunchDarkly => DialectError::new(d, f, ld::CONFLICT),
         (_, m) => DialectError::new(d, f, m.unwrap_or_else(|| f.code().replace('_', " "))),
     };
+    Ok(out(&Response::from(&e))?)
+}
+
+/// A dialect's answer to a use its token's conditions refuse (`decideConditions`'s `code`):
+/// `not_yet_valid` as the vendor's 401, `ip_not_allowed` as its 403, `rate_limited` and
+/// `usage_exhausted` as its 429 (docs/dialects.md, "Conditions of use").
+#[wasm_bindgen(js_name = dialectUseRefusal, unchecked_return_type = "DialectResponse")]
+pub fn dialect_use_refusal(
+    #[wasm_bindgen(unchecked_param_type = "DialectName")] dialect: &str,
+    #[wasm_bindgen(unchecked_param_type = "\"not_yet_valid\" | \"ip_not_allowed\" | \"rate_limited\" | \"usage_exhausted\"")] code: &str,
+    message: &str,
+) -> Result<JsValue, JsValue> {
+    let d = dialect_arg(dialect)?;
+    let e = crate::dialect::use_refusal(d, code, message).ok_or_else(|| Error::invalid_input("code", format!("not a refusal of a token's conditions: {code:?}")))?;
     Ok(out(&Response::from(&e))?)
 }
 

@@ -12,6 +12,7 @@ pub mod scope;
 pub mod patch;
 pub mod dialect;
 pub mod rules;
+pub mod conditions;
 
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::JsValue;

@@ -38,9 +38,9 @@ export interface ManageTarget { id: string; owner: string }
 /** A member's role in its account. */
 export type MemberRole = "owner" | "admin" | "member";
 /** A token as `holds` compares it: expiry in epoch ms or an RFC 3339 string, null = never. */
-export interface HoldParty { account?: string | null; id: string; scope: Scope; expiresAt?: number | string | null }
+export interface HoldParty { account?: string | null; id: string; scope: Scope; expiresAt?: number | string | null; conditions?: Conditions | null }
 /** `holds`'s answer. */
-export type Holding = { held: true } | { held: false; code: "scope_not_covered" | "outlives_issuer"; reason: string };
+export type Holding = { held: true } | { held: false; code: "scope_not_covered" | "outlives_issuer" | "conditions_not_covered"; reason: string };
 /** What the verification decision reads of a stored token (epoch ms). */
 export interface StoredState {
   digest: string;

@@ -174,7 +174,20 @@ test("the OpenAPI document's limits are the core's table", () => {
     ["list ?name", param("/tk/v1/tokens", "name").maxLength, "query.name"],
     ["list ?limit", param("/tk/v1/tokens", "limit").maximum, "query.limit"],
     ["list ?expiring_within_days", param("/tk/v1/tokens", "expiring_within_days").maximum, "query.expiring_within_days"],
+    ["AllowedIps maxItems", S.AllowedIps.maxItems, "allowedIps"],
+    ["AllowedIps items maxLength", S.AllowedIps.items.maxLength, "allowedIps[]"],
+    ["Remaining maximum", S.Remaining.maximum, "remaining"],
+    ["Refill.amount maximum", S.Refill.properties.amount.maximum, "refill.amount"],
+    ["RateLimit.limit maximum", S.RateLimit.properties.limit.maximum, "rateLimit.limit"],
+    ["RateLimit.periodSeconds maximum", S.RateLimit.properties.periodSeconds.maximum, "rateLimit.periodSeconds"],
   ];
+  for (const [where, limit, field] of [
+    ["AllowedIps minItems", S.AllowedIps.minItems, "allowedIps"],
+    ["Remaining minimum", S.Remaining.minimum, "remaining"],
+    ["Refill.amount minimum", S.Refill.properties.amount.minimum, "refill.amount"],
+    ["RateLimit.limit minimum", S.RateLimit.properties.limit.minimum, "rateLimit.limit"],
+    ["RateLimit.periodSeconds minimum", S.RateLimit.properties.periodSeconds.minimum, "rateLimit.periodSeconds"],
+  ]) assert.equal(limit, by[field].min, `${where}: the document says ${limit}, the core's table ${by[field].min} (${field})`);
   for (const [where, limit, field] of places) assert.equal(limit, by[field].max, `${where}: the document says ${limit}, the core's table ${by[field].max} (${field})`);
   assert.equal(param("/tk/v1/tokens", "limit").minimum, by["query.limit"].min);
   assert.equal(param("/tk/v1/tokens", "expiring_within_days").minimum, by["query.expiring_within_days"].min);

@@ -4,6 +4,7 @@
 // the management request (`requireManage`) and "holds" (`requireHolds`). This file reads
 // headers and rows and turns the core's refusals into HTTP errors.
 import { fail, ruled } from "./http.js";
+import { conditionsOf } from "./store.js";
 
 /** The token from `Authorization: Bearer <t>`, `Authorization: <t>` or `x-access-token: <t>`. */
 export function presented(request) {
@@ -42,6 +43,7 @@ export async function check(secret, store, tk, now) {
 /** The caller object the routes and the dialects use. */
 export function callerOf(row, previous = false) {
   return {
+    conditions: conditionsOf(row),
     account: row.account_id,
     owner: row.owner_id,
     tokenId: row.id,
@@ -54,14 +56,72 @@ export function callerOf(row, previous = false) {
   };
 }
 
-/** Authenticates a request to tokenkit's own API, or throws the 401. */
+/**
+ * The client's address: `CF-Connecting-IP`, which Cloudflare sets on every request (a client's
+ * own value is replaced; `wrangler dev` sets it from the socket when the client did not).
+ * `X-Forwarded-For` and the like are never read: any client can write them.
+ */
+export const clientIp = (request) => request.headers.get("cf-connecting-ip") ?? undefined;
+
+/**
+ * One use of the live token `row` from `ip`, under its conditions (not-before, allowed
+ * addresses, rate limit, remaining uses): the core's decideConditions decides; this loop only
+ * reads the counters it asks for — the token's rate window count (its Durable Object) and the
+ * atomic spend of one use (one D1 statement) — and asks again. Resolves to the core's final
+ * decision: `{outcome: "ok", remaining}` or `{outcome: "refused", status, code, rule, message,
+ * retryAfterSeconds?}`.
+ */
+export async function admitUse(ctx, row, ip) {
+  const { tk, store, now } = ctx;
+  const conditions = conditionsOf(row);
+  const counters = {};
+  for (let asked = 0; asked < 3; asked++) {
+    const d = tk.decideConditions(conditions, now, ip, counters);
+    if (d.outcome !== "count") return d;
+    if (d.counter === "rate") counters.rateCount = await store.rateHit(row, d.window);
+    else {
+      const left = await store.spend(row, d.boundary, d.amount);
+      counters.spent = left !== null;
+      if (left !== null) counters.remaining = left;
+    }
+  }
+  throw new Error("decideConditions asked for more than its two counters");
+}
+
+/** The row as it stands after a use that left `remaining` uses (shown by /self, verify). */
+const afterUse = (row, d) => (d.remaining === null || d.remaining === undefined ? row : { ...row, remaining: d.remaining });
+
+/** tokenkit's own error for a refused use: its status and code, `Retry-After` for a rate limit. */
+export function refusedUse(d) {
+  const e = fail(d.status, d.code, d.message);
+  if (d.retryAfterSeconds !== undefined) e.headers = { "retry-after": String(d.retryAfterSeconds) };
+  return e;
+}
+
+/** Authenticates a request to tokenkit's own API, or throws the 401 (403, 429 for its conditions). */
 export async function authenticate(request, ctx) {
   const { store, tk, now } = ctx;
   const r = await check(presented(request), store, tk, now);
   if (!r.ok) throw fail(401, r.code, r.message);
   ctx.tokenId = r.row.id; // the request log's token id (worker/src/index.js)
+  const d = await admitUse(ctx, r.row, clientIp(request));
+  if (d.outcome !== "ok") throw refusedUse(d);
   recordUse(ctx, r.row);
-  return callerOf(r.row, r.previous);
+  return callerOf(afterUse(r.row, d), r.previous);
+}
+
+/**
+ * For a dialect route: the caller of `secret` used from `ip`, `null` when the token does not
+ * verify, or `{refused}` with the core's decision when its conditions refuse this use.
+ */
+export async function authenticateUse(ctx, secret, ip) {
+  const r = await check(secret, ctx.store, ctx.tk, ctx.now);
+  if (!r.ok) return null;
+  ctx.tokenId = r.row.id; // the request log's token id (worker/src/index.js)
+  const d = await admitUse(ctx, r.row, ip);
+  if (d.outcome !== "ok") return { refused: d };
+  recordUse(ctx, r.row);
+  return { row: afterUse(r.row, d), previous: r.previous };
 }
 
 /**
@@ -85,10 +145,11 @@ export function requireManage(tk, caller, verb, target) {
 
 /**
  * A rotation hands the caller the token's new secret, so the caller must hold what the token
- * (row, in the caller's account) holds: 403 scope_not_covered / outlives_issuer otherwise.
+ * (row, in the caller's account) holds: 403 scope_not_covered / outlives_issuer /
+ * conditions_not_covered (the token's conditions of use laxer than the caller's) otherwise.
  */
 export function requireHolds(tk, caller, row) {
-  const holder = { account: caller.account, id: caller.tokenId, scope: caller.scope, expiresAt: caller.expiresAt };
-  const token = { account: row.account_id, id: row.id, scope: JSON.parse(row.scope), expiresAt: row.expires_at ?? null };
+  const holder = { account: caller.account, id: caller.tokenId, scope: caller.scope, expiresAt: caller.expiresAt, conditions: caller.conditions };
+  const token = { account: row.account_id, id: row.id, scope: JSON.parse(row.scope), expiresAt: row.expires_at ?? null, conditions: conditionsOf(row) };
   ruled(() => tk.requireHolds(holder, token));
 }

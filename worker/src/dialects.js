@@ -1,6 +1,6 @@
 // Mounts the four seed dialects' route files (worker/src/dialects/) on the shared store and
 // auth, through the `deps` contract written at the top of worker/src/dialects/common.js.
-import { check, callerOf, recordUse, storedState } from "./auth.js";
+import { authenticateUse, callerOf, clientIp, storedState } from "./auth.js";
 import { toDialect } from "./store.js";
 import * as s2 from "./dialects/s2.js";
 import * as akinon from "./dialects/akinon.js";
@@ -21,12 +21,12 @@ async function vendorNotFound(request, url, deps) {
 
 export const dialectRoutes = [s2.handle, akinon.handle, launchdarkly.handle, space.handle, vendorNotFound];
 
-export function dialectDeps(ctx) {
+export function dialectDeps(ctx, request) {
   const { tk, store } = ctx;
   const now = () => ctx.now;
   const caller = (row) => {
     const c = callerOf(row);
-    return { account: c.account, owner: c.owner, tokenId: c.tokenId, scope: c.scope, expiresAt: c.expiresAt, role: c.role };
+    return { account: c.account, owner: c.owner, tokenId: c.tokenId, scope: c.scope, expiresAt: c.expiresAt, role: c.role, conditions: c.conditions };
   };
   return {
     tk,
@@ -38,12 +38,12 @@ export function dialectDeps(ctx) {
       const owner = (await store.members(account)).find((m) => m.role === "owner");
       return tk.akinonOrganization(a.id, a.name, owner?.id ?? fallbackOwner, privileges, a.created_at);
     },
+    // The token's conditions of use (from the client's CF-Connecting-IP) are decided here, as on
+    // tokenkit's own API: `{refused}` carries the core's decision for the vendor's 401/403/429.
     async authenticate(secret) {
       if (typeof secret !== "string") return null;
-      const r = await check(secret, store, tk, ctx.now);
-      if (!r.ok) return null;
-      ctx.tokenId = r.row.id; // the request log's token id (worker/src/index.js)
-      recordUse(ctx, r.row);
+      const r = await authenticateUse(ctx, secret, request ? clientIp(request) : undefined);
+      if (r === null || r.refused) return r;
       return { ...caller(r.row), previous: r.previous === true };
     },
     store: {
@@ -59,8 +59,11 @@ export function dialectDeps(ctx) {
         return row && tk.isCurrentSecret(storedState(row), digest) ? toDialect(row) : null;
       },
       create: async (c, draft) => {
+        // The vendors' APIs have no conditions of use: a token they issue carries its issuer's
+        // (the core's grantConditions with none asked for), so it is never laxer.
+        const conditions = tk.grantConditions(c.conditions ?? null, {});
         const made = await store.insert(
-          { id: draft.id ?? undefined, account: c.account, owner: c.owner, name: draft.name, description: draft.description, scope: draft.scope, expiresAt: draft.expiresAt ?? null, meta: draft.meta },
+          { id: draft.id ?? undefined, account: c.account, owner: c.owner, name: draft.name, description: draft.description, scope: draft.scope, expiresAt: draft.expiresAt ?? null, meta: draft.meta, conditions },
           ctx.now,
         );
         return made ? { token: toDialect(made.row), secret: made.secret } : null;

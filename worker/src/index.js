@@ -9,6 +9,9 @@ import * as tokens from "./routes/tokens.js";
 import * as admin from "./routes/admin.js";
 import { dialectRoutes, dialectDeps } from "./dialects.js";
 
+// The rate-limit counters' Durable Object class (wrangler.jsonc `durable_objects`).
+export { RateCounter } from "./rate-counter.js";
+
 // Once per isolate, never per request (Cloudflare: instantiate Wasm at module scope).
 tk.initSync({ module: wasm });
 
@@ -86,7 +89,7 @@ async function route(request, env, ctx, url) {
     return hit[2](request, ctx, url, params);
   }
   for (const handle of dialectRoutes) {
-    const r = await handle(request, url, dialectDeps(ctx));
+    const r = await handle(request, url, dialectDeps(ctx, request));
     if (r) return r;
   }
   if (/^\/(tk|v1|api)(\/|$)/.test(url.pathname)) return errorResponse(404, "not_found", "no such route");
@@ -104,7 +107,7 @@ async function handle(request, env, ctx, url) {
     return await route(request, env, ctx, url);
   } catch (e) {
     if (e instanceof ApiError) {
-      const headers = e.status === 401 ? { "www-authenticate": `Bearer realm="tokenkit", error="invalid_token"` } : {};
+      const headers = { ...(e.status === 401 ? { "www-authenticate": `Bearer realm="tokenkit", error="invalid_token"` } : {}), ...(e.headers ?? {}) };
       return errorResponse(e.status, e.code, e.message, e.field, headers);
     }
     // A bug, not bad input: log what happened without the request (it may hold a secret).

@@ -7,4 +7,4 @@
 //   store/shapes.js    rows as tokenkit's API (toMeta) and the dialects' model (toDialect) show them.
 export { Store, USE_GRANULARITY_MS } from "./store/store.js";
 export { newId } from "./store/mint.js";
-export { toMeta, toDialect } from "./store/shapes.js";
+export { toMeta, toDialect, conditionsOf } from "./store/shapes.js";

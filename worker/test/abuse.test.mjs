@@ -154,7 +154,7 @@ test("cross-account matrix: another account's token and ids get 401/403/404 and 
   for (const s of aSecrets) {
     await probe("Space DELETE by A's secret", [404], "DELETE", `/v1/accounts/${B.member}/accessTokens/${s}`, { headers: { authorization: B.names.secret } });
     const v = await probe("verify A's secret", [200], "POST", "/tk/v1/verify", { token: B.owner, body: { token: s } });
-    assert.deepEqual(v.body, { valid: false, code: "unknown_token", rule: "lookup", tokenId: null, owner: null, scope: null, expiresAt: null, reason: "the access token is not known" });
+    assert.deepEqual(v.body, { valid: false, code: "unknown_token", rule: "lookup", tokenId: null, owner: null, scope: null, expiresAt: null, remaining: null, reason: "the access token is not known" });
   }
   // Lists: B sees only B.
   for (const [what, method, path, opts] of [
@@ -602,6 +602,72 @@ async function race(n, fa, fb) {
   }
   return [median(ta), median(tb)];
 }
+
+test("token controls: forged client-address headers never pass an allow-list, and no route, API or self-edit escapes a control", async () => {
+  // A token fenced to 203.0.113.0/24, used from 198.51.100.7 (CF-Connecting-IP, what Cloudflare sets).
+  const fenced = await call("POST", "/tk/v1/tokens", { token: A.owner, body: { name: `${A.marker} fenced`, scope: { language: "policy", role: "owner" }, allowedIps: ["203.0.113.0/24"] } });
+  assert.equal(fenced.status, 201, fenced.text);
+  const secret = fenced.body.secret;
+  const forged = [
+    { "x-forwarded-for": "203.0.113.9" },
+    { "x-forwarded-for": "203.0.113.9, 198.51.100.7" },
+    { "x-real-ip": "203.0.113.9" },
+    { forwarded: "for=203.0.113.9;proto=https" },
+    { "true-client-ip": "203.0.113.9" },
+    { "x-client-ip": "203.0.113.9" },
+    { "x-cluster-client-ip": "203.0.113.9" },
+    { "fastly-client-ip": "203.0.113.9" },
+  ];
+  // CF-Connecting-IP values that are not exactly one allowed address are refused too.
+  // (Whitespace around a header value is not part of it: HTTP strips it before the worker reads it.)
+  const bad = ["203.0.113.9, 198.51.100.7", "203.0.113.9%eth0", "[203.0.113.9]", "203.0.113.009", "203.0.113.0/24", "::ffff:198.51.100.7", ""];
+  const routes = [
+    (h) => call("GET", "/tk/v1/self", { token: secret, headers: h }),
+    (h) => call("GET", "/tk/v1/tokens", { token: secret, headers: h }),
+    (h) => call("POST", "/tk/v1/tokens", { token: secret, headers: h, body: { name: "x", scope: { language: "policy", role: "reader" } } }),
+    (h) => call("GET", "/v1/access-tokens", { headers: { authorization: `Bearer ${secret}`, ...h } }),
+    (h) => call("GET", "/api/v1/me/tokens", { headers: { "x-access-token": secret, ...h } }),
+    (h) => ld("GET", "/api/v2/tokens", secret, { headers: h }),
+    (h) => ld("GET", `/v1/accounts/${A.member}/accessTokens`, secret, { headers: h }),
+  ];
+  let refused = 0;
+  for (const route of routes) {
+    for (const h of forged) {
+      const r = await route({ "cf-connecting-ip": "198.51.100.7", ...h });
+      assert.equal(r.status, 403, `${JSON.stringify(h)}: ${r.text.slice(0, 200)}`);
+      // without CF-Connecting-IP at all, wrangler dev gives the socket's (loopback): refused as well
+      assert.equal((await route(h)).status, 403, `${JSON.stringify(h)} alone`);
+      refused += 2;
+    }
+    for (const v of bad) {
+      const r = await route({ "cf-connecting-ip": v });
+      assert.equal(r.status, 403, `CF-Connecting-IP ${JSON.stringify(v)}: ${r.text.slice(0, 200)}`);
+      refused++;
+    }
+    cases += forged.length * 2 + bad.length;
+  }
+  // The token may not lift its own fence, even from inside it.
+  const inside = { "cf-connecting-ip": "203.0.113.9" };
+  const lift = await call("PATCH", `/tk/v1/tokens/${fenced.body.token.id}`, { token: secret, headers: { ...inside, "content-type": "application/json-patch+json" }, raw: JSON.stringify([{ op: "remove", path: "/allowedIps" }]) });
+  expectError(lift, 403, "conditions_not_covered", "a token lifting its own allow-list");
+  const widen = await call("PATCH", `/tk/v1/tokens/${fenced.body.token.id}`, { token: secret, headers: { ...inside, "content-type": "application/json-patch+json" }, raw: JSON.stringify([{ op: "replace", path: "/allowedIps/0", value: "0.0.0.0/0" }]) });
+  expectError(widen, 403, "conditions_not_covered", "a token widening its own allow-list");
+  // …nor mint an unfenced child on tokenkit's API or a dialect's (the dialect's child inherits the fence).
+  const child = await call("POST", "/tk/v1/tokens", { token: secret, headers: inside, body: { name: "unfenced", scope: { language: "policy", role: "reader" }, allowedIps: null } });
+  expectError(child, 403, "conditions_not_covered", "an unfenced child");
+  const ldChild = await ld("POST", "/api/v2/tokens", secret, { headers: inside, body: { name: "ld child", role: "reader" } });
+  assert.equal(ldChild.status, 201, ldChild.text);
+  const ldSecret = ldChild.body.token;
+  assert.equal((await ld("GET", "/api/v2/tokens", ldSecret, { headers: { "cf-connecting-ip": "198.51.100.7" } })).status, 403, "the LaunchDarkly child is fenced too");
+  // A single-use token is used once, whichever API it is presented to.
+  const once = await call("POST", "/tk/v1/tokens", { token: A.owner, body: { name: `${A.marker} once`, scope: { language: "policy", role: "owner" }, remaining: 1 } });
+  assert.equal((await ld("GET", "/api/v2/tokens", once.body.secret)).status, 200);
+  for (const again of [() => call("GET", "/tk/v1/self", { token: once.body.secret }), () => call("GET", "/v1/access-tokens", { token: once.body.secret }), () => ld("GET", "/api/v2/tokens", once.body.secret)]) {
+    assert.equal((await again()).status, 429);
+  }
+  cases += 8;
+  console.log(`# controls: ${refused} forged or malformed client-address requests refused (403)`);
+});
 
 test("timing: known and unknown token ids and secrets answer alike", async () => {
   const unknownId = () => [...crypto.getRandomValues(new Uint8Array(12))].map((b) => b.toString(16).padStart(2, "0")).join("");

@@ -498,7 +498,7 @@ describe("verify", () => {
     const { token, secret } = await mint(R, { name: "verifiable", scope: NAMES("deploy"), lifetime: "one-week" });
     const r = await api("POST", "/tk/v1/verify", { token: R, body: { token: secret } });
     assert.equal(r.status, 200);
-    assert.deepEqual(r.body, { valid: true, code: "ok", rule: "expiry", tokenId: token.id, owner: token.ownerId, scope: token.scope, expiresAt: token.expiresAt, reason: r.body.reason });
+    assert.deepEqual(r.body, { valid: true, code: "ok", rule: "expiry", tokenId: token.id, owner: token.ownerId, scope: token.scope, expiresAt: token.expiresAt, remaining: null, reason: r.body.reason });
     assert.equal(typeof r.body.reason, "string");
   });
 

@@ -5,6 +5,7 @@ import { ApiError } from "./api.js";
 import { h, maxLength, nextId } from "./format.js";
 import { LifetimePicker } from "./lifetime.js";
 import { ScopeEditor } from "./scope-editor.js";
+import { ControlsEditor } from "./controls.js";
 import { showSecret } from "./dialogs.js";
 import { busy, clearFieldError, errorBox, fieldError } from "./ui.js";
 import { mayManage, refusal } from "./manage.js";
@@ -22,13 +23,15 @@ export function createView(ctx, root) {
   const scope = new ScopeEditor(tk, { callerScope: me.scope, onChange: () => ready(), legend: "Scope" });
   // A sensible start in the caller's own language (a narrower token can issue only its own).
   if (me.scope.language !== "policy") scope.set(starter(me.scope));
+  // Conditions of use: an empty field is the caller's own (the service's grant rule).
+  const controls = new ControlsEditor(tk, { callerToken: me, inherit: true, onChange: () => ready() });
 
   // The service checks the caller's own scope first (403 insufficient_scope): so does the page.
   const canCreate = mayManage(tk, me.scope, "create", { id: tk.ruleDefaults().newId, owner: me.ownerId });
   const cannot = canCreate.allowed ? null : errorBox(refusal("creating tokens", canCreate), "You cannot create tokens with this session.");
 
   function ready() {
-    const blocked = !canCreate.allowed || Boolean(lifetime.value.error) || !scope.value.normal || !scope.value.coverage?.covered;
+    const blocked = !canCreate.allowed || Boolean(lifetime.value.error) || !scope.value.normal || !scope.value.coverage?.covered || Boolean(controls?.value.error) || controls?.value.coverage.covered === false;
     submit.setAttribute("aria-disabled", String(blocked));
     return !blocked;
   }
@@ -46,6 +49,7 @@ export function createView(ctx, root) {
     h("div", { class: "field" }, h("label", { for: `${id}-desc` }, "Description ", h("span", { class: "optional" }, "(optional)")), desc),
     lifetime.el,
     scope.el,
+    controls.el,
     formError,
     h("div", { class: "form-actions" }, submit, h("a", { class: "btn", href: "#/" }, "Cancel")),
   );
@@ -71,7 +75,11 @@ export function createView(ctx, root) {
       );
       return scope.el.querySelector("input:checked")?.focus();
     }
-    const body = { name: name.value.trim(), lifetime: lifetime.value.lifetime, scope: scope.value.normal };
+    if (controls.value.error || !controls.value.coverage.covered) {
+      controls.el.querySelector("input, textarea")?.focus();
+      return formError.replaceChildren(errorBox(controls.value.error ?? { name: "TokenkitError", code: "conditions_not_covered", message: controls.value.coverage.reason }, "Fix the conditions of use first."));
+    }
+    const body = { name: name.value.trim(), lifetime: lifetime.value.lifetime, scope: scope.value.normal, ...controls.value.input };
     if (desc.value.trim()) body.description = desc.value.trim();
     busy(submit, async () => {
       try {
@@ -89,6 +97,7 @@ export function createView(ctx, root) {
         else if (head === "description") fieldError(desc, e), desc.focus();
         else if (head === "lifetime") fieldError(lifetime.kind, e), lifetime.kind.focus();
         else if (head === "scope") scope.showServerError(e);
+        else if (["notBefore", "allowedIps", "remaining", "refill", "rateLimit"].includes(head)) controls.showServerError(e);
         formError.replaceChildren(errorBox(e, "The service refused to create the token."));
       }
     });

@@ -6,6 +6,7 @@ import { ApiError } from "./api.js";
 import { expiryState, h, maxLength, nextId, timeEl } from "./format.js";
 import { sameJson, tokenPatch } from "./patch.js";
 import { ScopeEditor } from "./scope-editor.js";
+import { ControlsEditor, controlsSummary as controlsSummaryOf } from "./controls.js";
 import { rotateDialog, revokeDialog } from "./dialogs.js";
 import { busy, clearFieldError, errorBox, fieldError } from "./ui.js";
 import { mayManage, mayRotate, refusal } from "./manage.js";
@@ -32,6 +33,7 @@ export async function editView(ctx, root, tokenId) {
   const name = h("input", { id: `${id}-name`, type: "text", required: true, maxlength: maxLength("name"), autocomplete: "off" });
   const desc = h("textarea", { id: `${id}-desc`, rows: "2", maxlength: maxLength("description") });
   const scope = new ScopeEditor(tk, { callerScope: me.scope, onChange: () => refresh(), legend: "Scope" });
+  const controls = new ControlsEditor(tk, { callerToken: me, base, onChange: () => refresh() });
   const patchPre = h("pre", { class: "code patch", tabindex: "0", "aria-label": "JSON Patch to send" });
   const afterEl = h("dl", { class: "after" });
   const afterH = h("h4", { class: "after-h", hidden: true }, "After saving (previewed with the wasm applyPatch)");
@@ -52,13 +54,14 @@ export async function editView(ctx, root, tokenId) {
     name.value = token.name;
     desc.value = token.description ?? "";
     scope.set(token.scope);
+    controls.set(token);
   }
 
   const lead = h("p", { class: "lead" });
   function showDetails() {
     title.textContent = base.name;
     document.title = `${base.name} · tokenkit`;
-    lead.textContent = base.description ?? "Edit the name, description and scope. The secret and expiry cannot be changed here.";
+    lead.textContent = base.description ?? "Edit the name, description, scope and conditions of use. The secret and expiry cannot be changed here.";
     crumb.textContent = base.name;
     const exp = expiryState(base.expiresAt);
     const row = (k, ...v) => [h("dt", {}, k), h("dd", {}, ...v)];
@@ -73,12 +76,16 @@ export async function editView(ctx, root, tokenId) {
         base.expiresAt ? timeEl(base.expiresAt, { withTime: true, rel: true }) : h("span", { class: "muted" }, "Never"),
         exp === "expired" ? h("span", { class: "badge bad" }, "Expired") : exp === "soon" ? h("span", { class: "badge warn" }, "Expires soon") : null,
       ),
+      ...row("Remaining uses", base.remaining === null ? h("span", { class: "muted" }, "Unlimited") : h("span", { class: "remaining" }, String(base.remaining), base.refill ? ` (refilled to ${base.refill.amount} ${base.refill.interval})` : "")),
+      ...row("Rate limit", base.rateLimit ? h("span", { class: "rate-limit" }, `${base.rateLimit.limit} per ${base.rateLimit.periodSeconds} s`) : h("span", { class: "muted" }, "None")),
+      ...row("Allowed IPs", base.allowedIps ? h("span", { class: "allowed-ips" }, base.allowedIps.join(", ")) : h("span", { class: "muted" }, "Anywhere")),
+      ...row("Not before", base.notBefore ? timeEl(base.notBefore, { withTime: true, rel: true }) : h("span", { class: "muted" }, "At once")),
       ...row("Version", h("span", { class: "version" }, String(base.version))),
     );
   }
 
   function edits() {
-    return { name: name.value.trim(), description: desc.value.trim() || null, scope: scope.value.normal };
+    return { name: name.value.trim(), description: desc.value.trim() || null, scope: scope.value.normal, conditions: controls.value.input };
   }
 
   function refresh() {
@@ -86,6 +93,9 @@ export async function editView(ctx, root, tokenId) {
     if (!scope.value.normal) {
       ops = [];
       localError = scope.value.error;
+    } else if (controls.value.error || !controls.value.coverage.covered) {
+      ops = [];
+      localError = controls.value.error ?? { name: "TokenkitError", code: "conditions_not_covered", message: controls.value.coverage.reason, path: controls.value.coverage.field };
     } else {
       ops = tokenPatch(base, edits());
     }
@@ -107,6 +117,8 @@ export async function editView(ctx, root, tokenId) {
           h("dd", {}, after.description ?? h("span", { class: "muted" }, "none")),
           h("dt", {}, "Scope"),
           h("dd", { class: "after-scope" }, tk.summarizeScope(after.scope)),
+          h("dt", {}, "Conditions"),
+          h("dd", { class: "after-controls" }, controlsSummaryOf(after) || h("span", { class: "muted" }, "none")),
         );
       } catch (e) {
         localError = e;
@@ -126,6 +138,7 @@ export async function editView(ctx, root, tokenId) {
     h("div", { class: "field" }, h("label", { for: `${id}-name` }, "Name"), name),
     h("div", { class: "field" }, h("label", { for: `${id}-desc` }, "Description ", h("span", { class: "optional" }, "(optional)")), desc),
     scope.el,
+    controls.el,
     changes,
     formError,
     h("div", { class: "form-actions" }, save, h("a", { class: "btn", href: "#/" }, "Back to the list")),
@@ -159,6 +172,7 @@ export async function editView(ctx, root, tokenId) {
         if (head === "name") fieldError(name, e);
         else if (head === "description") fieldError(desc, e);
         else if (head === "scope") scope.showServerError(e);
+        else if (["notBefore", "allowedIps", "remaining", "refill", "rateLimit"].includes(head)) controls.showServerError(e);
         const headline = e.status === 422 ? "The service refused a value (422): nothing was changed." : e.status === 403 ? "Not allowed (403): nothing was changed." : "Could not save.";
         formError.replaceChildren(errorBox(e, headline));
       }

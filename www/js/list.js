@@ -5,6 +5,7 @@ import { expiryState, h, maxLength, nextId, relative, soonDays, timeEl } from ".
 import { rotateDialog, revokeDialog } from "./dialogs.js";
 import { errorBox } from "./ui.js";
 import { mayManage, mayRotate } from "./manage.js";
+import { controlsSummary } from "./controls.js";
 
 /** Tokens issued through a seed dialect carry its name (worker/src/store.js `dialect`). */
 const DIALECT_LABEL = { s2: "S2", akinon: "Akinon", launchdarkly: "LaunchDarkly", space: "Space" };
@@ -213,6 +214,7 @@ export async function listView(ctx, root) {
             DIALECT_LABEL[t.dialect] ? h("span", { class: "badge neutral", title: `Issued through the ${DIALECT_LABEL[t.dialect]} API` }, `via ${DIALECT_LABEL[t.dialect]}`) : null,
             t.description ? h("span", { class: "desc" }, t.description) : null,
             owner ? h("span", { class: "owner" }, "Owner: ", owner) : null,
+            controlsSummary(t) ? h("span", { class: "controls-summary" }, controlsSummary(t)) : null,
           ),
           h("td", { class: "hint", dataset: { label: "Token" } }, h("code", {}, t.hint)),
           h("td", { class: "scope", dataset: { label: "Scope" }, title: summary }, h("span", { class: "summary" }, summary)),

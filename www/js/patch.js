@@ -30,8 +30,9 @@ function diffInto(ops, path, before, after) {
 }
 
 /**
- * The patch from `token` (the API's token object) to `edits` ({name, description, scope}).
- * Only /name, /description and /scope are touched (the patch policy's editable fields).
+ * The patch from `token` (the API's token object) to `edits` ({name, description, scope,
+ * conditions?}). Only /name, /description, /scope and the conditions of use (/notBefore,
+ * /allowedIps, /remaining, /refill, /rateLimit) are touched (the patch policy's editable fields).
  */
 export function tokenPatch(token, edits) {
   const ops = [];
@@ -42,6 +43,10 @@ export function tokenPatch(token, edits) {
   if (!same(token.scope, edits.scope)) {
     if (token.scope?.language !== edits.scope?.language) ops.push({ op: "replace", path: "/scope", value: edits.scope });
     else diffInto(ops, "/scope", token.scope, edits.scope);
+  }
+  // The conditions of use, each replaced whole (null = none) when it changed.
+  for (const [k, v] of Object.entries(edits.conditions ?? {})) {
+    if (!same(token[k] ?? null, v ?? null)) ops.push({ op: "replace", path: `/${k}`, value: v ?? null });
   }
   return ops;
 }

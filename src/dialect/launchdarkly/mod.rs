@@ -29,10 +29,11 @@ pub(crate) fn status_of(f: Failure) -> u16 {
     match f {
         Failure::MalformedBody | Failure::MalformedQuery | Failure::MalformedPath | Failure::Invalid => 400,
         Failure::Unauthenticated => 401,
-        Failure::Forbidden => 403,
+        Failure::Forbidden | Failure::IpNotAllowed => 403,
         Failure::NotFound => 404,
         Failure::AlreadyExists | Failure::Conflict => 409,
         Failure::InvalidPatch => 422,
+        Failure::TooManyRequests => 429,
     }
 }
 
@@ -42,7 +43,8 @@ pub(crate) fn code_of(f: Failure) -> &'static str {
             "invalid_request"
         }
         Failure::Unauthenticated => "unauthorized",
-        Failure::Forbidden => "forbidden",
+        Failure::Forbidden | Failure::IpNotAllowed => "forbidden",
+        Failure::TooManyRequests => "rate_limited",
         Failure::NotFound => "not_found",
         Failure::AlreadyExists => "conflict",
         Failure::Conflict => "optimistic_locking_error",
@@ -457,7 +459,7 @@ mod tests {
     }
 
     fn admin() -> Caller {
-        Caller {
+        Caller { conditions: None,
             account: "a".into(),
             owner: "m".into(),
             token_id: "t".into(),
@@ -481,7 +483,7 @@ mod tests {
         }
         let ok = parse_create(&json!({"name": "CI — déploiement ✓", "role": "reader"}).to_string(), &admin(), 0).expect("plain unicode");
         assert_eq!(ok.name, "CI — déploiement ✓");
-        let t = Token {
+        let t = Token { conditions: None,
             id: "6109a0000000000000000001".into(),
             account: "a".into(),
             owner: "m".into(),
@@ -502,7 +504,7 @@ mod tests {
     }
 
     fn policy_token(id: &str, role: &str, expires_at: Option<i64>) -> Token {
-        Token {
+        Token { conditions: None,
             id: id.into(),
             account: "a".into(),
             owner: "m2".into(),

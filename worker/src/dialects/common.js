@@ -9,8 +9,10 @@
 // `deps` is what the worker provides (docs/dialects.md, "Worker recipe"):
 //   tk                                   the initialised wasm package (`import * as tk`)
 //   now() -> number                      epoch ms
-//   authenticate(secret) -> Promise<DialectCaller|null>   null when unknown, revoked or expired;
-//                                        `previous: true` when it is a rotated-out secret in its grace
+//   authenticate(secret) -> Promise<DialectCaller|{refused}|null>   null when unknown, revoked or expired;
+//                                        `previous: true` when it is a rotated-out secret in its grace;
+//                                        `{refused: decision}` when the token's conditions of use refuse
+//                                        this use (decideConditions: not yet valid, address, rate, uses)
 //   organization(account, privileges, owner) -> Promise<object|null>   Akinon's organization
 //   store.list(account) -> Promise<DialectToken[]>
 //   store.get(account, id) -> Promise<DialectToken|null>
@@ -55,7 +57,7 @@ export async function run(fn) {
   try {
     return await fn();
   } catch (e) {
-    if (e && e.name === "TokenkitError" && typeof e.status === "number") return respond({ status: e.status, body: e.body });
+    if (e && e.name === "TokenkitError" && typeof e.status === "number") return respond({ status: e.status, body: e.body }, e.headers ?? {});
     throw e;
   }
 }
@@ -102,6 +104,12 @@ export async function caller(request, url, deps, dialect) {
   });
   const c = await deps.authenticate(secret);
   if (!c) throw Object.assign(new Error("unauthenticated"), { name: "TokenkitError", ...deps.tk.dialectErrorResponse(dialect, "unauthenticated", null) });
+  if (c.refused) {
+    // The vendor's 401 (not yet valid), 403 (address) or 429 (rate, uses), with Retry-After.
+    const d = c.refused;
+    const headers = d.retryAfterSeconds === undefined ? undefined : { "retry-after": String(d.retryAfterSeconds) };
+    throw Object.assign(new Error(d.code), { name: "TokenkitError", headers, ...deps.tk.dialectUseRefusal(dialect, d.code, d.message) });
+  }
   return c;
 }
 

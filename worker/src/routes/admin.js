@@ -17,10 +17,12 @@ function firstToken(ctx, caller, body, role) {
   const { tk } = ctx;
   const scope = grantable(tk, body.scope === undefined ? tk.firstTokenScope(role) : body.scope, caller);
   const expiresAt = expiryOf(tk, body.lifetime, caller, ctx.now, tk.ruleDefaults().firstTokenLifetime);
-  return { scope, expiresAt };
+  // A first token is never laxer than its issuer: it carries the caller's conditions of use.
+  const conditions = ruled(() => ctx.tk.grantConditions(caller.conditions, {}));
+  return { scope, expiresAt, conditions };
 }
 
-const created = (p) => ({ token: toMeta(p.row), secret: p.secret });
+const created = (p, ctx) => ({ token: toMeta(p.row, ctx), secret: p.secret });
 
 export async function createAccount(request, ctx) {
   const caller = await authenticate(request, ctx);
@@ -32,9 +34,9 @@ export async function createAccount(request, ctx) {
   const name = textField(ctx.tk, body, "name");
   if (body.owner === null) throw fail(422, "invalid_field", "owner must be a string", "owner");
   const ownerName = textField(ctx.tk, body, "owner") || "owner";
-  const { scope, expiresAt } = firstToken(ctx, caller, body, "owner");
-  const p = await ctx.store.provision({ accountName: name, memberName: ownerName, role: "owner", token: { name: `${ownerName} (first token)`, scope, expiresAt } }, ctx.now);
-  return json({ account: p.account, member: p.member, ...created(p) }, 201);
+  const { scope, expiresAt, conditions } = firstToken(ctx, caller, body, "owner");
+  const p = await ctx.store.provision({ accountName: name, memberName: ownerName, role: "owner", token: { name: `${ownerName} (first token)`, scope, expiresAt, conditions } }, ctx.now);
+  return json({ account: p.account, member: p.member, ...created(p, ctx) }, 201);
 }
 
 /** The account `id` if the caller may manage its members: 404 for another account, 403 for a non-admin of it. */
@@ -54,9 +56,9 @@ export async function createMember(request, ctx, url, [id]) {
   onlyFields(body, ["name", "role", "scope", "lifetime"]);
   const name = textField(ctx.tk, body, "name");
   const role = ruled(() => ctx.tk.checkNewMemberRole(caller.role, caller.isRoot, body.role));
-  const { scope, expiresAt } = firstToken(ctx, caller, body, role);
-  const p = await ctx.store.provision({ account: id, memberName: name, role, token: { name: `${name} (first token)`, scope, expiresAt } }, ctx.now);
-  return json({ member: p.member, ...created(p) }, 201);
+  const { scope, expiresAt, conditions } = firstToken(ctx, caller, body, role);
+  const p = await ctx.store.provision({ account: id, memberName: name, role, token: { name: `${name} (first token)`, scope, expiresAt, conditions } }, ctx.now);
+  return json({ member: p.member, ...created(p, ctx) }, 201);
 }
 
 export async function listMembers(request, ctx, url, [id]) {

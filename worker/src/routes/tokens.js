@@ -1,8 +1,11 @@
 // tokenkit's own API under /tk/v1/: tokens CRUD, patch, rotate, verify and the `self` variants.
 // Every rule (scope coverage, lifetimes, patch policy) is the wasm core's; this file moves data.
-import { authenticate, check, callerOf, presented, recordUse, requireCurrent, requireHolds, requireManage } from "../auth.js";
+import { admitUse, authenticate, check, callerOf, presented, recordUse, requireCurrent, requireHolds, requireManage } from "../auth.js";
 import { fail, json, onlyFields, readJson, readObject, ruled, textField } from "../http.js";
-import { newId, toMeta } from "../store.js";
+import { conditionsOf, newId, toMeta } from "../store.js";
+
+/** The fields of a token's conditions of use (the core's parseConditions reads them). */
+const CONDITION_FIELDS = ["notBefore", "allowedIps", "remaining", "refill", "rateLimit"];
 
 /**
  * Expiry (epoch ms or null) of a lifetime input, decided by the core (`issueExpiry`): omitted,
@@ -27,21 +30,26 @@ async function target(ctx, caller, id) {
 
 const etag = (row) => `"${row.version}"`;
 
+/** The condition fields `body` names (absent ones stay absent: the core tells absent from null). */
+const conditionInput = (body) => Object.fromEntries(CONDITION_FIELDS.filter((k) => Object.hasOwn(body, k)).map((k) => [k, body[k]]));
+
 export async function create(request, ctx) {
   const { tk, store, now } = ctx;
   const caller = await authenticate(request, ctx);
   const body = await readObject(request);
-  onlyFields(body, ["name", "description", "lifetime", "scope"]);
+  onlyFields(body, ["name", "description", "lifetime", "scope", ...CONDITION_FIELDS]);
   const name = textField(tk, body, "name");
   const description = textField(tk, body, "description");
   const scope = grantable(tk, body.scope, caller);
   const expiresAt = expiryOf(tk, body.lifetime, caller, now);
+  // Conditions: the caller's where the body names none, never laxer than the caller's (403).
+  const conditions = ruled(() => tk.grantConditions(caller.conditions, conditionInput(body)));
   const id = newId();
   requireManage(tk, caller, "create", { id, owner: caller.owner });
   requireCurrent(tk, caller);
-  const made = await store.insert({ id, account: caller.account, owner: caller.owner, dialect: "tokenkit", name, description, scope, expiresAt }, now);
+  const made = await store.insert({ id, account: caller.account, owner: caller.owner, dialect: "tokenkit", name, description, scope, expiresAt, conditions }, now);
   if (!made) throw fail(409, "conflict", "token id collision, retry");
-  return json({ token: toMeta(made.row), secret: made.secret }, 201, { etag: etag(made.row) });
+  return json({ token: toMeta(made.row, ctx), secret: made.secret }, 201, { etag: etag(made.row) });
 }
 
 export async function list(request, ctx, url) {
@@ -66,14 +74,14 @@ export async function list(request, ctx, url) {
     },
     now,
   );
-  return json({ tokens: page.rows.map(toMeta), next_cursor: page.next });
+  return json({ tokens: page.rows.map((r) => toMeta(r, ctx)), next_cursor: page.next });
 }
 
 export async function get(request, ctx, url, [id]) {
   const caller = await authenticate(request, ctx);
   const row = await target(ctx, caller, id);
   requireManage(ctx.tk, caller, "read", { id, owner: row.owner_id });
-  return json(toMeta(row), 200, { etag: etag(row) });
+  return json(toMeta(row, ctx), 200, { etag: etag(row) });
 }
 
 function ifMatch(request, row) {
@@ -114,9 +122,11 @@ export async function patch(request, ctx, url, [id]) {
   // The patched document keeps whatever form the value had: epoch ms when untouched, RFC 3339
   // or epoch ms when patched (the policy has checked it: after now, not extended).
   const expiresAt = next.expiresAt === null || next.expiresAt === undefined ? null : typeof next.expiresAt === "number" ? next.expiresAt : Date.parse(tk.formatInstant(next.expiresAt));
-  const updated = await store.update(caller.account, id, row.version, { name, description, scope, expiresAt, meta: JSON.parse(row.meta || "{}") }, now);
+  // The conditions: parsed, and each changed one no laxer than the caller's (the core's patchConditions).
+  const conditions = ruled(() => tk.patchConditions(caller.conditions, conditionsOf(row), conditionInput(next)));
+  const updated = await store.update(caller.account, id, row.version, { name, description, scope, expiresAt, meta: JSON.parse(row.meta || "{}"), conditions, remainingRead: row.remaining ?? null }, now);
   if (!updated) throw fail(412, "precondition_failed", "the token was changed concurrently (version mismatch)");
-  return json(toMeta(updated), 200, { etag: etag(updated) });
+  return json(toMeta(updated, ctx), 200, { etag: etag(updated) });
 }
 
 async function doRotate(request, ctx, caller, row) {
@@ -128,7 +138,7 @@ async function doRotate(request, ctx, caller, row) {
   const grace = ruled(() => tk.rotationGrace(body.grace, row.expires_at ?? null, now), 422, "grace");
   const r = await store.rotate(row.account_id, row.id, grace.previousValidUntil, now);
   if (!r) throw fail(412, "precondition_failed", "the token was changed concurrently");
-  return json({ token: toMeta(r.row), secret: r.secret, previous_expires_at: grace.until === null ? null : new Date(grace.until).toISOString() }, 200, { etag: etag(r.row) });
+  return json({ token: toMeta(r.row, ctx), secret: r.secret, previous_expires_at: grace.until === null ? null : new Date(grace.until).toISOString() }, 200, { etag: etag(r.row) });
 }
 
 export async function rotate(request, ctx, url, [id]) {
@@ -149,7 +159,7 @@ export async function revoke(request, ctx, url, [id]) {
 
 export async function self(request, ctx) {
   const caller = await authenticate(request, ctx);
-  return json({ ...toMeta(caller.row), role: caller.role, root: caller.isRoot }, 200, { etag: etag(caller.row) });
+  return json({ ...toMeta(caller.row, ctx), role: caller.role, root: caller.isRoot }, 200, { etag: etag(caller.row) });
 }
 
 export async function selfRotate(request, ctx) {
@@ -203,16 +213,26 @@ export async function verify(request, ctx) {
   requireManage(tk, caller, "read", { id: "*", owner: caller.owner });
   if (read?.error) throw read.error;
   const body = read ? read.body : await readObject(request);
-  onlyFields(body, ["token", "request"]);
+  onlyFields(body, ["token", "request", "ip"]);
   if (typeof body.token !== "string") throw fail(422, "invalid_field", "token must be a string", "token");
   ruled(() => tk.checkLength("token", body.token));
   checkRequestShape(body.request);
-  const out = { valid: false, code: "unknown_token", rule: "lookup", tokenId: null, owner: null, scope: null, expiresAt: null, reason: "the access token is not known" };
+  // The address the checked token is used from (its allowedIps); absent = unknown, which an
+  // allow-list refuses.
+  if (body.ip !== undefined && body.ip !== null) ruled(() => tk.checkIp(body.ip, "ip"));
+  const out = { valid: false, code: "unknown_token", rule: "lookup", tokenId: null, owner: null, scope: null, expiresAt: null, remaining: null, reason: "the access token is not known" };
   const r = await check(body.token, store, tk, now);
   if (r.row && r.row.account_id !== caller.account) return json(out);
   if (!r.ok) return json({ ...out, code: r.code, rule: r.rule, reason: r.message });
   const t = callerOf(r.row);
   Object.assign(out, { tokenId: t.tokenId, owner: t.owner, scope: t.scope, expiresAt: t.expiresAt === null ? null : new Date(t.expiresAt).toISOString() });
+  // A valid verify is a use of the token: its conditions decide it, and it spends one.
+  const use = await admitUse(ctx, r.row, body.ip ?? undefined);
+  if (use.outcome !== "ok") {
+    const limited = use.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: use.retryAfterSeconds };
+    return json({ ...out, remaining: use.remaining ?? null, code: use.code, rule: use.rule, reason: use.message, ...limited });
+  }
+  out.remaining = use.remaining;
   recordUse(ctx, r.row);
   if (body.request === undefined || body.request === null) return json({ ...out, valid: true, code: "ok", rule: r.rule, reason: "the access token is valid" });
   const compiled = tk.compileScope(t.scope);

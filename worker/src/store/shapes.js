@@ -4,8 +4,35 @@
 
 export const iso = (ms) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
-/** tokenkit's own API shape of a token (never the secret or its digest). */
-export function toMeta(row) {
+/**
+ * A token's conditions of use in the core's stored form (src/rules/conditions.rs; the columns of
+ * migrations/0002_controls.sql). `remaining` is the row's count as read: never a decision's
+ * source (the atomic spend is, store.spend).
+ */
+export function conditionsOf(row) {
+  return {
+    notBefore: row.not_before ?? null,
+    allowedIps: row.allowed_ips ? JSON.parse(row.allowed_ips) : null,
+    remaining: row.remaining ?? null,
+    refill: row.refill_amount === null || row.refill_amount === undefined ? null : { amount: row.refill_amount, interval: row.refill_interval },
+    rateLimit: row.rate_limit === null || row.rate_limit === undefined ? null : { limit: row.rate_limit, periodSeconds: row.rate_period },
+  };
+}
+
+/**
+ * The conditions as tokenkit's API shows them (`notBefore` as RFC 3339). With `view` ({tk, now}),
+ * `remaining` is what it stands at now: a refill due since the last one (the core's
+ * refilledRemaining) counts, as the next use will find it.
+ */
+export function conditionsView(row, view) {
+  const c = conditionsOf(row);
+  let remaining = c.remaining;
+  if (view && remaining !== null && c.refill !== null) remaining = view.tk.refilledRemaining(remaining, c.refill, row.refilled_at ?? undefined, view.now).remaining;
+  return { notBefore: iso(c.notBefore), allowedIps: c.allowedIps, remaining, refill: c.refill, rateLimit: c.rateLimit };
+}
+
+/** tokenkit's own API shape of a token (never the secret or its digest); `view` as conditionsView's. */
+export function toMeta(row, view) {
   return {
     id: row.id,
     accountId: row.account_id,
@@ -20,6 +47,7 @@ export function toMeta(row) {
     lastUsedAt: iso(row.last_used_at),
     version: row.version,
     dialect: row.dialect,
+    ...conditionsView(row, view),
   };
 }
 
@@ -39,6 +67,7 @@ export function toDialect(row) {
     hint: row.hint.slice(-4),
     meta: JSON.parse(row.meta || "{}"),
     version: row.version,
+    conditions: conditionsOf(row),
   };
 }
 

@@ -34,27 +34,75 @@ export function touchLastUsed(db, seq, now, granularityMs) {
  * issue an id again after revoking it), in one batch. A live token with that id fails the
  * UNIQUE constraint (`idTaken`).
  */
-export function insertToken(db, { id, account, owner, dialect, name, description, scope, digest, hint, meta, expiresAt }, now) {
+export function insertToken(db, { id, account, owner, dialect, name, description, scope, digest, hint, meta, expiresAt, conditions }, now) {
+  const c = conditionColumns(conditions);
   return db.batch([
     db.prepare("DELETE FROM tokens WHERE account_id = ? AND id = ? AND revoked_at IS NOT NULL").bind(account, id),
     db
       .prepare(
-        "INSERT INTO tokens (id, account_id, owner_id, dialect, name, description, scope, scope_language, digest, hint, meta, created_at, updated_at, expires_at, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)",
+        "INSERT INTO tokens (id, account_id, owner_id, dialect, name, description, scope, scope_language, digest, hint, meta, created_at, updated_at, expires_at, version, not_before, allowed_ips, remaining, refill_amount, refill_interval, refilled_at, rate_limit, rate_period) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?,?,?,?,?,?)",
       )
-      .bind(id, account, owner, dialect ?? DIALECT_OF_LANGUAGE[scope.language] ?? "tokenkit", name, description ?? null, JSON.stringify(scope), scope.language, digest, hint, JSON.stringify(meta ?? {}), now, now, expiresAt ?? null),
+      .bind(id, account, owner, dialect ?? DIALECT_OF_LANGUAGE[scope.language] ?? "tokenkit", name, description ?? null, JSON.stringify(scope), scope.language, digest, hint, JSON.stringify(meta ?? {}), now, now, expiresAt ?? null, c.notBefore, c.allowedIps, c.remaining, c.refillAmount, c.refillInterval, now, c.rateLimit, c.ratePeriod),
   ]);
+}
+
+/**
+ * The columns of a token's conditions (the core's stored form, `null`/`undefined` = none);
+ * `refilled_at` starts at the creation time, so the first refill is at the next boundary.
+ */
+function conditionColumns(c) {
+  return {
+    notBefore: c?.notBefore ?? null,
+    allowedIps: c?.allowedIps ? JSON.stringify(c.allowedIps) : null,
+    remaining: c?.remaining ?? null,
+    refillAmount: c?.refill?.amount ?? null,
+    refillInterval: c?.refill?.interval ?? null,
+    rateLimit: c?.rateLimit?.limit ?? null,
+    ratePeriod: c?.rateLimit?.periodSeconds ?? null,
+  };
+}
+
+/**
+ * Spends one use of the token `seq`, in one statement, so concurrent uses never spend more than
+ * there is: when a refill is due (`boundary` given and the last refill before it) `remaining`
+ * becomes `amount - 1` and `refilled_at` the boundary, else `remaining - 1`, provided what it
+ * was before is above 0. The core computes the boundary and the amount (decideConditions's
+ * spend); SQLite evaluates every SET expression on the row as it was. Resolves to the uses
+ * left, or null when none was left (no row changed).
+ */
+export async function spendUse(db, seq, boundary, amount) {
+  const due = "(?2 IS NOT NULL AND (refilled_at IS NULL OR refilled_at < ?2))";
+  const before = `(CASE WHEN ${due} THEN ?3 ELSE remaining END)`;
+  const row = await db
+    .prepare(`UPDATE tokens SET remaining = ${before} - 1, refilled_at = CASE WHEN ${due} THEN ?2 ELSE refilled_at END WHERE seq = ?1 AND remaining IS NOT NULL AND ${before} > 0 RETURNING remaining`)
+    .bind(seq, boundary ?? null, amount ?? null)
+    .first();
+  return row ? row.remaining : null;
 }
 
 /** Whether an `insertToken` failed because (account, id) is taken by a live token. */
 export const idTaken = (e) => /UNIQUE constraint failed: tokens\.account_id, tokens\.id/.test(String(e?.message ?? e));
 
 /** Writes the editable fields of a live token if its version is still `expected` (meta.changes 1, else 0). */
-export function updateToken(db, account, id, expected, { name, description, scope, expiresAt, meta }, now) {
+export function updateToken(db, account, id, expected, { name, description, scope, expiresAt, meta, conditions, remainingRead }, now) {
+  if (conditions === undefined) {
+    return db
+      .prepare(
+        "UPDATE tokens SET name = ?, description = ?, scope = ?, scope_language = ?, expires_at = ?, meta = ?, updated_at = ?, version = version + 1 WHERE account_id = ? AND id = ? AND version = ? AND revoked_at IS NULL",
+      )
+      .bind(name, description ?? null, JSON.stringify(scope), scope.language, expiresAt ?? null, JSON.stringify(meta ?? {}), now, account, id, expected)
+      .run();
+  }
+  // With the conditions (tokenkit's own PATCH): a refill keeps its schedule (refilled_at), or
+  // starts at now. `remaining` is written only when the patch changed it (the value differs from
+  // `remainingRead`, what the patch was applied to): uses spent since that read (atomic spends do
+  // not bump the version) are never given back by a patch of another field.
+  const c = conditionColumns(conditions);
   return db
     .prepare(
-      "UPDATE tokens SET name = ?, description = ?, scope = ?, scope_language = ?, expires_at = ?, meta = ?, updated_at = ?, version = version + 1 WHERE account_id = ? AND id = ? AND version = ? AND revoked_at IS NULL",
+      "UPDATE tokens SET name = ?, description = ?, scope = ?, scope_language = ?, expires_at = ?, meta = ?, updated_at = ?, version = version + 1, not_before = ?, allowed_ips = ?, remaining = CASE WHEN ? IS ? THEN remaining ELSE ? END, refill_amount = ?, refill_interval = ?, refilled_at = COALESCE(refilled_at, ?), rate_limit = ?, rate_period = ? WHERE account_id = ? AND id = ? AND version = ? AND revoked_at IS NULL",
     )
-    .bind(name, description ?? null, JSON.stringify(scope), scope.language, expiresAt ?? null, JSON.stringify(meta ?? {}), now, account, id, expected)
+    .bind(name, description ?? null, JSON.stringify(scope), scope.language, expiresAt ?? null, JSON.stringify(meta ?? {}), now, c.notBefore, c.allowedIps, c.remaining, remainingRead ?? null, c.remaining, c.refillAmount, c.refillInterval, now, c.rateLimit, c.ratePeriod, account, id, expected)
     .run();
 }
 
@@ -131,13 +179,14 @@ export function accountById(db, id) {
 export function provision(db, { account, member, token }, now) {
   const statements = [];
   if (account.isNew) statements.push(db.prepare("INSERT INTO accounts (id, name, is_root, created_at) VALUES (?, ?, 0, ?)").bind(account.id, account.name, now));
+  const c = conditionColumns(token.conditions);
   statements.push(
     db.prepare("INSERT INTO members (id, account_id, name, role, created_at) VALUES (?, ?, ?, ?, ?)").bind(member.id, account.id, member.name, member.role, now),
     db
       .prepare(
-        "INSERT INTO tokens (id, account_id, owner_id, dialect, name, description, scope, scope_language, digest, hint, meta, created_at, updated_at, expires_at, version) VALUES (?,?,?,'tokenkit',?,NULL,?,?,?,?,'{}',?,?,?,1)",
+        "INSERT INTO tokens (id, account_id, owner_id, dialect, name, description, scope, scope_language, digest, hint, meta, created_at, updated_at, expires_at, version, not_before, allowed_ips, remaining, refill_amount, refill_interval, refilled_at, rate_limit, rate_period) VALUES (?,?,?,'tokenkit',?,NULL,?,?,?,?,'{}',?,?,?,1,?,?,?,?,?,?,?,?)",
       )
-      .bind(token.id, account.id, member.id, token.name, JSON.stringify(token.scope), token.scope.language, token.digest, token.hint, now, now, token.expiresAt ?? null),
+      .bind(token.id, account.id, member.id, token.name, JSON.stringify(token.scope), token.scope.language, token.digest, token.hint, now, now, token.expiresAt ?? null, c.notBefore, c.allowedIps, c.remaining, c.refillAmount, c.refillInterval, now, c.rateLimit, c.ratePeriod),
   );
   return db.batch(statements);
 }

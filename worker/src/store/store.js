@@ -73,14 +73,33 @@ export class Store {
   }
 
   /**
+   * Spends one use of the token `row` (the core's decideConditions asked for it, with the refill
+   * `boundary` and `amount`): one atomic D1 statement (sql.spendUse), never the cached row.
+   * Resolves to the uses left, or null when there were none. Not a token change for the
+   * verification cache: a decision never reads `remaining` from a row.
+   */
+  spend(row, boundary, amount) {
+    return sql.spendUse(this.db, row.seq, boundary, amount);
+  }
+
+  /**
+   * Counts one use of the token `row` in the rate window `window` (the core's) on the token's
+   * Durable Object (rate-counter.js): the window's count including this use.
+   */
+  rateHit(row, window) {
+    const ns = this.env.RATE;
+    return ns.get(ns.idFromName(`token:${row.seq}`)).hit(window);
+  }
+
+  /**
    * Inserts a token; `null` when (account, id) is taken by a live token. A revoked token's id
    * may be reused (S2 lets a client issue an id again after revoking it).
    */
-  async insert({ id, account, owner, dialect, name, description, scope, expiresAt, meta }, now) {
+  async insert({ id, account, owner, dialect, name, description, scope, expiresAt, meta, conditions }, now) {
     const { secret, digest, hint } = this.mint();
     const tokenId = id ?? newId();
     try {
-      await this.writing(() => sql.insertToken(this.db, { id: tokenId, account, owner, dialect, name, description, scope, digest, hint, meta, expiresAt }, now));
+      await this.writing(() => sql.insertToken(this.db, { id: tokenId, account, owner, dialect, name, description, scope, digest, hint, meta, expiresAt, conditions }, now));
     } catch (e) {
       if (sql.idTaken(e)) return null;
       throw e;
@@ -147,7 +166,7 @@ export class Store {
         {
           account: { id: accountId, name: accountName, isNew: account === undefined },
           member: { id: memberId, name: memberName, role },
-          token: { id: tokenId, name: token.name, scope: token.scope, digest, hint, expiresAt: token.expiresAt },
+          token: { id: tokenId, name: token.name, scope: token.scope, digest, hint, expiresAt: token.expiresAt, conditions: token.conditions },
         },
         now,
       ),
