@@ -158,7 +158,7 @@ mod tests {
     use crate::scope::Scope;
 
     fn caller(scope: Value) -> Caller {
-        Caller { account: "a".into(), owner: "o".into(), token_id: "t".into(), scope, expires_at: None }
+        Caller { account: "a".into(), owner: "o".into(), token_id: "t".into(), scope, expires_at: None, conditions: None }
     }
 
     #[test]

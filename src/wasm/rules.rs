@@ -260,6 +260,14 @@ fn party(field: &str, v: &JsValue) -> Result<Party, Error> {
         id: str_field(field, v, "id")?,
         scope: from_js_json(&format!("{field}.scope"), &get(v, "scope"))?,
         expires_at: opt_ms_field(field, v, "expiresAt")?,
+        conditions: {
+            let c = get(v, "conditions");
+            if c.is_null() || c.is_undefined() {
+                None
+            } else {
+                Some(from_js_json(&format!("{field}.conditions"), &c)?)
+            }
+        },
     })
 }
 
