@@ -51,8 +51,11 @@ node_modules/.installed: package.json package-lock.json
 
 ## ---- build ---------------------------------------------------------------------------------
 # One package for every host: --target web loads in a browser page, in Node (initSync) and in a Worker.
+# scripts/package.mjs then writes pkg/package.json from npm/package.template.json and puts the
+# package README (npm/README.md), CHANGELOG and licence texts in pkg/.
 pkg: setup
 	wasm-pack --log-level warn build --target web --release --out-name tokenkit
+	@node scripts/package.mjs
 
 size: pkg
 	@node scripts/size.mjs

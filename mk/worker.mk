@@ -5,9 +5,10 @@
 # `wrangler dev`: never on a command line, where `ps` shows them.
 .PHONY: run pkg-www migrate-local
 
-# The dashboard loads the wasm package from /pkg/: a git-ignored copy next to www/.
+# The dashboard loads the wasm package from /pkg/: a git-ignored copy next to www/ (with the
+# snippets/ tokenkit.js imports the TokenkitError class from).
 pkg-www: pkg
-	@mkdir -p www/pkg && cp pkg/tokenkit.js pkg/tokenkit_bg.wasm pkg/tokenkit.d.ts www/pkg/
+	@mkdir -p www/pkg && cp pkg/tokenkit.js pkg/tokenkit_bg.wasm pkg/tokenkit.d.ts www/pkg/ && rm -rf www/pkg/snippets && cp -r pkg/snippets www/pkg/
 
 migrate-local: setup-node
 	wrangler d1 migrations apply DB --local -c worker/wrangler.jsonc

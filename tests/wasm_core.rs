@@ -12,10 +12,12 @@ fn get(v: &JsValue, k: &str) -> JsValue {
     Reflect::get(v, &JsValue::from_str(k)).unwrap()
 }
 
-/// The thrown value must be a real `Error` named `TokenkitError` with this code.
+/// The thrown value must be a real `Error`, an instance of the `TokenkitError` class, with this code.
 fn assert_code<T: core::fmt::Debug>(r: Result<T, tokenkit::Error>, code: &str) -> JsValue {
     let err: JsValue = r.expect_err(code).into();
     assert!(err.is_instance_of::<js_sys::Error>(), "not an Error");
+    // an instance of the class of src/wasm/error.js, not a plain Error renamed
+    assert_eq!(get(&get(&err, "constructor"), "name").as_string().as_deref(), Some("TokenkitError"));
     assert_eq!(get(&err, "name").as_string().as_deref(), Some("TokenkitError"));
     assert_eq!(get(&err, "code").as_string().as_deref(), Some(code));
     err

@@ -1,20 +1,105 @@
-//! Errors cross into JS as real `Error` objects with a stable `code`.
+//! Errors cross into JS as instances of the package's `TokenkitError` class with a stable `code`.
 //!
-//! `name` is `"TokenkitError"`, `message` the lowercase message, `code` the stable code from
-//! [`crate::Error::code`], and `field` (when known) the argument or field at fault. JS callers
-//! branch on `err.code`; the `.d.ts` declares the shape and a type guard.
+//! The class lives in the file snippet `src/wasm/error.js` (`class TokenkitError extends Error`),
+//! which wasm-bindgen copies to `pkg/snippets/` and the generated `tokenkit.js` re-exports with
+//! the guard `isTokenkitError`: `e instanceof TokenkitError` holds for every error the core
+//! throws. `name` is `"TokenkitError"`, `message` the lowercase message, `code` the stable code
+//! from [`crate::Error::code`], and `field` (when known) the argument or field at fault. JS
+//! callers branch on `err.code`, typed as the union `TokenkitErrorCode` of every stable code
+//! (`tests/js/codes.test.mjs` derives the list from the Rust sources and checks it).
 
 use wasm_bindgen::prelude::*;
 
 use crate::Error;
 
+#[wasm_bindgen(module = "/src/wasm/error.js")]
+extern "C" {
+    /// The JS class of every error thrown by the package.
+    #[wasm_bindgen(extends = js_sys::Error)]
+    type TokenkitError;
+
+    #[wasm_bindgen(constructor)]
+    fn new(message: &str, code: &str) -> TokenkitError;
+
+    // Re-exported from `tokenkit.js`, never called from Rust: the class (imported as a function,
+    // because a re-exported type import would add `export let TokenkitError: unknown` to the
+    // `.d.ts`) and the type guard. Their types are in `TS_ERROR`.
+    #[wasm_bindgen(reexport, js_name = TokenkitError, skip_typescript)]
+    #[allow(dead_code)]
+    fn tokenkit_error_class();
+
+    #[wasm_bindgen(reexport, js_name = isTokenkitError, skip_typescript)]
+    #[allow(dead_code)]
+    fn is_tokenkit_error(e: &JsValue) -> bool;
+}
+
 #[wasm_bindgen(typescript_custom_section)]
 const TS_ERROR: &'static str = r#"
-/** Every function of this package throws a `TokenkitError` on failure. */
-export interface TokenkitError extends Error {
+/** Every stable `TokenkitError.code`: the core's, the scope languages', JSON Patch's, the seed
+ *  dialects' failures and the service rules'. Removing or renaming one is a breaking change. */
+export type TokenkitErrorCode =
+  | "already_exists"
+  | "auto_prefix_unavailable"
+  | "cannot_remove_root"
+  | "conflict"
+  | "empty_secret"
+  | "expiry_extended"
+  | "expiry_in_past"
+  | "forbidden"
+  | "index_out_of_bounds"
+  | "insufficient_scope"
+  | "invalid_array_index"
+  | "invalid_character"
+  | "invalid_checksum"
+  | "invalid_field"
+  | "invalid_input"
+  | "invalid_instant"
+  | "invalid_json"
+  | "invalid_key_version"
+  | "invalid_length"
+  | "invalid_lifetime"
+  | "invalid_operation"
+  | "invalid_patch"
+  | "invalid_pointer"
+  | "invalid_query"
+  | "invalid_request"
+  | "invalid_scope"
+  | "invalid_scope_request"
+  | "invalid_token_field"
+  | "invalid_ttl"
+  | "lifetime_exceeds_maximum"
+  | "lifetime_in_past"
+  | "lifetime_overflow"
+  | "malformed_body"
+  | "malformed_digest"
+  | "malformed_path"
+  | "malformed_prefix"
+  | "malformed_query"
+  | "move_into_child"
+  | "not_found"
+  | "outlives_issuer"
+  | "patch_forbidden_operation"
+  | "patch_forbidden_path"
+  | "patch_too_large"
+  | "path_not_found"
+  | "previous_secret"
+  | "random_unavailable"
+  | "scope_not_covered"
+  | "stream_outside_prefix"
+  | "test_failed"
+  | "too_deep"
+  | "unauthenticated"
+  | "unknown_dialect"
+  | "unknown_key_version"
+  | "unknown_scope_language"
+  | "unsupported_digest_algorithm"
+  | "weak_pepper";
+/** Every function of this package throws a `TokenkitError` on failure (`e instanceof TokenkitError`). */
+export class TokenkitError extends Error {
+  constructor(message: string, code: TokenkitErrorCode);
   name: "TokenkitError";
   /** Stable machine-readable code, e.g. "invalid_checksum", "invalid_lifetime". */
-  code: string;
+  code: TokenkitErrorCode;
   /** The argument or field at fault, when known. */
   field?: string;
   /** For JSON Patch failures: the index of the failing operation. */
@@ -31,6 +116,9 @@ export interface TokenkitError extends Error {
   /** For seed-dialect requests: the vendor's own error code, where its body has one. */
   vendorCode?: string;
 }
+/** True for a `TokenkitError`: an instance of the class, or an `Error` named "TokenkitError" with
+ *  a string `code` (thrown by another copy of the package, or built by a host in the same shape). */
+export function isTokenkitError(e: unknown): e is TokenkitError;
 "#;
 
 impl From<Error> for JsValue {
@@ -42,10 +130,8 @@ impl From<Error> for JsValue {
 /// Builds the JS `Error` for `e`. Property sets on a fresh `Error` object cannot fail, so
 /// their results are ignored rather than unwrapped.
 pub(crate) fn to_js_error(e: &Error) -> JsValue {
-    let err = js_sys::Error::new(&e.to_string());
-    err.set_name("TokenkitError");
+    let err = TokenkitError::new(&e.to_string(), e.code());
     let obj: &JsValue = err.as_ref();
-    let _ = js_sys::Reflect::set(obj, &"code".into(), &e.code().into());
     if let Some(field) = field_of(e) {
         let _ = js_sys::Reflect::set(obj, &"field".into(), &field.into());
     }

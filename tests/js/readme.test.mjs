@@ -68,7 +68,8 @@ test("browser snippet runs in headless Chromium", { skip: !existsSync(CHROMIUM) 
     let body, type;
     if (url.pathname === "/") [body, type] = ['<!doctype html><meta charset="utf-8"><title>t</title><script type="module" src="/snippet.js"></script><body></body>', types[".html"]];
     else if (url.pathname === "/snippet.js") [body, type] = [block.code, types[".js"]];
-    else if (/^\/pkg\/tokenkit(_bg\.wasm|\.js)$/.test(url.pathname)) {
+    // the package as a static host serves it: tokenkit.js imports its TokenkitError snippet
+    else if (/^\/pkg\/(tokenkit(_bg\.wasm|\.js)|snippets\/[\w-]+(\/[\w-]+)*\.js)$/.test(url.pathname)) {
       body = readFileSync(join(rootPath, url.pathname));
       type = types[url.pathname.slice(url.pathname.lastIndexOf("."))];
     }

@@ -2,10 +2,10 @@
 // fresh state directory: migrations applied, root token bootstrapped. Shared by the worker,
 // dialect, dashboard, hardening and bench suites.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, copyFileSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 export const ROOT = new URL("../..", import.meta.url).pathname;
 const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
@@ -28,8 +28,11 @@ export function stagePkg() {
   mkdirSync(join(ROOT, "www/pkg"), { recursive: true });
   // Only what changed: every running `wrangler dev` watches www/ and restarts its worker on a
   // write, failing the requests in flight ("Your worker restarted mid-request", 503).
-  for (const f of ["tokenkit.js", "tokenkit_bg.wasm", "tokenkit.d.ts"]) {
+  // tokenkit.js imports the TokenkitError class from its wasm-bindgen snippet (pkg/snippets/).
+  const snippets = readdirSync(join(ROOT, "pkg"), { recursive: true }).filter((f) => f.startsWith("snippets") && f.endsWith(".js"));
+  for (const f of ["tokenkit.js", "tokenkit_bg.wasm", "tokenkit.d.ts", ...snippets]) {
     const [from, to] = [join(ROOT, "pkg", f), join(ROOT, "www/pkg", f)];
+    mkdirSync(dirname(to), { recursive: true });
     if (!existsSync(to) || !readFileSync(from).equals(readFileSync(to))) copyFileSync(from, to);
   }
 }

@@ -1,0 +1,175 @@
+// A TypeScript consumer of the installed package, compiled with `tsc --strict --noEmit` by
+// tests/package/package.test.mjs (make test stage 35) against the tarball `npm pack` makes.
+// It calls the main API with its declared types and names every export: the table at the end
+// must list each one (a missing or a removed export is a compile error).
+import * as tk from "tokenkit";
+import init, {
+  initSync, generateToken, parseToken, maskToken, isWellFormedToken, digestToken, verifyDigest, parseDigest,
+  expiresAt, expiresAtMs, isExpired, lifetimePresets, scopeCovers, explainCovers, compileScope, applyPatch,
+  checkPresented, decideVerification, requireManage, issueExpiry, expiryState, fieldLimits,
+  TokenkitError, isTokenkitError,
+} from "tokenkit";
+import type { TokenkitErrorCode, Scope, PatchOperation, Verdict, TokenParts, Pepper, StoredState, Decision } from "tokenkit";
+
+declare const wasmBytes: Uint8Array;
+declare const wasmModule: WebAssembly.Module;
+
+export async function start(inBrowser: boolean): Promise<void> {
+  if (inBrowser) await init();
+  else initSync({ module: wasmBytes });
+  initSync({ module: wasmModule });
+}
+
+export function tokens(): string {
+  const token: string = generateToken();
+  const parts: TokenParts = parseToken(token);
+  const pepper: Pepper = { version: "v1", key: "a pepper of thirty-two bytes or more" };
+  const stored: string = digestToken(token, pepper);
+  const ok: boolean = verifyDigest(token, stored, [pepper]) && isWellFormedToken(token);
+  const version: string | null = parseDigest(stored).keyVersion;
+  return `${parts.prefix} ${maskToken(token)} ${ok} ${version}`;
+}
+
+export function lifetimes(now: Date): (string | number | null)[] {
+  const presets = lifetimePresets();
+  return [expiresAt(presets[0], now), expiresAtMs(3600, now.getTime()), String(isExpired(null, now))];
+}
+
+export function scopes(): boolean {
+  const parent: Scope = { language: "privileges", privileges: ["product:*"] };
+  const child: Scope = { language: "privileges", privileges: ["product:read"] };
+  const compiled = compileScope(parent);
+  const why: Decision = compiled.explain("product:read");
+  const allowed = compiled.allowsAction("product:read") && why.allowed;
+  compiled.free();
+  return scopeCovers(parent, child) && explainCovers(parent, child).covered && allowed;
+}
+
+export function patch(): unknown {
+  const ops: PatchOperation[] = [{ op: "replace", path: "/name", value: "b" }];
+  return applyPatch({ name: "a" }, ops);
+}
+
+export function rules(token: string, now: number): Verdict {
+  const early: Verdict | null = checkPresented(token);
+  if (early) return early;
+  const digest = digestToken(token);
+  const row: StoredState = { digest, revokedAt: null, expiresAt: null };
+  requireManage({ language: "names", scopes: null }, "read", { id: "*", owner: "*" });
+  const expiry: number | null = issueExpiry("7-days", null, now);
+  const state: "expired" | "soon" | null = expiryState(expiry, now);
+  return { ...decideVerification(row, digest, now), message: `${state} ${fieldLimits().length}` };
+}
+
+export function describe(e: unknown): string {
+  if (e instanceof TokenkitError) {
+    const code: TokenkitErrorCode = e.code;
+    const field: string | undefined = e.field;
+    const at: number | undefined = e.operation;
+    return `${e.name} ${code} ${field ?? ""} ${at ?? ""} ${e.path ?? ""} ${e.status ?? ""} ${e.dialect ?? ""} ${e.vendorCode ?? ""}`;
+  }
+  if (isTokenkitError(e)) {
+    switch (e.code) {
+      case "invalid_checksum": return "a typo";
+      case "insufficient_scope": return `refused: ${e.status}`;
+      default: return e.code;
+    }
+  }
+  return String(e);
+}
+
+export const made: TokenkitError = new TokenkitError("by hand", "forbidden");
+
+// Every export of the package, each with its declared type.
+export const everyExport: { [K in keyof typeof tk]: (typeof tk)[K] } = {
+  default: tk.default,
+  CompiledScope: tk.CompiledScope,
+  TokenkitError: tk.TokenkitError,
+  akinonCheckDelete: tk.akinonCheckDelete,
+  akinonCreateResponse: tk.akinonCreateResponse,
+  akinonListResponse: tk.akinonListResponse,
+  akinonOrganization: tk.akinonOrganization,
+  akinonParseCreate: tk.akinonParseCreate,
+  akinonParseTokenId: tk.akinonParseTokenId,
+  applyPatch: tk.applyPatch,
+  applyPatchJson: tk.applyPatchJson,
+  applyTokenPatch: tk.applyTokenPatch,
+  builtinRoles: tk.builtinRoles,
+  capExpiry: tk.capExpiry,
+  checkItems: tk.checkItems,
+  checkLength: tk.checkLength,
+  checkNewMemberRole: tk.checkNewMemberRole,
+  checkOutlives: tk.checkOutlives,
+  checkPresented: tk.checkPresented,
+  checkText: tk.checkText,
+  checkTokenPatch: tk.checkTokenPatch,
+  compileScope: tk.compileScope,
+  decideVerification: tk.decideVerification,
+  dialectCredential: tk.dialectCredential,
+  dialectErrorResponse: tk.dialectErrorResponse,
+  dialectOf: tk.dialectOf,
+  dialectRender: tk.dialectRender,
+  digestToken: tk.digestToken,
+  expiresAt: tk.expiresAt,
+  expiresAtMs: tk.expiresAtMs,
+  expiryState: tk.expiryState,
+  explainCovers: tk.explainCovers,
+  fieldLimits: tk.fieldLimits,
+  firstTokenScope: tk.firstTokenScope,
+  formatInstant: tk.formatInstant,
+  generateToken: tk.generateToken,
+  grantScope: tk.grantScope,
+  holds: tk.holds,
+  initSync: tk.initSync,
+  isAdminRole: tk.isAdminRole,
+  isCurrentSecret: tk.isCurrentSecret,
+  isExpired: tk.isExpired,
+  isTokenkitError: tk.isTokenkitError,
+  isWellFormedToken: tk.isWellFormedToken,
+  issueExpiry: tk.issueExpiry,
+  ldApplyPatch: tk.ldApplyPatch,
+  ldCheckAccess: tk.ldCheckAccess,
+  ldListResponse: tk.ldListResponse,
+  ldParseCreate: tk.ldParseCreate,
+  ldParseListQuery: tk.ldParseListQuery,
+  ldParseReset: tk.ldParseReset,
+  ldTokenResponse: tk.ldTokenResponse,
+  lifetimePresets: tk.lifetimePresets,
+  managementRequest: tk.managementRequest,
+  maskToken: tk.maskToken,
+  mayActOn: tk.mayActOn,
+  mayManage: tk.mayManage,
+  parseDigest: tk.parseDigest,
+  parseListQuery: tk.parseListQuery,
+  parseToken: tk.parseToken,
+  patchExpiryCap: tk.patchExpiryCap,
+  requireCreateAccount: tk.requireCreateAccount,
+  requireCurrent: tk.requireCurrent,
+  requireHolds: tk.requireHolds,
+  requireListAll: tk.requireListAll,
+  requireManage: tk.requireManage,
+  requireManageMembers: tk.requireManageMembers,
+  rotationGrace: tk.rotationGrace,
+  rotationGraceExpiresAt: tk.rotationGraceExpiresAt,
+  ruleDefaults: tk.ruleDefaults,
+  s2IssueResponse: tk.s2IssueResponse,
+  s2ListResponse: tk.s2ListResponse,
+  s2OperationGroups: tk.s2OperationGroups,
+  s2ParseIssue: tk.s2ParseIssue,
+  s2ParseListQuery: tk.s2ParseListQuery,
+  s2ParseRevoke: tk.s2ParseRevoke,
+  s2PrefixList: tk.s2PrefixList,
+  s2PrefixStream: tk.s2PrefixStream,
+  s2StripStream: tk.s2StripStream,
+  scopeCovers: tk.scopeCovers,
+  spaceCheckDelete: tk.spaceCheckDelete,
+  spaceCreateResponse: tk.spaceCreateResponse,
+  spaceListResponse: tk.spaceListResponse,
+  spaceParseCreate: tk.spaceParseCreate,
+  spaceParseDelete: tk.spaceParseDelete,
+  summarizeScope: tk.summarizeScope,
+  tokenPattern: tk.tokenPattern,
+  validatePatch: tk.validatePatch,
+  validateScope: tk.validateScope,
+  verifyDigest: tk.verifyDigest,
+};
