@@ -8,7 +8,7 @@
 //
 //   node bench/controls.bench.mjs [--rounds 3] [--seconds 5] [--connections 10] [--json]
 import { startService, call } from "../worker/test/harness.mjs";
-import { load, settle } from "./load.mjs";
+import { interleaved, settle } from "./load.mjs";
 import { arg, emit, summary, table } from "./lib.mjs";
 
 const ROUNDS = arg("rounds", 3);
@@ -54,14 +54,7 @@ try {
     "verify, all four conditions": { url: `${svc.base}/tk/v1/verify`, method: "POST", headers, body: all, expect: (b) => b.includes('"valid":true'), serverPid: svc.proc.pid },
   };
   const names = Object.keys(targets);
-  for (const n of names) await load({ ...targets[n], seconds: 1, connections: CONNECTIONS }); // warm-up
-  const runs = Object.fromEntries(names.map((n) => [n, []]));
-  for (let r = 0; r < ROUNDS; r++) {
-    for (let i = 0; i < names.length; i++) {
-      const n = names[(i + r) % names.length];
-      runs[n].push(await load({ ...targets[n], seconds: SECONDS, connections: CONNECTIONS }));
-    }
-  }
+  const runs = await interleaved(targets, { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS });
   const rows = names.map((n) => ({
     target: n,
     rps: summary(runs[n].map((x) => x.rps)),

@@ -134,6 +134,23 @@ export async function load({ url, method = "GET", headers = {}, body, seconds, c
 }
 
 /**
+ * Loads every target for `seconds`, `rounds` times, the order rotated each round so that all of
+ * them see the same machine, after a 1 s warm-up each. `{name: [run, …]}` (runs as `load` returns).
+ */
+export async function interleaved(targets, { rounds, seconds, connections }) {
+  const names = Object.keys(targets);
+  for (const n of names) await load({ ...targets[n], seconds: 1, connections }); // warm-up
+  const runs = Object.fromEntries(names.map((n) => [n, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < names.length; i++) {
+      const n = names[(i + r) % names.length];
+      runs[n].push(await load({ ...targets[n], seconds, connections }));
+    }
+  }
+  return runs;
+}
+
+/**
  * `fn()` until it returns a truthy value, for up to `ms`: wrangler dev reloads the worker when
  * files it watches change (another `startService` restaging www/pkg/ does that), and answers
  * 503 "worker restarted mid-request" meanwhile.

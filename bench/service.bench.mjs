@@ -12,7 +12,7 @@
 //
 //   node bench/service.bench.mjs [--rounds 3] [--seconds 5] [--connections 10] [--json]
 import { startService, call } from "../worker/test/harness.mjs";
-import { startWorker, load, settle } from "./load.mjs";
+import { startWorker, interleaved, settle } from "./load.mjs";
 import { arg, emit, summary, table } from "./lib.mjs";
 
 const ROUNDS = arg("rounds", 3);
@@ -70,14 +70,7 @@ try {
   const servers = [[noop.base, noop.pid], [routed.base, routed.pid], [off.base, off.proc.pid], [quiet.base, quiet.proc.pid], [svc.base, svc.proc.pid]];
   for (const t of Object.values(targets)) t.serverPid = servers.find(([base]) => t.url.startsWith(`${base}/`))[1];
   const names = Object.keys(targets);
-  for (const n of names) await load({ ...targets[n], seconds: 1, connections: CONNECTIONS }); // warm-up
-  const runs = Object.fromEntries(names.map((n) => [n, []]));
-  for (let r = 0; r < ROUNDS; r++) {
-    for (let i = 0; i < names.length; i++) {
-      const n = names[(i + r) % names.length];
-      runs[n].push(await load({ ...targets[n], seconds: SECONDS, connections: CONNECTIONS }));
-    }
-  }
+  const runs = await interleaved(targets, { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS });
   const rows = names.map((n) => {
     const rs = runs[n];
     return {

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startService, call } from "../worker/test/harness.mjs";
-import { load, settle } from "./load.mjs";
+import { interleaved, settle } from "./load.mjs";
 import { ROOT, arg, emit, loadPkg, summary, table } from "./lib.mjs";
 
 const TIERS = String(arg("tiers", "1,1000,10000,100000")).split(",").map(Number);
@@ -89,14 +89,7 @@ try {
     };
     for (const t of Object.values(targets)) t.serverPid = svc.proc.pid;
     const names = Object.keys(targets);
-    for (const n of names) await load({ ...targets[n], seconds: 1, connections: CONNECTIONS });
-    const runs = Object.fromEntries(names.map((n) => [n, []]));
-    for (let r = 0; r < ROUNDS; r++) {
-      for (let i = 0; i < names.length; i++) {
-        const n = names[(i + r) % names.length];
-        runs[n].push(await load({ ...targets[n], seconds: SECONDS, connections: CONNECTIONS }));
-      }
-    }
+    const runs = await interleaved(targets, { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS });
     for (const n of names) {
       const cpu = runs[n].some((x) => x.serverCpuUsPerRequest !== null) ? summary(runs[n].filter((x) => x.serverCpuUsPerRequest !== null).map((x) => x.serverCpuUsPerRequest)) : null;
       row[n] = { rps: summary(runs[n].map((x) => x.rps)), p50: summary(runs[n].map((x) => x.p50)), p99: summary(runs[n].map((x) => x.p99)), cpuUs: cpu, errors: runs[n].reduce((a, x) => a + x.errors, 0) };
