@@ -93,10 +93,11 @@ const afterUse = (row, d) => (d.remaining === null || d.remaining === undefined 
 
 /** tokenkit's own error for a refused use: its status and code, `Retry-After` for a rate limit. */
 export function refusedUse(d) {
-  const e = fail(d.status, d.code, d.message);
-  if (d.retryAfterSeconds !== undefined) e.headers = { "retry-after": String(d.retryAfterSeconds) };
-  return e;
+  return Object.assign(fail(d.status, d.code, d.message), { headers: retryAfter(d) });
 }
+
+/** `Retry-After` for a refused use the core says may be retried later, else undefined. */
+export const retryAfter = (d) => (d.retryAfterSeconds === undefined ? undefined : { "retry-after": String(d.retryAfterSeconds) });
 
 /** Authenticates a request to tokenkit's own API, or throws the 401 (403, 429 for its conditions). */
 export async function authenticate(request, ctx) {

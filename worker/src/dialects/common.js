@@ -23,6 +23,7 @@
 //   store.remove(account, id) -> Promise<boolean>
 
 import { readText } from "../http.js";
+import { retryAfter } from "../auth.js";
 
 /**
  * A JSON response from a core `{status, body}` (no body for `null`). Never cached, as on
@@ -107,8 +108,7 @@ export async function caller(request, url, deps, dialect) {
   if (c.refused) {
     // The vendor's 401 (not yet valid), 403 (address) or 429 (rate, uses), with Retry-After.
     const d = c.refused;
-    const headers = d.retryAfterSeconds === undefined ? undefined : { "retry-after": String(d.retryAfterSeconds) };
-    throw Object.assign(new Error(d.code), { name: "TokenkitError", headers, ...deps.tk.dialectUseRefusal(dialect, d.code, d.message) });
+    throw Object.assign(new Error(d.code), { name: "TokenkitError", headers: retryAfter(d), ...deps.tk.dialectUseRefusal(dialect, d.code, d.message) });
   }
   return c;
 }
