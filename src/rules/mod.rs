@@ -11,6 +11,11 @@
 //!   token's scope and the token does not outlive it, or it is the token itself;
 //! - [`verify`] — the verification decision from a stored row, the presented digest and now;
 //! - [`list`] — the query of tokenkit's own token list, checked against the table;
+//! - [`audit`] — the audit log's actions, who reads which events, and its query;
+//! - [`members`] — offboarding: role changes, member removal, the bulk revocation filter;
+//! - [`policy`] — account policies (`maxLifetime`, `requireExpiry`) on every issue and change;
+//! - [`idempotency`] — the `Idempotency-Key` decision (claim, replay, reused) and what a replay
+//!   may show (never a secret);
 //! - [`expiry`] — a new token's expiry (the default lifetime clamped to the issuer's), the
 //!   patch expiry cap, the rotation grace rules, and the expiry state the page shows.
 //!
@@ -19,13 +24,17 @@
 
 use core::fmt;
 
+pub mod audit;
 pub mod cidr;
 pub mod conditions;
 pub mod expiry;
 pub mod holds;
+pub mod idempotency;
 pub mod limits;
 pub mod list;
 pub mod manage;
+pub mod members;
+pub mod policy;
 pub mod verify;
 
 /// A request refused by a rule: a stable `code`, the HTTP `status` tokenkit's own API answers

@@ -2,7 +2,8 @@
 //!
 //! The order (DESIGN.md, "Digest and verification"): the token's format and checksum — decided
 //! before any storage read ([`check_presented`]) — then, from the row found by the presented
-//! digest ([`decide`]): none → `unknown_token`; revoked → `revoked`; the presented digest is
+//! digest ([`decide`]): none → `unknown_token`; revoked → `revoked`; disabled (a reversible
+//! pause, `POST /tk/v1/tokens/{id}/disable`) → `disabled`; the presented digest is
 //! the row's previous one and its rotation grace is over → `rotated`; the token has expired
 //! (`now ≥ expiry`) → `expired`; otherwise valid (`previous` when it is the rotated-out secret
 //! in its grace, which may not mint secrets: [`require_current`]).
@@ -27,6 +28,8 @@ pub enum Rule {
     Lookup,
     /// The row is not revoked.
     Revocation,
+    /// The row is not disabled (a reversible pause).
+    Disabled,
     /// A rotated-out secret is within its grace.
     RotationGrace,
     /// The token has not expired.
@@ -42,6 +45,7 @@ impl Rule {
             Rule::Checksum => "checksum",
             Rule::Lookup => "lookup",
             Rule::Revocation => "revocation",
+            Rule::Disabled => "disabled",
             Rule::RotationGrace => "rotation_grace",
             Rule::Expiry => "expiry",
         }
@@ -54,7 +58,7 @@ pub struct Verdict {
     /// Whether the token may be used now.
     pub valid: bool,
     /// `ok`, or why not: `missing_token`, `malformed_token`, `invalid_checksum`,
-    /// `unknown_token`, `revoked`, `rotated`, `expired`.
+    /// `unknown_token`, `revoked`, `disabled`, `rotated`, `expired`.
     pub code: &'static str,
     /// The rule that decided (for a valid token: the last one checked, `expiry`).
     pub rule: Rule,
@@ -85,6 +89,9 @@ pub struct StoredState {
     /// When the token was revoked, if it was.
     #[serde(default)]
     pub revoked_at: Option<i64>,
+    /// When the token was disabled, if it is (enabling clears it).
+    #[serde(default)]
+    pub disabled_at: Option<i64>,
     /// The token's expiry; `None` for never.
     #[serde(default)]
     pub expires_at: Option<i64>,
@@ -110,6 +117,11 @@ pub fn decide(row: Option<&StoredState>, digest: &str, now: i64) -> Verdict {
     };
     if row.revoked_at.is_some() {
         return Verdict::no("revoked", Rule::Revocation, "the access token has been revoked");
+    }
+    // Disabled: refused for every secret of the row (current or previous), whatever its expiry;
+    // revoked stays first (revoke is final, disable reversible).
+    if row.disabled_at.is_some() {
+        return Verdict::no("disabled", Rule::Disabled, "the access token is disabled");
     }
     let current = bool::from(row.digest.as_bytes().ct_eq(digest.as_bytes()));
     if !current {
@@ -153,7 +165,7 @@ mod tests {
     const NOW: i64 = 1_800_000_000_000;
 
     fn row() -> StoredState {
-        StoredState { digest: "sha256:cur".into(), previous_digest: Some("sha256:old".into()), previous_expires_at: Some(NOW + 1), revoked_at: None, expires_at: Some(NOW + 10) }
+        StoredState { digest: "sha256:cur".into(), previous_digest: Some("sha256:old".into()), previous_expires_at: Some(NOW + 1), revoked_at: None, disabled_at: None, expires_at: Some(NOW + 10) }
     }
 
     #[test]
@@ -194,6 +206,11 @@ mod tests {
             // revoked beats everything after the lookup
             (Some(StoredState { revoked_at: Some(0), ..r.clone() }), "sha256:cur", NOW, false, "revoked", Rule::Revocation, false),
             (Some(StoredState { revoked_at: Some(0), expires_at: Some(0), ..r.clone() }), "sha256:old", NOW, false, "revoked", Rule::Revocation, false),
+            // disabled: after revoked, before the grace and the expiry, for both secrets
+            (Some(StoredState { disabled_at: Some(0), ..r.clone() }), "sha256:cur", NOW, false, "disabled", Rule::Disabled, false),
+            (Some(StoredState { disabled_at: Some(0), ..r.clone() }), "sha256:old", NOW, false, "disabled", Rule::Disabled, false),
+            (Some(StoredState { disabled_at: Some(0), expires_at: Some(0), ..r.clone() }), "sha256:cur", NOW, false, "disabled", Rule::Disabled, false),
+            (Some(StoredState { disabled_at: Some(0), revoked_at: Some(0), ..r.clone() }), "sha256:cur", NOW, false, "revoked", Rule::Revocation, false),
             // a row that has neither digest is not this token's
             (Some(r.clone()), "sha256:other", NOW, false, "unknown_token", Rule::Lookup, false),
         ];

@@ -47,14 +47,16 @@ export interface StoredState {
   previousDigest?: string | null;
   previousExpiresAt?: number | null;
   revokedAt?: number | null;
+  /** When the token was disabled (a reversible pause); null = enabled. */
+  disabledAt?: number | null;
   expiresAt?: number | null;
 }
 /** The rule that decided a verification. */
-export type VerifyRule = "presented" | "format" | "checksum" | "lookup" | "revocation" | "rotation_grace" | "expiry";
+export type VerifyRule = "presented" | "format" | "checksum" | "lookup" | "revocation" | "disabled" | "rotation_grace" | "expiry";
 /** A verification decision. */
 export interface Verdict {
   valid: boolean;
-  code: "ok" | "missing_token" | "malformed_token" | "invalid_checksum" | "unknown_token" | "revoked" | "rotated" | "expired";
+  code: "ok" | "missing_token" | "malformed_token" | "invalid_checksum" | "unknown_token" | "revoked" | "disabled" | "rotated" | "expired";
   rule: VerifyRule;
   message: string;
   /** The presented secret is the rotated-out one, in its grace: it may not mint secrets. */
@@ -72,8 +74,20 @@ export interface ListQuery {
   /** Only tokens expiring after now and up to this instant (epoch ms). */
   expiringUntil: number | null;
 }
+/** Which audit events a caller reads: its account's, all of them (subject null) or those about one member. */
+export interface AuditView { account: string; subject: string | null }
+/** An audit log action. */
+export type AuditAction = "token.created" | "token.patched" | "token.rotated" | "token.disabled" | "token.enabled" | "token.revoked" | "member.added" | "member.removed" | "member.role_changed" | "account.created" | "account.policy_changed";
+/** A checked query of `GET /tk/v1/audit` (instants in epoch ms). */
+export interface AuditQuery { limit: number; cursor: number | null; target: string | null; actor: string | null; action: AuditAction | null; since: number | null; until: number | null }
+/** A checked bulk revocation filter (instants in epoch ms). */
+export interface BulkRevoke { owner: string | null; name: string | null; createdBefore: number | null; notUsedSince: number | null }
+/** An account's policy. */
+export interface AccountPolicy { maxLifetime: string | null; requireExpiry: boolean }
+/** A claimed Idempotency-Key as stored (createdAt in epoch ms; status null while the first request runs). */
+export interface IdempotencyClaim { fingerprint: string; createdAt: number; status: number | null }
 /** The service's defaults. */
-export interface RuleDefaults { defaultLifetime: LifetimePreset; firstTokenLifetime: LifetimePreset; soonDays: number; newId: string }
+export interface RuleDefaults { defaultLifetime: LifetimePreset; firstTokenLifetime: LifetimePreset; soonDays: number; newId: string; idempotencyTtlMs: number }
 "#;
 
 fn verb_arg(v: &str) -> Result<Verb, Error> {
@@ -146,6 +160,7 @@ fn state_arg(v: &JsValue) -> Result<Option<StoredState>, Error> {
         previous_digest: opt_str_field("row", v, "previousDigest")?,
         previous_expires_at: opt_ms_field("row", v, "previousExpiresAt")?,
         revoked_at: opt_ms_field("row", v, "revokedAt")?,
+        disabled_at: opt_ms_field("row", v, "disabledAt")?,
         expires_at: opt_ms_field("row", v, "expiresAt")?,
     }))
 }
@@ -400,6 +415,21 @@ pub fn expiry_state(
     })
 }
 
+fn pairs_arg(pairs: &JsValue) -> Result<Vec<(String, String)>, Error> {
+    if !js_sys::Array::is_array(pairs) {
+        return Err(Error::invalid_input("query", "expected [name, value] pairs"));
+    }
+    let mut list = Vec::new();
+    for p in js_sys::Array::from(pairs).iter() {
+        let (k, v) = (js_sys::Reflect::get_u32(&p, 0), js_sys::Reflect::get_u32(&p, 1));
+        match (k.ok().and_then(|k| k.as_string()), v.ok().and_then(|v| v.as_string())) {
+            (Some(k), Some(v)) => list.push((k, v)),
+            _ => return Err(Error::invalid_input("query", "expected [name, value] pairs of strings")),
+        }
+    }
+    Ok(list)
+}
+
 /// Checks the query of tokenkit's own token list (decoded `[name, value]` pairs, as
 /// `[...url.searchParams]`) at `now`. Throws 400 `invalid_query` naming the parameter.
 #[wasm_bindgen(js_name = parseListQuery, unchecked_return_type = "ListQuery")]
@@ -407,17 +437,7 @@ pub fn list_query(
     #[wasm_bindgen(unchecked_param_type = "[string, string][]")] pairs: JsValue,
     #[wasm_bindgen(unchecked_param_type = "InstantInput")] now: JsValue,
 ) -> Result<JsValue, Error> {
-    if !js_sys::Array::is_array(&pairs) {
-        return Err(Error::invalid_input("query", "expected [name, value] pairs"));
-    }
-    let mut list = Vec::new();
-    for p in js_sys::Array::from(&pairs).iter() {
-        let (k, v) = (js_sys::Reflect::get_u32(&p, 0), js_sys::Reflect::get_u32(&p, 1));
-        match (k.ok().and_then(|k| k.as_string()), v.ok().and_then(|v| v.as_string())) {
-            (Some(k), Some(v)) => list.push((k, v)),
-            _ => return Err(Error::invalid_input("query", "expected [name, value] pairs of strings")),
-        }
-    }
+    let list = pairs_arg(&pairs)?;
     let q = parse_list_query(&list, ms("now", &now)?)?;
     let o = js_sys::Object::new();
     set(&o, "limit", q.limit);
@@ -498,6 +518,7 @@ pub fn rule_defaults() -> Result<JsValue, Error> {
         "firstTokenLifetime": expiry::FIRST_TOKEN_LIFETIME,
         "soonDays": expiry::SOON_DAYS,
         "newId": manage::NEW_ID,
+        "idempotencyTtlMs": crate::rules::idempotency::KEY_TTL_MS,
     }))
 }
 
@@ -519,4 +540,214 @@ pub fn grant_scope(
 pub fn is_current_secret(#[wasm_bindgen(unchecked_param_type = "StoredState | null")] row: JsValue, digest: &str) -> Result<bool, Error> {
     let state = state_arg(&row)?;
     Ok(verify::is_current(state.as_ref(), digest))
+}
+
+// ---- accountability: audit log, offboarding, account policies, idempotent creates ----
+
+use crate::rules::{audit, idempotency, members, policy};
+
+/// The events a caller (`role`, member `member` of `account`) may read of the audit log:
+/// owners and admins every event of their account, members those about themselves.
+#[wasm_bindgen(js_name = auditView, unchecked_return_type = "AuditView")]
+pub fn audit_view(#[wasm_bindgen(unchecked_param_type = "MemberRole")] role: &str, account: &str, member: &str) -> Result<JsValue, Error> {
+    let v = audit::audit_view(role_arg(role)?, account, member);
+    let o = js_sys::Object::new();
+    set(&o, "account", v.account.as_str());
+    set(&o, "subject", v.subject.map_or(JsValue::NULL, |s| JsValue::from_str(&s)));
+    Ok(o.into())
+}
+
+/// May that caller read an event of `eventAccount` about the member `eventSubject` (null: an
+/// account-wide event)?
+#[wasm_bindgen(js_name = mayReadEvent)]
+pub fn may_read_event(
+    #[wasm_bindgen(unchecked_param_type = "MemberRole")] role: &str,
+    account: &str,
+    member: &str,
+    #[wasm_bindgen(js_name = eventAccount)] event_account: &str,
+    #[wasm_bindgen(js_name = eventSubject)] event_subject: Option<String>,
+) -> Result<bool, Error> {
+    Ok(audit::may_read_event(role_arg(role)?, account, member, event_account, event_subject.as_deref()))
+}
+
+/// Every action the audit log records.
+#[wasm_bindgen(js_name = auditActions, unchecked_return_type = "AuditAction[]")]
+pub fn audit_actions() -> JsValue {
+    let a = js_sys::Array::new();
+    for x in audit::ACTIONS {
+        a.push(&JsValue::from_str(x));
+    }
+    a.into()
+}
+
+/// Checks the query of `GET /tk/v1/audit` (decoded `[name, value]` pairs). Throws 400
+/// `invalid_query` naming the parameter.
+#[wasm_bindgen(js_name = parseAuditQuery, unchecked_return_type = "AuditQuery")]
+pub fn parse_audit_query(#[wasm_bindgen(unchecked_param_type = "[string, string][]")] pairs: JsValue) -> Result<JsValue, Error> {
+    let q = audit::parse_audit_query(&pairs_arg(&pairs)?)?;
+    let o = js_sys::Object::new();
+    set(&o, "limit", q.limit);
+    set(&o, "cursor", q.cursor.map_or(JsValue::NULL, |c| JsValue::from_f64(c as f64)));
+    for (k, v) in [("target", &q.target), ("actor", &q.actor), ("action", &q.action)] {
+        set(&o, k, v.as_deref().map_or(JsValue::NULL, JsValue::from_str));
+    }
+    set(&o, "since", ms_js(q.since));
+    set(&o, "until", ms_js(q.until));
+    Ok(o.into())
+}
+
+/// A client's user agent as the audit log keeps it (control characters replaced, at most 256
+/// characters).
+#[wasm_bindgen(js_name = boundUserAgent)]
+pub fn bound_user_agent(ua: &str) -> String {
+    audit::bound_user_agent(ua)
+}
+
+/// Checks a member's new role (`PATCH /tk/v1/accounts/{id}/members/{memberId}`) against the
+/// caller's role and the account's number of owners. Returns the role; throws 422
+/// `invalid_field`, 403 `forbidden` or 409 `last_owner`.
+#[wasm_bindgen(js_name = checkRoleChange, unchecked_return_type = "MemberRole")]
+pub fn check_role_change(
+    #[wasm_bindgen(js_name = callerRole, unchecked_param_type = "MemberRole")] caller_role: &str,
+    #[wasm_bindgen(js_name = isRoot)] is_root: bool,
+    #[wasm_bindgen(js_name = currentRole, unchecked_param_type = "MemberRole")] current_role: &str,
+    #[wasm_bindgen(js_name = newRole, unchecked_param_type = "unknown")] new_role: JsValue,
+    owners: u32,
+) -> Result<String, Error> {
+    let asked = new_role.as_string().unwrap_or_default();
+    let r = members::may_change_role(role_arg(caller_role)?, is_root, role_arg(current_role)?, &asked, owners)?;
+    Ok(role_name(r).to_string())
+}
+
+fn role_name(r: Role) -> &'static str {
+    match r {
+        Role::Owner => "owner",
+        Role::Admin => "admin",
+        Role::Member => "member",
+    }
+}
+
+/// Throws 403 `forbidden` or 409 `last_owner` unless the caller may remove a member with
+/// `targetRole` from an account with `owners` owners.
+#[wasm_bindgen(js_name = checkRemoveMember)]
+pub fn check_remove_member(
+    #[wasm_bindgen(js_name = callerRole, unchecked_param_type = "MemberRole")] caller_role: &str,
+    #[wasm_bindgen(js_name = isRoot)] is_root: bool,
+    #[wasm_bindgen(js_name = targetRole, unchecked_param_type = "MemberRole")] target_role: &str,
+    owners: u32,
+) -> Result<(), Error> {
+    Ok(members::may_remove_member(role_arg(caller_role)?, is_root, role_arg(target_role)?, owners)?)
+}
+
+/// Checks the body of `POST /tk/v1/tokens/revoke` for a caller with `role`, member `member`.
+/// Throws 422 `invalid_field` (`filter` when none is given), `unknown_field`, 403 `forbidden`.
+#[wasm_bindgen(js_name = parseBulkRevoke, unchecked_return_type = "BulkRevoke")]
+pub fn parse_bulk_revoke(
+    #[wasm_bindgen(unchecked_param_type = "unknown")] body: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "MemberRole")] role: &str,
+    member: &str,
+) -> Result<JsValue, Error> {
+    let v: serde_json::Value = from_js_json("body", &body)?;
+    let f = members::parse_bulk_revoke(&v, role_arg(role)?, member)?;
+    let o = js_sys::Object::new();
+    set(&o, "owner", f.owner.as_deref().map_or(JsValue::NULL, JsValue::from_str));
+    set(&o, "name", f.name.as_deref().map_or(JsValue::NULL, JsValue::from_str));
+    set(&o, "createdBefore", ms_js(f.created_before));
+    set(&o, "notUsedSince", ms_js(f.not_used_since));
+    Ok(o.into())
+}
+
+fn policy_arg(v: &JsValue) -> Result<policy::Policy, Error> {
+    if v.is_null() || v.is_undefined() {
+        return Ok(policy::Policy::default());
+    }
+    let body: serde_json::Value = from_js_json("policy", v)?;
+    Ok(policy::parse_policy(&body)?)
+}
+
+/// Checks an account policy body `{maxLifetime?, requireExpiry?}` and returns it complete.
+/// Throws 422 `invalid_field` / `unknown_field` (or a lifetime code) naming the field.
+#[wasm_bindgen(js_name = parsePolicy, unchecked_return_type = "AccountPolicy")]
+pub fn parse_policy(#[wasm_bindgen(unchecked_param_type = "unknown")] body: JsValue) -> Result<JsValue, Error> {
+    let v: serde_json::Value = from_js_json("body", &body)?;
+    let p = policy::parse_policy(&v)?;
+    let o = js_sys::Object::new();
+    set(&o, "maxLifetime", p.max_lifetime.as_deref().map_or(JsValue::NULL, JsValue::from_str));
+    set(&o, "requireExpiry", p.require_expiry);
+    Ok(o.into())
+}
+
+/// The expiry (epoch ms, null = never) a token issued at `now` gets under the account's
+/// `policy` (null = none): `asked` (the client gave the lifetime) past `maxLifetime`, or never
+/// under `requireExpiry`, throws 403 `policy_violation` on `lifetime`; a default is shortened.
+#[wasm_bindgen(js_name = policyExpiry, unchecked_return_type = "number | null")]
+pub fn policy_expiry(
+    #[wasm_bindgen(unchecked_param_type = "AccountPolicy | null")] policy: JsValue,
+    #[wasm_bindgen(js_name = expiresAt, unchecked_param_type = "InstantInput | null")] expires_at: JsValue,
+    asked: bool,
+    #[wasm_bindgen(unchecked_param_type = "InstantInput")] now: JsValue,
+) -> Result<JsValue, Error> {
+    let p = policy_arg(&policy)?;
+    Ok(ms_js(policy::policy_expiry(&p, ms_opt("expiresAt", &expires_at)?, asked, ms("now", &now)?)?))
+}
+
+/// Throws 403 `policy_violation` unless a token expiring at `expiresAt` meets `policy` at `now`
+/// (a rotation, a reset, a patch).
+#[wasm_bindgen(js_name = requirePolicy)]
+pub fn require_policy(
+    #[wasm_bindgen(unchecked_param_type = "AccountPolicy | null")] policy: JsValue,
+    #[wasm_bindgen(js_name = expiresAt, unchecked_param_type = "InstantInput | null")] expires_at: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "InstantInput")] now: JsValue,
+) -> Result<(), Error> {
+    let p = policy_arg(&policy)?;
+    Ok(policy::policy_allows(&p, ms_opt("expiresAt", &expires_at)?, ms("now", &now)?)?)
+}
+
+/// Why a token expiring at `expiresAt` breaks `policy` at `now`, or null.
+#[wasm_bindgen(js_name = policyViolation, unchecked_return_type = "string | null")]
+pub fn policy_violation(
+    #[wasm_bindgen(unchecked_param_type = "AccountPolicy | null")] policy: JsValue,
+    #[wasm_bindgen(js_name = expiresAt, unchecked_param_type = "InstantInput | null")] expires_at: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "InstantInput")] now: JsValue,
+) -> Result<JsValue, Error> {
+    let p = policy_arg(&policy)?;
+    Ok(policy::policy_violation(&p, ms_opt("expiresAt", &expires_at)?, ms("now", &now)?).map_or(JsValue::NULL, |m| JsValue::from_str(&m)))
+}
+
+/// Throws 400 `invalid_field` on `Idempotency-Key` unless `key` is 1 to 255 visible ASCII
+/// characters.
+#[wasm_bindgen(js_name = checkIdempotencyKey)]
+pub fn check_idempotency_key(key: &str) -> Result<(), Error> {
+    Ok(idempotency::check_key(key)?)
+}
+
+/// What to do with a request of `fingerprint` at `now` whose key is claimed by `claim` (null:
+/// unclaimed): `"proceed"` (run it) or `"replay"` (answer the stored outcome). Throws 422
+/// `idempotency_key_reused` or 409 `idempotency_in_progress`.
+#[wasm_bindgen(js_name = decideIdempotency, unchecked_return_type = "\"proceed\" | \"replay\"")]
+pub fn decide_idempotency(
+    #[wasm_bindgen(unchecked_param_type = "IdempotencyClaim | null")] claim: JsValue,
+    fingerprint: &str,
+    #[wasm_bindgen(unchecked_param_type = "InstantInput")] now: JsValue,
+) -> Result<String, Error> {
+    let c = if claim.is_null() || claim.is_undefined() {
+        None
+    } else {
+        let v = object_arg("claim", &claim)?;
+        let status = get(v, "status");
+        Some(idempotency::Claim {
+            fingerprint: str_field("claim", v, "fingerprint")?,
+            created_at: ms("claim.createdAt", &get(v, "createdAt"))?,
+            status: if status.is_null() || status.is_undefined() { None } else { Some(status.as_f64().ok_or_else(|| Error::invalid_input("claim.status", "expected a number or null"))? as u16) },
+        })
+    };
+    Ok(idempotency::decide(c.as_ref(), fingerprint, ms("now", &now)?)?.name().to_string())
+}
+
+/// JSON text with every tokenkit token in it replaced by null: what the service stores of an
+/// outcome it may replay (never a secret). Text that is not JSON is refused (`invalid_json`).
+#[wasm_bindgen(js_name = redactSecrets)]
+pub fn redact_secrets(json: &str) -> Result<String, Error> {
+    let v: serde_json::Value = serde_json::from_str(json).map_err(|_| Error::invalid_input("json", "is not JSON"))?;
+    Ok(idempotency::redact_secrets(v).to_string())
 }

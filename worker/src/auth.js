@@ -5,6 +5,7 @@
 // headers and rows and turns the core's refusals into HTTP errors.
 import { fail, ruled } from "./http.js";
 import { conditionsOf } from "./store.js";
+import { setActor } from "./audit.js";
 
 /** The token from `Authorization: Bearer <t>`, `Authorization: <t>` or `x-access-token: <t>`. */
 export function presented(request) {
@@ -23,6 +24,7 @@ export const storedState = (row) => ({
   previousDigest: row.prev_digest ?? null,
   previousExpiresAt: row.prev_expires_at ?? null,
   revokedAt: row.revoked_at ?? null,
+  disabledAt: row.disabled_at ?? null,
   expiresAt: row.expires_at ?? null,
 });
 
@@ -105,6 +107,7 @@ export async function authenticate(request, ctx) {
   const r = await check(presented(request), store, tk, now);
   if (!r.ok) throw fail(401, r.code, r.message);
   ctx.tokenId = r.row.id; // the request log's token id (worker/src/index.js)
+  setActor(ctx, r.row); // the audit log's actor (worker/src/audit.js)
   const d = await admitUse(ctx, r.row, clientIp(request));
   if (d.outcome !== "ok") throw refusedUse(d);
   recordUse(ctx, r.row);
@@ -119,6 +122,7 @@ export async function authenticateUse(ctx, secret, ip) {
   const r = await check(secret, ctx.store, ctx.tk, ctx.now);
   if (!r.ok) return null;
   ctx.tokenId = r.row.id; // the request log's token id (worker/src/index.js)
+  setActor(ctx, r.row); // the audit log's actor (worker/src/audit.js)
   const d = await admitUse(ctx, r.row, ip);
   if (d.outcome !== "ok") return { refused: d };
   recordUse(ctx, r.row);

@@ -6,7 +6,38 @@ import * as s2 from "./dialects/s2.js";
 import * as akinon from "./dialects/akinon.js";
 import * as launchdarkly from "./dialects/launchdarkly.js";
 import * as space from "./dialects/space.js";
-import { respond } from "./dialects/common.js";
+import { respond, vendorError } from "./dialects/common.js";
+import { tokenEvent } from "./audit.js";
+
+/**
+ * The account's policy (src/rules/policy.rs) on a dialect's token: `asked` an expiry the client
+ * gave (refused past the maximum), else shortened to it; a refusal is the vendor's 403.
+ */
+async function underPolicy(ctx, account, expiresAt, asked) {
+  const policy = await ctx.store.policy(account);
+  if (policy === null) return expiresAt;
+  try {
+    return asked === null ? (ctx.tk.requirePolicy(policy, expiresAt, ctx.now), expiresAt) : ctx.tk.policyExpiry(policy, expiresAt, asked, ctx.now);
+  } catch (e) {
+    if (e?.code === "policy_violation") throw vendorError({ tk: ctx.tk }, ctx.api, "forbidden", e.message);
+    throw e;
+  }
+}
+
+/** A dialect's change of a token as JSON Patch `replace` operations (the audit log's `patch`). */
+function changes(before, after) {
+  const ops = [];
+  for (const [path, a, b] of [
+    ["/name", before.name, after.name],
+    ["/description", before.description ?? null, after.description ?? null],
+    ["/scope", JSON.stringify(before.scope), JSON.stringify(after.scope)],
+    ["/expiresAt", before.expires_at ?? null, after.expiresAt ?? null],
+    ["/meta", before.meta || "{}", JSON.stringify(after.meta ?? {})],
+  ]) {
+    if (a !== b) ops.push({ op: "replace", path, value: path === "/scope" || path === "/meta" ? JSON.parse(b) : path === "/expiresAt" && b !== null ? new Date(b).toISOString() : b });
+  }
+  return ops;
+}
 
 /**
  * The rest of a namespace that belongs to one vendor (`/api/v2/…` is LaunchDarkly's, `/api/v1/…`
@@ -62,27 +93,41 @@ export function dialectDeps(ctx, request) {
         // The vendors' APIs have no conditions of use: a token they issue carries its issuer's
         // (the core's grantConditions with none asked for), so it is never laxer.
         const conditions = tk.grantConditions(c.conditions ?? null, {});
+        const expiresAt = await underPolicy(ctx, c.account, draft.expiresAt ?? null, draft.expiresAt !== null && draft.expiresAt !== undefined);
+        const audit = (id) => [tokenEvent(ctx, "token.created", { account: c.account, id, owner: c.owner }, { name: draft.name ?? "", dialect: ctx.api })];
         const made = await store.insert(
-          { id: draft.id ?? undefined, account: c.account, owner: c.owner, name: draft.name, description: draft.description, scope: draft.scope, expiresAt: draft.expiresAt ?? null, meta: draft.meta, conditions },
+          { id: draft.id ?? undefined, account: c.account, owner: c.owner, name: draft.name, description: draft.description, scope: draft.scope, expiresAt, meta: draft.meta, conditions },
           ctx.now,
+          audit,
         );
         return made ? { token: toDialect(made.row), secret: made.secret } : null;
       },
       update: async (token, expectedVersion) => {
+        const before = await store.row(token.account, token.id);
+        if (!before) return null;
+        await underPolicy(ctx, token.account, token.expiresAt ?? null, null);
+        const audit = [tokenEvent(ctx, "token.patched", { account: token.account, id: token.id, owner: before.owner_id }, { patch: changes(before, token), versionBefore: expectedVersion, versionAfter: expectedVersion + 1 })];
         const row = await store.update(
           token.account,
           token.id,
           expectedVersion,
           { name: token.name, description: token.description, scope: token.scope, expiresAt: token.expiresAt ?? null, meta: token.meta },
           ctx.now,
+          audit,
         );
         return row ? toDialect(row) : null;
       },
       rotate: async (token, previousValidUntil) => {
-        const r = await store.rotate(token.account, token.id, previousValidUntil ?? null, ctx.now);
+        await underPolicy(ctx, token.account, token.expiresAt ?? null, null);
+        const audit = (cur) => [tokenEvent(ctx, "token.rotated", { account: cur.account_id, id: cur.id, owner: cur.owner_id }, { versionBefore: cur.version, versionAfter: cur.version + 1, graceUntil: previousValidUntil ? new Date(previousValidUntil).toISOString() : null })];
+        const r = await store.rotate(token.account, token.id, previousValidUntil ?? null, ctx.now, audit);
         return r ? { token: toDialect(r.row), secret: r.secret } : null;
       },
-      remove: (account, id) => store.revoke(account, id, ctx.now),
+      remove: async (account, id) => {
+        const row = await store.row(account, id);
+        if (!row) return false;
+        return store.revoke(account, id, ctx.now, [tokenEvent(ctx, "token.revoked", { account, id, owner: row.owner_id })]);
+      },
     },
   };
 }

@@ -7,6 +7,9 @@ import { ApiError, errorResponse, json } from "./http.js";
 import { Store } from "./store.js";
 import * as tokens from "./routes/tokens.js";
 import * as admin from "./routes/admin.js";
+import * as acct from "./routes/accountability.js";
+import { apiOf } from "./audit.js";
+import { withIdempotency } from "./idempotency.js";
 import { dialectRoutes, dialectDeps } from "./dialects.js";
 
 // The rate-limit counters' Durable Object class (wrangler.jsonc `durable_objects`).
@@ -33,6 +36,15 @@ const ROUTES = [
   ["POST", new RegExp(`^/tk/v1/accounts/${ID}/members$`), admin.createMember, "/tk/v1/accounts/{id}/members"],
   ["GET", new RegExp(`^/tk/v1/accounts/${ID}/members$`), admin.listMembers, "/tk/v1/accounts/{id}/members"],
   ["GET", /^\/openapi\.json$/, (request, ctx, url) => json(openapiFor(url)), "/openapi.json"],
+  // Accountability (issue #18; worker/src/routes/accountability.js)
+  ["POST", new RegExp(`^/tk/v1/tokens/${ID}/disable$`), acct.disable, "/tk/v1/tokens/{id}/disable"],
+  ["POST", new RegExp(`^/tk/v1/tokens/${ID}/enable$`), acct.enable, "/tk/v1/tokens/{id}/enable"],
+  ["POST", /^\/tk\/v1\/tokens\/revoke$/, acct.bulkRevoke, "/tk/v1/tokens/revoke"],
+  ["GET", /^\/tk\/v1\/audit$/, acct.audit, "/tk/v1/audit"],
+  ["DELETE", new RegExp(`^/tk/v1/accounts/${ID}/members/${ID}$`), acct.removeMember, "/tk/v1/accounts/{id}/members/{memberId}"],
+  ["PATCH", new RegExp(`^/tk/v1/accounts/${ID}/members/${ID}$`), acct.patchMember, "/tk/v1/accounts/{id}/members/{memberId}"],
+  ["GET", new RegExp(`^/tk/v1/accounts/${ID}/policy$`), acct.getPolicy, "/tk/v1/accounts/{id}/policy"],
+  ["PUT", new RegExp(`^/tk/v1/accounts/${ID}/policy$`), acct.putPolicy, "/tk/v1/accounts/{id}/policy"],
 ];
 
 // The request log's `route` for the dialects' paths (their routers live in worker/src/dialects/):
@@ -51,7 +63,7 @@ const DIALECT_ROUTES = [
 ];
 
 function routeTemplate(pathname) {
-  const own = ROUTES.find(([, re]) => re.test(pathname));
+  const own = ROUTES.findLast(([, re]) => re.test(pathname)); // the most specific: /tk/v1/tokens/revoke, not {id}
   if (own) return own[3];
   const dialect = DIALECT_ROUTES.find(([re]) => re.test(pathname));
   if (dialect) return dialect[1];
@@ -78,6 +90,10 @@ const decode = (s) => {
 };
 
 async function route(request, env, ctx, url) {
+  return withIdempotency(request, ctx, url, (req) => dispatch(req, env, ctx, url));
+}
+
+async function dispatch(request, env, ctx, url) {
   const matching = ROUTES.filter(([, re]) => re.test(url.pathname));
   if (matching.length > 0) {
     const hit = matching.find(([m]) => m === request.method);
@@ -123,6 +139,8 @@ export default {
     const requestId = requestIdOf(request);
     // `tokenId` is set by authenticate (auth.js, dialects.js) once a token is verified.
     const ctx = { tk, env, store: new Store(env, tk), now: started, requestId, tokenId: null, waitUntil: (p) => context.waitUntil(p.catch(() => {})) };
+    // The audit log's context (worker/src/audit.js): the API, the client; the actor is set by authentication.
+    Object.assign(ctx, { api: apiOf(url.pathname), actor: null, client: { ip: request.headers.get("cf-connecting-ip"), userAgent: request.headers.get("user-agent") } });
     let response = await handle(request, env, ctx, url);
     // Asset responses may have immutable headers: copy before adding the request id.
     response = new Response(response.body, response);

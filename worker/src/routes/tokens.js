@@ -3,6 +3,7 @@
 import { admitUse, authenticate, check, callerOf, presented, recordUse, requireCurrent, requireHolds, requireManage } from "../auth.js";
 import { fail, json, onlyFields, readJson, readObject, ruled, textField } from "../http.js";
 import { conditionsOf, newId, toMeta } from "../store.js";
+import { tokenEvent } from "../audit.js";
 
 /** The fields of a token's conditions of use (the core's parseConditions reads them). */
 const CONDITION_FIELDS = ["notBefore", "allowedIps", "remaining", "refill", "rateLimit"];
@@ -41,13 +42,16 @@ export async function create(request, ctx) {
   const name = textField(tk, body, "name");
   const description = textField(tk, body, "description");
   const scope = grantable(tk, body.scope, caller);
-  const expiresAt = expiryOf(tk, body.lifetime, caller, now);
+  // The account's policy last: a default lifetime is shortened to its maximum, an asked one past it refused.
+  const policy = await store.policy(caller.account);
+  const expiresAt = ruled(() => tk.policyExpiry(policy, expiryOf(tk, body.lifetime, caller, now), body.lifetime !== undefined, now));
   // Conditions: the caller's where the body names none, never laxer than the caller's (403).
   const conditions = ruled(() => tk.grantConditions(caller.conditions, conditionInput(body)));
   const id = newId();
   requireManage(tk, caller, "create", { id, owner: caller.owner });
   requireCurrent(tk, caller);
-  const made = await store.insert({ id, account: caller.account, owner: caller.owner, dialect: "tokenkit", name, description, scope, expiresAt, conditions }, now);
+  const audit = (tokenId) => [tokenEvent(ctx, "token.created", { account: caller.account, id: tokenId, owner: caller.owner }, { name, dialect: "tokenkit" })];
+  const made = await store.insert({ id, account: caller.account, owner: caller.owner, dialect: "tokenkit", name, description, scope, expiresAt, conditions }, now, audit);
   if (!made) throw fail(409, "conflict", "token id collision, retry");
   return json({ token: toMeta(made.row, ctx), secret: made.secret }, 201, { etag: etag(made.row) });
 }
@@ -97,6 +101,7 @@ export async function patch(request, ctx, url, [id]) {
   const row = await target(ctx, caller, id);
   requireManage(tk, caller, "update", { id, owner: row.owner_id });
   const { body: ops, text: patchText } = await readJson(request, ["application/json-patch+json", "application/json"]);
+  const policyOf = await store.policy(caller.account);
   // The OpenAPI document's maxItems: a patch's cost grows with its length (docs/patch.md).
   if (Array.isArray(ops)) ruled(() => tk.checkItems("patch", ops.length));
   ifMatch(request, row);
@@ -124,7 +129,10 @@ export async function patch(request, ctx, url, [id]) {
   const expiresAt = next.expiresAt === null || next.expiresAt === undefined ? null : typeof next.expiresAt === "number" ? next.expiresAt : Date.parse(tk.formatInstant(next.expiresAt));
   // The conditions: parsed, and each changed one no laxer than the caller's (the core's patchConditions).
   const conditions = ruled(() => tk.patchConditions(caller.conditions, conditionsOf(row), conditionInput(next)));
-  const updated = await store.update(caller.account, id, row.version, { name, description, scope, expiresAt, meta: JSON.parse(row.meta || "{}"), conditions, remainingRead: row.remaining ?? null }, now);
+  // The patched token must meet the account's policy (a token that breaks it may only be patched into it).
+  ruled(() => tk.requirePolicy(policyOf, expiresAt, now));
+  const audit = [tokenEvent(ctx, "token.patched", { account: caller.account, id, owner: row.owner_id }, { patch: JSON.stringify(ops).length <= 16_384 ? ops : { truncated: true, operations: ops.length }, versionBefore: row.version, versionAfter: row.version + 1 })];
+  const updated = await store.update(caller.account, id, row.version, { name, description, scope, expiresAt, meta: JSON.parse(row.meta || "{}"), conditions, remainingRead: row.remaining ?? null }, now, audit);
   if (!updated) throw fail(412, "precondition_failed", "the token was changed concurrently (version mismatch)");
   return json(toMeta(updated, ctx), 200, { etag: etag(updated) });
 }
@@ -134,9 +142,13 @@ async function doRotate(request, ctx, caller, row) {
   requireCurrent(tk, caller);
   const body = await readObject(request, { allowEmpty: true });
   onlyFields(body, ["grace"]);
+  const policy = await store.policy(row.account_id);
   // None, or a lifetime capped at the token's expiry, which must end: the core's rotationGrace.
   const grace = ruled(() => tk.rotationGrace(body.grace, row.expires_at ?? null, now), 422, "grace");
-  const r = await store.rotate(row.account_id, row.id, grace.previousValidUntil, now);
+  // A new secret only for a token that meets the account's policy now.
+  ruled(() => tk.requirePolicy(policy, row.expires_at ?? null, now));
+  const audit = (cur) => [tokenEvent(ctx, "token.rotated", { account: cur.account_id, id: cur.id, owner: cur.owner_id }, { versionBefore: cur.version, versionAfter: cur.version + 1, graceUntil: grace.until === null ? null : new Date(grace.until).toISOString() })];
+  const r = await store.rotate(row.account_id, row.id, grace.previousValidUntil, now, audit);
   if (!r) throw fail(412, "precondition_failed", "the token was changed concurrently");
   return json({ token: toMeta(r.row, ctx), secret: r.secret, previous_expires_at: grace.until === null ? null : new Date(grace.until).toISOString() }, 200, { etag: etag(r.row) });
 }
@@ -153,7 +165,7 @@ export async function revoke(request, ctx, url, [id]) {
   const caller = await authenticate(request, ctx);
   const row = await target(ctx, caller, id);
   requireManage(ctx.tk, caller, "delete", { id, owner: row.owner_id });
-  await ctx.store.revoke(caller.account, id, ctx.now);
+  await ctx.store.revoke(caller.account, id, ctx.now, [tokenEvent(ctx, "token.revoked", { account: caller.account, id, owner: row.owner_id })]);
   return new Response(null, { status: 204 });
 }
 
@@ -169,7 +181,7 @@ export async function selfRotate(request, ctx) {
 
 export async function selfRevoke(request, ctx) {
   const caller = await authenticate(request, ctx);
-  await ctx.store.revoke(caller.account, caller.tokenId, ctx.now);
+  await ctx.store.revoke(caller.account, caller.tokenId, ctx.now, [tokenEvent(ctx, "token.revoked", { account: caller.account, id: caller.tokenId, owner: caller.owner })]);
   return new Response(null, { status: 204 });
 }
 

@@ -48,6 +48,7 @@ export function toMeta(row, view) {
     version: row.version,
     dialect: row.dialect,
     ...conditionsView(row, view),
+    disabledAt: iso(row.disabled_at),
   };
 }
 

@@ -34,7 +34,7 @@ export function touchLastUsed(db, seq, now, granularityMs) {
  * issue an id again after revoking it), in one batch. A live token with that id fails the
  * UNIQUE constraint (`idTaken`).
  */
-export function insertToken(db, { id, account, owner, dialect, name, description, scope, digest, hint, meta, expiresAt, conditions }, now) {
+export function insertToken(db, { id, account, owner, dialect, name, description, scope, digest, hint, meta, expiresAt, conditions }, now, extra = []) {
   const c = conditionColumns(conditions);
   return db.batch([
     db.prepare("DELETE FROM tokens WHERE account_id = ? AND id = ? AND revoked_at IS NOT NULL").bind(account, id),
@@ -43,6 +43,7 @@ export function insertToken(db, { id, account, owner, dialect, name, description
         "INSERT INTO tokens (id, account_id, owner_id, dialect, name, description, scope, scope_language, digest, hint, meta, created_at, updated_at, expires_at, version, not_before, allowed_ips, remaining, refill_amount, refill_interval, refilled_at, rate_limit, rate_period) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?,?,?,?,?,?)",
       )
       .bind(id, account, owner, dialect ?? DIALECT_OF_LANGUAGE[scope.language] ?? "tokenkit", name, description ?? null, JSON.stringify(scope), scope.language, digest, hint, JSON.stringify(meta ?? {}), now, now, expiresAt ?? null, c.notBefore, c.allowedIps, c.remaining, c.refillAmount, c.refillInterval, now, c.rateLimit, c.ratePeriod),
+    ...extra,
   ]);
 }
 
@@ -80,18 +81,34 @@ export async function spendUse(db, seq, boundary, amount) {
   return row ? row.remaining : null;
 }
 
+/** Whether an `insertToken` failed because its owner was removed meanwhile (migrations/0003's trigger). */
+export const ownerRemoved = (e) => /tokenkit: member removed/.test(String(e?.message ?? e));
+
+/**
+ * Runs `statement` in one batch (a transaction) with `extra` after it (audit events, …);
+ * resolves to the statement's own result.
+ */
+async function withExtra(db, statement, extra = []) {
+  if (extra.length === 0) return statement.run();
+  const [first] = await db.batch([statement, ...extra]);
+  return first;
+}
+
 /** Whether an `insertToken` failed because (account, id) is taken by a live token. */
 export const idTaken = (e) => /UNIQUE constraint failed: tokens\.account_id, tokens\.id/.test(String(e?.message ?? e));
 
 /** Writes the editable fields of a live token if its version is still `expected` (meta.changes 1, else 0). */
-export function updateToken(db, account, id, expected, { name, description, scope, expiresAt, meta, conditions, remainingRead }, now) {
+export function updateToken(db, account, id, expected, fields, now, extra) {
+  return withExtra(db, updateStatement(db, account, id, expected, fields, now), extra);
+}
+
+function updateStatement(db, account, id, expected, { name, description, scope, expiresAt, meta, conditions, remainingRead }, now) {
   if (conditions === undefined) {
     return db
       .prepare(
         "UPDATE tokens SET name = ?, description = ?, scope = ?, scope_language = ?, expires_at = ?, meta = ?, updated_at = ?, version = version + 1 WHERE account_id = ? AND id = ? AND version = ? AND revoked_at IS NULL",
       )
-      .bind(name, description ?? null, JSON.stringify(scope), scope.language, expiresAt ?? null, JSON.stringify(meta ?? {}), now, account, id, expected)
-      .run();
+      .bind(name, description ?? null, JSON.stringify(scope), scope.language, expiresAt ?? null, JSON.stringify(meta ?? {}), now, account, id, expected);
   }
   // With the conditions (tokenkit's own PATCH): a refill keeps its schedule (refilled_at), or
   // starts at now. `remaining` is written only when the patch changed it (the value differs from
@@ -102,26 +119,136 @@ export function updateToken(db, account, id, expected, { name, description, scop
     .prepare(
       "UPDATE tokens SET name = ?, description = ?, scope = ?, scope_language = ?, expires_at = ?, meta = ?, updated_at = ?, version = version + 1, not_before = ?, allowed_ips = ?, remaining = CASE WHEN ? IS ? THEN remaining ELSE ? END, refill_amount = ?, refill_interval = ?, refilled_at = COALESCE(refilled_at, ?), rate_limit = ?, rate_period = ? WHERE account_id = ? AND id = ? AND version = ? AND revoked_at IS NULL",
     )
-    .bind(name, description ?? null, JSON.stringify(scope), scope.language, expiresAt ?? null, JSON.stringify(meta ?? {}), now, c.notBefore, c.allowedIps, c.remaining, remainingRead ?? null, c.remaining, c.refillAmount, c.refillInterval, now, c.rateLimit, c.ratePeriod, account, id, expected)
-    .run();
+    .bind(name, description ?? null, JSON.stringify(scope), scope.language, expiresAt ?? null, JSON.stringify(meta ?? {}), now, c.notBefore, c.allowedIps, c.remaining, remainingRead ?? null, c.remaining, c.refillAmount, c.refillInterval, now, c.rateLimit, c.ratePeriod, account, id, expected);
 }
 
 /** Replaces the digest of the live token `row` (at its version); the old one becomes the previous digest until `until`. */
-export function rotateToken(db, row, { digest, hint }, until, now) {
-  return db
+export function rotateToken(db, row, { digest, hint }, until, now, extra) {
+  const statement = db
     .prepare(
       "UPDATE tokens SET digest = ?, hint = ?, prev_digest = ?, prev_expires_at = ?, updated_at = ?, version = version + 1 WHERE seq = ? AND version = ? AND revoked_at IS NULL",
     )
-    .bind(digest, hint, row.digest, until, now, row.seq, row.version)
-    .run();
+    .bind(digest, hint, row.digest, until, now, row.seq, row.version);
+  return withExtra(db, statement, extra);
 }
 
-/** Revokes a live token (soft delete) and ends its previous secret. */
-export function revokeToken(db, account, id, now) {
+/**
+ * The statement that revokes a live token (soft delete) and ends its previous secret: the one
+ * every revocation runs (a single revoke, a bulk revoke, a member's removal).
+ */
+export function revokeStatement(db, account, id, now) {
   return db
     .prepare("UPDATE tokens SET revoked_at = ?, prev_digest = NULL, prev_expires_at = NULL, updated_at = ?, version = version + 1 WHERE account_id = ? AND id = ? AND revoked_at IS NULL")
-    .bind(now, now, account, id)
-    .run();
+    .bind(now, now, account, id);
+}
+
+/** Revokes a live token, with `extra` statements in the same batch. */
+export function revokeToken(db, account, id, now, extra) {
+  return withExtra(db, revokeStatement(db, account, id, now), extra);
+}
+
+/**
+ * Revokes several live tokens in one batch (a transaction): for each id its revokeStatement,
+ * then `extraFor(id)` (its audit event). Resolves to the ids that were revoked.
+ */
+export async function revokeTokens(db, account, ids, now, extraFor = () => [], tail = []) {
+  const statements = [];
+  const at = [];
+  for (const id of ids) {
+    at.push(statements.length);
+    statements.push(revokeStatement(db, account, id, now), ...extraFor(id));
+  }
+  statements.push(...tail);
+  if (statements.length === 0) return [];
+  const results = await db.batch(statements);
+  return ids.filter((_, i) => results[at[i]].meta?.changes === 1);
+}
+
+/**
+ * Disables (`at` an instant) or enables (`at` null) a live token. Not a change of the token
+ * itself: neither its version nor its updated_at move, so enabling restores it as it was.
+ */
+export function setDisabled(db, account, id, at, extra) {
+  const statement = db
+    .prepare(`UPDATE tokens SET disabled_at = ? WHERE account_id = ? AND id = ? AND revoked_at IS NULL AND disabled_at IS ${at === null ? "NOT NULL" : "NULL"}`)
+    .bind(at, account, id);
+  return withExtra(db, statement, extra);
+}
+
+/** The live tokens matching a bulk revocation filter (the core's parseBulkRevoke), oldest first, at most `limit`. */
+export async function matchingTokens(db, account, { owner, name, createdBefore, notUsedSince }, limit) {
+  const where = ["account_id = ?", "revoked_at IS NULL"];
+  const args = [account];
+  if (owner !== null) {
+    where.push("owner_id = ?");
+    args.push(owner);
+  }
+  if (name !== null) {
+    where.push("instr(lower(name), lower(?)) > 0");
+    args.push(name);
+  }
+  if (createdBefore !== null) {
+    where.push("created_at < ?");
+    args.push(createdBefore);
+  }
+  if (notUsedSince !== null) {
+    where.push("(last_used_at IS NULL OR last_used_at < ?)");
+    args.push(notUsedSince);
+  }
+  args.push(limit);
+  const { results } = await db.prepare(`SELECT id, owner_id FROM tokens WHERE ${where.join(" AND ")} ORDER BY seq LIMIT ?`).bind(...args).all();
+  return results;
+}
+
+/** The live tokens of a member. */
+export async function tokensOf(db, account, owner) {
+  const { results } = await db.prepare("SELECT id FROM tokens WHERE account_id = ? AND owner_id = ? AND revoked_at IS NULL ORDER BY seq").bind(account, owner).all();
+  return results.map((r) => r.id);
+}
+
+/** A member (not removed) of `account`, or null. */
+export function memberById(db, account, id) {
+  return db.prepare("SELECT * FROM members WHERE account_id = ? AND id = ? AND removed_at IS NULL").bind(account, id).first();
+}
+
+/** How many owners `account` has (not removed). */
+export async function ownerCount(db, account) {
+  const r = await db.prepare("SELECT count(*) AS n FROM members WHERE account_id = ? AND role = 'owner' AND removed_at IS NULL").bind(account).first();
+  return r?.n ?? 0;
+}
+
+/** Changes a member's role if it is still `from`, with `extra` in the same batch. */
+export function setRole(db, account, id, from, to, extra) {
+  const keeps = from === "owner" && to !== "owner" ? ` AND ${KEEPS_AN_OWNER}` : "";
+  return withExtra(db, db.prepare(`UPDATE members SET role = ?1 WHERE account_id = ?2 AND id = ?3 AND role = ?4 AND removed_at IS NULL${keeps}`).bind(to, account, id, from), extra);
+}
+
+/** The statement that marks a member removed. */
+export function removeMemberStatement(db, account, id, now) {
+  return db.prepare(`UPDATE members SET removed_at = ?1 WHERE account_id = ?2 AND id = ?3 AND removed_at IS NULL AND ${KEEPS_AN_OWNER}`).bind(now, account, id);
+}
+
+/** An owner may leave its role only while the account has another (checked again in SQL: two concurrent removals). */
+const KEEPS_AN_OWNER = "(role != 'owner' OR (SELECT count(*) FROM members o WHERE o.account_id = ?2 AND o.role = 'owner' AND o.removed_at IS NULL) > 1)";
+
+/** The statement that revokes every live token of `owner` (after its audit statement: auditRevokeAllOf). */
+export function revokeAllOfStatement(db, account, owner, now) {
+  return db
+    .prepare("UPDATE tokens SET revoked_at = ?, prev_digest = NULL, prev_expires_at = NULL, updated_at = ?, version = version + 1 WHERE account_id = ? AND owner_id = ? AND revoked_at IS NULL")
+    .bind(now, now, account, owner);
+}
+
+/** An account's policy row, or null. */
+export function policyOf(db, account) {
+  return db.prepare("SELECT * FROM account_policies WHERE account_id = ?").bind(account).first();
+}
+
+/** Writes an account's policy, with `extra` in the same batch. */
+export function putPolicy(db, account, { maxLifetime, requireExpiry }, now, extra) {
+  const statement = db
+    .prepare("INSERT INTO account_policies (account_id, max_lifetime, require_expiry, updated_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (account_id) DO UPDATE SET max_lifetime = ?2, require_expiry = ?3, updated_at = ?4")
+    .bind(account, maxLifetime, requireExpiry ? 1 : 0, now);
+  return withExtra(db, statement, extra);
 }
 
 /**
@@ -176,7 +303,7 @@ export function accountById(db, id) {
  * A member and its first token — and, with `account.isNew`, the account
  * too — in one D1 batch (a transaction): either all rows exist afterwards or none.
  */
-export function provision(db, { account, member, token }, now) {
+export function provision(db, { account, member, token }, now, extra = []) {
   const statements = [];
   if (account.isNew) statements.push(db.prepare("INSERT INTO accounts (id, name, is_root, created_at) VALUES (?, ?, 0, ?)").bind(account.id, account.name, now));
   const c = conditionColumns(token.conditions);
@@ -187,12 +314,13 @@ export function provision(db, { account, member, token }, now) {
         "INSERT INTO tokens (id, account_id, owner_id, dialect, name, description, scope, scope_language, digest, hint, meta, created_at, updated_at, expires_at, version, not_before, allowed_ips, remaining, refill_amount, refill_interval, refilled_at, rate_limit, rate_period) VALUES (?,?,?,'tokenkit',?,NULL,?,?,?,?,'{}',?,?,?,1,?,?,?,?,?,?,?,?)",
       )
       .bind(token.id, account.id, member.id, token.name, JSON.stringify(token.scope), token.scope.language, token.digest, token.hint, now, now, token.expiresAt ?? null, c.notBefore, c.allowedIps, c.remaining, c.refillAmount, c.refillInterval, now, c.rateLimit, c.ratePeriod),
+    ...extra,
   );
   return db.batch(statements);
 }
 
 /** The members of an account, oldest first. */
 export async function membersOf(db, account) {
-  const { results } = await db.prepare("SELECT * FROM members WHERE account_id = ? ORDER BY created_at, id").bind(account).all();
+  const { results } = await db.prepare("SELECT * FROM members WHERE account_id = ? AND removed_at IS NULL ORDER BY created_at, id").bind(account).all();
   return results;
 }

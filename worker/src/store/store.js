@@ -7,6 +7,7 @@ import * as sql from "./sql.js";
 import { Digests, mintSecret, newId, pepperOf } from "./mint.js";
 import { toAccount, toMember } from "./shapes.js";
 import { DigestLookup } from "../digest-lookup.js";
+import { fail } from "../http.js";
 
 /** last_used_at is written at most once per this many ms per token. */
 export const USE_GRANULARITY_MS = 60_000;
@@ -95,21 +96,23 @@ export class Store {
    * Inserts a token; `null` when (account, id) is taken by a live token. A revoked token's id
    * may be reused (S2 lets a client issue an id again after revoking it).
    */
-  async insert({ id, account, owner, dialect, name, description, scope, expiresAt, meta, conditions }, now) {
+  async insert({ id, account, owner, dialect, name, description, scope, expiresAt, meta, conditions }, now, audit) {
     const { secret, digest, hint } = this.mint();
     const tokenId = id ?? newId();
     try {
-      await this.writing(() => sql.insertToken(this.db, { id: tokenId, account, owner, dialect, name, description, scope, digest, hint, meta, expiresAt, conditions }, now));
+      await this.writing(() => sql.insertToken(this.db, { id: tokenId, account, owner, dialect, name, description, scope, digest, hint, meta, expiresAt, conditions }, now, audit?.(tokenId) ?? []));
     } catch (e) {
       if (sql.idTaken(e)) return null;
+      // The owner was removed (and its tokens revoked) while this request ran.
+      if (sql.ownerRemoved(e)) throw fail(401, "revoked", "the access token has been revoked");
       throw e;
     }
     return { row: await this.row(account, tokenId), secret };
   }
 
   /** Writes the editable fields if the version is still `expected`; `null` when it is not. */
-  async update(account, id, expected, fields, now) {
-    const r = await this.writing(() => sql.updateToken(this.db, account, id, expected, fields, now));
+  async update(account, id, expected, fields, now, audit = []) {
+    const r = await this.writing(() => sql.updateToken(this.db, account, id, expected, fields, now, audit));
     if (!r.meta || r.meta.changes !== 1) return null;
     return this.row(account, id);
   }
@@ -119,22 +122,90 @@ export class Store {
    * digest is kept either way (with an end of `now` when there is no grace), so presenting it
    * later answers `rotated` rather than `unknown_token`, until the next rotation replaces it.
    */
-  async rotate(account, id, previousUntil, now) {
+  async rotate(account, id, previousUntil, now, audit) {
     const cur = await this.row(account, id);
     if (!cur) return null;
     const { secret, digest, hint } = this.mint();
     // The core decides until when the old secret works (rotationGrace, LaunchDarkly's reset);
     // without a grace its digest is kept with an end of now.
     const until = previousUntil ?? now;
-    const r = await this.writing(() => sql.rotateToken(this.db, cur, { digest, hint }, until, now));
+    const r = await this.writing(() => sql.rotateToken(this.db, cur, { digest, hint }, until, now, audit?.(cur) ?? []));
     if (!r.meta || r.meta.changes !== 1) return null;
     return { row: await this.row(account, id), secret };
   }
 
   /** Revokes (soft delete: the row stays so a presented secret answers `revoked`). */
-  async revoke(account, id, now) {
-    const r = await this.writing(() => sql.revokeToken(this.db, account, id, now));
+  async revoke(account, id, now, audit = []) {
+    const r = await this.writing(() => sql.revokeToken(this.db, account, id, now, audit));
     return Boolean(r.meta && r.meta.changes === 1);
+  }
+
+  /**
+   * Revokes the live tokens `ids` of `account` in one transaction, each with `auditFor(id)`'s
+   * statements after it, and `tail` at the end. Resolves to the ids revoked.
+   */
+  async revokeMany(account, ids, now, auditFor, tail) {
+    return this.writing(() => sql.revokeTokens(this.db, account, ids, now, auditFor, tail));
+  }
+
+  /** Disables (`at` an instant) or enables (`at` null) a live token; false when it was not in the other state. */
+  async setDisabled(account, id, at, audit = []) {
+    const r = await this.writing(() => sql.setDisabled(this.db, account, id, at, audit));
+    return Boolean(r.meta && r.meta.changes === 1);
+  }
+
+  /** The live tokens (id, owner_id) matching a bulk revocation filter, at most `limit`. */
+  async matching(account, filter, limit) {
+    return sql.matchingTokens(this.db, account, filter, limit);
+  }
+
+  /**
+   * Removes the member `memberId` of `account` and revokes every live token of it, in one
+   * transaction: the member, its audit statement (`memberAudit`), each token's revocation with
+   * `auditFor(id)`, then whatever was issued to it meanwhile (`leftovers`: an audit statement
+   * and the revocation of the rest). Resolves to the ids revoked by name.
+   */
+  async removeMember(account, memberId, now, memberAudit, auditFor, leftoversAudit) {
+    const ids = await sql.tokensOf(this.db, account, memberId);
+    const head = [sql.removeMemberStatement(this.db, account, memberId, now), memberAudit];
+    return this.writing(async () => {
+      const statements = [...head];
+      const at = [];
+      for (const id of ids) {
+        at.push(statements.length);
+        statements.push(sql.revokeStatement(this.db, account, id, now), ...auditFor(id));
+      }
+      statements.push(leftoversAudit, sql.revokeAllOfStatement(this.db, account, memberId, now));
+      const results = await this.db.batch(statements);
+      if (results[0].meta?.changes !== 1) return null;
+      return ids.filter((_, i) => results[at[i]].meta?.changes === 1);
+    });
+  }
+
+  async member(account, id) {
+    return sql.memberById(this.db, account, id);
+  }
+
+  async owners(account) {
+    return sql.ownerCount(this.db, account);
+  }
+
+  /** Changes a member's role if it is still `from`; false when it was not. */
+  async setRole(account, id, from, to, audit = []) {
+    const r = await sql.setRole(this.db, account, id, from, to, audit);
+    // A role is read with the token row by digest: cached rows must not keep the old one.
+    this.changed();
+    return Boolean(r.meta && r.meta.changes === 1);
+  }
+
+  /** An account's policy in the core's form (null when it has none). */
+  async policy(account) {
+    const r = await sql.policyOf(this.db, account);
+    return r ? { maxLifetime: r.max_lifetime ?? null, requireExpiry: r.require_expiry === 1 } : null;
+  }
+
+  async putPolicy(account, policy, now, audit = []) {
+    return sql.putPolicy(this.db, account, policy, now, audit);
   }
 
   /** One page of live tokens, newest first. `cursor` is the last row's seq. */
@@ -155,11 +226,12 @@ export class Store {
    * Creates a member and its first token — and, with `accountName`, the account too — in one
    * D1 batch (a transaction): either all rows exist afterwards or none.
    */
-  async provision({ account, accountName, memberName, role, token }, now) {
+  async provision({ account, accountName, memberName, role, token }, now, audit) {
     const accountId = account ?? newId();
     const memberId = newId();
     const tokenId = newId();
     const { secret, digest, hint } = this.mint();
+    const extra = audit?.({ account: accountId, member: memberId, token: tokenId }) ?? [];
     await this.writing(() =>
       sql.provision(
         this.db,
@@ -169,6 +241,7 @@ export class Store {
           token: { id: tokenId, name: token.name, scope: token.scope, digest, hint, expiresAt: token.expiresAt, conditions: token.conditions },
         },
         now,
+        extra,
       ),
     );
     return {
