@@ -30,6 +30,10 @@ describe("OpenAPI document", () => {
       ["delete", "/tk/v1/tokens/{id}"], ["post", "/tk/v1/tokens/{id}/rotate"], ["post", "/tk/v1/verify"], ["get", "/tk/v1/self"],
       ["post", "/tk/v1/self/rotate"], ["delete", "/tk/v1/self"], ["post", "/tk/v1/accounts"], ["post", "/tk/v1/accounts/{id}/members"],
       ["get", "/tk/v1/accounts/{id}/members"], ["get", "/openapi.json"],
+      // accountability (issue #18)
+      ["post", "/tk/v1/tokens/{id}/disable"], ["post", "/tk/v1/tokens/{id}/enable"], ["post", "/tk/v1/tokens/revoke"], ["get", "/tk/v1/audit"],
+      ["delete", "/tk/v1/accounts/{id}/members/{memberId}"], ["patch", "/tk/v1/accounts/{id}/members/{memberId}"],
+      ["get", "/tk/v1/accounts/{id}/policy"], ["put", "/tk/v1/accounts/{id}/policy"],
     ];
     for (const [m, p] of routes) assert.ok(doc.paths[p]?.[m], `${m} ${p} documented`);
     const documented = Object.entries(doc.paths).flatMap(([p, item]) => Object.keys(item).filter((k) => k !== "parameters").map((m) => `${m} ${p}`));

@@ -40,6 +40,11 @@ describe("security suite (every route)", () => {
     f.narrow = await mint(R, { name: "no access", scope: POLICY("no_access") });
     f.writer = await mint(R, { name: "writer", scope: POLICY("writer") });
     f.hourly = await mint(R, { name: "hourly owner", lifetime: 3600 });
+    f.disabled = await mint(R, { name: "disabled" });
+    assert.equal((await api("POST", `/tk/v1/tokens/${f.disabled.token.id}/disable`, { token: R })).status, 200);
+    const m = await api("POST", `/tk/v1/accounts/${rootAccount}/members`, { token: R, body: { name: "security member", role: "member", scope: POLICY("reader") } });
+    assert.equal(m.status, 201);
+    f.member = m.body.member.id;
     await sleep(Math.max(Date.parse(f.expired.token.expiresAt), f.rotatedOut.until) - Date.now() + 150);
   });
 
@@ -59,6 +64,14 @@ describe("security suite (every route)", () => {
     { name: "POST /tk/v1/accounts", method: "POST", path: () => "/tk/v1/accounts", body: () => ({ name: "new co" }), foreign: "forbidden", narrow: 403 },
     { name: "POST /tk/v1/accounts/{id}/members", method: "POST", path: () => `/tk/v1/accounts/${rootAccount}/members`, body: () => ({ name: "intruder", scope: POLICY("no_access") }), foreign: 404, narrow: 403 },
     { name: "GET /tk/v1/accounts/{id}/members", method: "GET", path: () => `/tk/v1/accounts/${rootAccount}/members`, foreign: 404, narrow: 403 },
+    { name: "POST /tk/v1/tokens/{id}/disable", method: "POST", path: () => `/tk/v1/tokens/${T()}/disable`, foreign: 404, narrow: 403 },
+    { name: "POST /tk/v1/tokens/{id}/enable", method: "POST", path: () => `/tk/v1/tokens/${T()}/enable`, foreign: 404, narrow: 403 },
+    { name: "POST /tk/v1/tokens/revoke", method: "POST", path: () => "/tk/v1/tokens/revoke", body: () => ({ name: "no token is named this" }), foreign: "own-ok", narrow: 403 },
+    { name: "GET /tk/v1/audit", method: "GET", path: () => "/tk/v1/audit", foreign: "audit", narrow: 403 },
+    { name: "DELETE /tk/v1/accounts/{id}/members/{memberId}", method: "DELETE", path: () => `/tk/v1/accounts/${rootAccount}/members/${f.member}`, foreign: 404, narrow: 403 },
+    { name: "PATCH /tk/v1/accounts/{id}/members/{memberId}", method: "PATCH", path: () => `/tk/v1/accounts/${rootAccount}/members/${f.member}`, body: () => ({ role: "admin" }), foreign: 404, narrow: 403 },
+    { name: "GET /tk/v1/accounts/{id}/policy", method: "GET", path: () => `/tk/v1/accounts/${rootAccount}/policy`, foreign: 404, narrow: 403 },
+    { name: "PUT /tk/v1/accounts/{id}/policy", method: "PUT", path: () => `/tk/v1/accounts/${rootAccount}/policy`, body: () => ({ requireExpiry: true }), foreign: 404, narrow: 403 },
   ];
   const send = (route, headers) => api(route.method, route.path(), { headers, body: route.body?.() });
   const bearer = (t) => ({ authorization: `Bearer ${t}` });
@@ -92,6 +105,9 @@ describe("security suite (every route)", () => {
       test("rotated out after its grace → 401 rotated", async () => {
         assertError(await send(route, bearer(f.rotatedOut.secret)), 401, "rotated");
       });
+      test("disabled → 401 disabled", async () => {
+        assertError(await send(route, bearer(f.disabled.secret)), 401, "disabled");
+      });
       if (route.foreign !== null) {
         test("another account's token → never the other account's data", async () => {
           const r = await send(route, bearer(globex.secret));
@@ -105,6 +121,11 @@ describe("security suite (every route)", () => {
           } else if (route.foreign === "own-account") {
             assert.equal(r.status, 201);
             assert.equal(r.body.token.accountId, globex.account.id);
+          } else if (route.foreign === "own-ok") {
+            assert.equal(r.status, 200);
+          } else if (route.foreign === "audit") {
+            assert.equal(r.status, 200);
+            assert.ok(r.body.events.every((e) => e.accountId === globex.account.id));
           } else if (route.foreign === "unknown") {
             assert.deepEqual([r.status, r.body.valid, r.body.code, r.body.tokenId, r.body.scope], [200, false, "unknown_token", null, null]);
           }
@@ -308,6 +329,8 @@ describe("security suite (every dialect route)", () => {
       const rr = await api("POST", "/tk/v1/self/rotate", { token: x.rotatedOut.secret, body: { grace: 1 } });
       assert.equal(rr.status, 200, JSON.stringify(rr.body));
       x.rotatedOut.until = Date.parse(rr.body.previous_expires_at);
+      x.disabled = await ownerMint(x.owner, { name: "disabled", scope: spec.all });
+      assert.equal((await api("POST", `/tk/v1/tokens/${x.disabled.token.id}/disable`, { token: x.owner.token })).status, 200);
       x.grace = await ownerMint(x.owner, { name: "in grace", scope: spec.all });
       const rg = await api("POST", "/tk/v1/self/rotate", { token: x.grace.secret, body: { grace: "PT1H" } });
       assert.equal(rg.status, 200, JSON.stringify(rg.body));
@@ -448,6 +471,9 @@ describe("security suite (every dialect route)", () => {
       });
       test("rotated out after its grace → the vendor's 401", async () => {
         unauthorized(d, await send(route, as(f[d].rotatedOut.secret)));
+      });
+      test("disabled → the vendor's 401", async () => {
+        unauthorized(d, await send(route, as(f[d].disabled.secret)));
       });
       test("each header style the vendor documents reaches the same check; others are 401", async () => {
         for (const style of spec.accepted) {

@@ -39,7 +39,7 @@ export async function createAccount(request, ctx) {
   const { scope, expiresAt, conditions } = firstToken(ctx, caller, body, "owner");
   // The events belong to the new account (the actor is the root account's token).
   const audit = (ids) => [
-    auditEvent(ctx, { action: "account.created", account: ids.account, target: { type: "account", id: ids.account, subject: null }, detail: { name, byAccount: caller.account } }),
+    auditEvent(ctx, { action: "account.created", account: ids.account, target: { type: "account", id: ids.account, subject: null }, detail: { name } }),
     auditEvent(ctx, { action: "member.added", account: ids.account, target: { type: "member", id: ids.member, subject: ids.member }, detail: { name: ownerName, role: "owner" } }),
     tokenEvent(ctx, "token.created", { account: ids.account, id: ids.token, owner: ids.member }, { name: `${ownerName} (first token)`, dialect: "tokenkit" }),
   ];
