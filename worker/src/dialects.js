@@ -25,12 +25,20 @@ async function underPolicy(ctx, account, expiresAt, asked) {
 }
 
 /** A dialect's change of a token as JSON Patch `replace` operations (the audit log's `patch`). */
-function changes(before, after) {
+function changes(tk, before, after) {
   const ops = [];
+  // Scopes compared in the core's normal form: a dialect may spell the same scope otherwise.
+  const normal = (scope) => {
+    try {
+      return JSON.stringify(tk.validateScope(scope));
+    } catch {
+      return JSON.stringify(scope);
+    }
+  };
   for (const [path, a, b] of [
     ["/name", before.name, after.name],
     ["/description", before.description ?? null, after.description ?? null],
-    ["/scope", JSON.stringify(before.scope), JSON.stringify(after.scope)],
+    ["/scope", normal(JSON.parse(before.scope)), normal(after.scope)],
     ["/expiresAt", before.expires_at ?? null, after.expiresAt ?? null],
     ["/meta", before.meta || "{}", JSON.stringify(after.meta ?? {})],
   ]) {
@@ -106,7 +114,7 @@ export function dialectDeps(ctx, request) {
         const before = await store.row(token.account, token.id);
         if (!before) return null;
         await underPolicy(ctx, token.account, token.expiresAt ?? null, null);
-        const audit = [tokenEvent(ctx, "token.patched", { account: token.account, id: token.id, owner: before.owner_id }, { patch: changes(before, token), versionBefore: expectedVersion, versionAfter: expectedVersion + 1 })];
+        const audit = [tokenEvent(ctx, "token.patched", { account: token.account, id: token.id, owner: before.owner_id }, { patch: changes(tk, before, token), versionBefore: expectedVersion, versionAfter: expectedVersion + 1 })];
         const row = await store.update(
           token.account,
           token.id,

@@ -28,9 +28,9 @@ export const secrets = new Set(); // every secret the service showed: none may a
 // Accounts used throughout: the root account (svc.root), acme (owner alice) and globex (owner gus).
 export let rootAccount, acme, globex;
 
-/** Starts the service, reads its OpenAPI document and makes the accounts acme and globex. */
-export async function startApi() {
-  svc = await startService();
+/** Starts the service (`opts` as startService's), reads its OpenAPI document and makes the accounts acme and globex. */
+export async function startApi(opts) {
+  svc = await startService(opts);
   R = svc.root.token;
   rootAccount = svc.root.account;
   secrets.add(R);
