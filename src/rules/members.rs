@@ -16,6 +16,9 @@ use super::manage::Role;
 use super::RuleError;
 use crate::lifetime::parse_instant;
 
+/// The most tokens one bulk revocation revokes (the service answers `more: true` past it).
+pub const BULK_REVOKE_MAX: u32 = 500;
+
 fn may_touch_owners(caller: Role, is_root: bool) -> bool {
     caller == Role::Owner || (is_root && caller.is_admin())
 }

@@ -87,7 +87,7 @@ export interface AccountPolicy { maxLifetime: string | null; requireExpiry: bool
 /** A claimed Idempotency-Key as stored (createdAt in epoch ms; status null while the first request runs). */
 export interface IdempotencyClaim { fingerprint: string; createdAt: number; status: number | null }
 /** The service's defaults. */
-export interface RuleDefaults { defaultLifetime: LifetimePreset; firstTokenLifetime: LifetimePreset; soonDays: number; newId: string; idempotencyTtlMs: number }
+export interface RuleDefaults { defaultLifetime: LifetimePreset; firstTokenLifetime: LifetimePreset; soonDays: number; newId: string; idempotencyTtlMs: number; bulkRevokeMax: number }
 "#;
 
 fn verb_arg(v: &str) -> Result<Verb, Error> {
@@ -519,6 +519,7 @@ pub fn rule_defaults() -> Result<JsValue, Error> {
         "soonDays": expiry::SOON_DAYS,
         "newId": manage::NEW_ID,
         "idempotencyTtlMs": crate::rules::idempotency::KEY_TTL_MS,
+        "bulkRevokeMax": crate::rules::members::BULK_REVOKE_MAX,
     }))
 }
 

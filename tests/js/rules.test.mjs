@@ -111,7 +111,7 @@ test("expiry rules: issue, patch cap, grace, state", () => {
   assert.equal(tk.expiryState(NOW, NOW), "expired");
   assert.equal(tk.expiryState(new Date(NOW + 7 * DAY).toISOString(), NOW), "soon");
   assert.equal(tk.expiryState(NOW + 7 * DAY + 1, NOW), null);
-  assert.deepEqual(tk.ruleDefaults(), { defaultLifetime: "90-days", firstTokenLifetime: "one-year", soonDays: 7, newId: "000000000000000000000000" });
+  assert.deepEqual(tk.ruleDefaults(), { defaultLifetime: "90-days", firstTokenLifetime: "one-year", soonDays: 7, newId: "000000000000000000000000", idempotencyTtlMs: 86_400_000, bulkRevokeMax: 500 });
 });
 
 test("field limits: one table, and the checks that read it", () => {
@@ -132,6 +132,42 @@ test("field limits: one table, and the checks that read it", () => {
   assert.deepEqual(q, { limit: 5, cursor: null, name: null, all: false, expired: null, expiringUntil: NOW + 2 * DAY });
   throwsRule(() => tk.parseListQuery([["limit", "101"]], NOW), 400, "invalid_query", "limit");
   throwsRule(() => tk.parseListQuery([["bogus", "1"]], NOW), 400, "invalid_query", "bogus");
+});
+
+test("accountability: audit visibility and query, offboarding, policies, idempotency (issue #18)", () => {
+  assert.deepEqual(tk.auditView("admin", "a", "m1"), { account: "a", subject: null });
+  assert.deepEqual(tk.auditView("member", "a", "m1"), { account: "a", subject: "m1" });
+  assert.equal(tk.mayReadEvent("member", "a", "m1", "a", "m1"), true);
+  assert.equal(tk.mayReadEvent("member", "a", "m1", "a", "m2"), false);
+  assert.equal(tk.mayReadEvent("member", "a", "m1", "a", null), false);
+  assert.equal(tk.mayReadEvent("owner", "a", "m1", "b", "m1"), false);
+  assert.ok(tk.auditActions().includes("token.disabled") && tk.auditActions().length === 11);
+  assert.deepEqual(tk.parseAuditQuery([["action", "token.revoked"], ["since", "2026-01-01T00:00:00Z"]]), { limit: 20, cursor: null, target: null, actor: null, action: "token.revoked", since: NOW, until: null });
+  throwsRule(() => tk.parseAuditQuery([["action", "token.exploded"]]), 400, "invalid_query", "action");
+  assert.equal(tk.boundUserAgent("x".repeat(300)).length, 256);
+  assert.equal(tk.checkRoleChange("owner", false, "member", "admin", 1), "admin");
+  throwsRule(() => tk.checkRoleChange("owner", false, "owner", "member", 1), 409, "last_owner");
+  throwsRule(() => tk.checkRoleChange("admin", false, "member", "owner", 2), 403, "forbidden", "role");
+  throwsRule(() => tk.checkRemoveMember("admin", false, "owner", 2), 403, "forbidden");
+  assert.deepEqual(tk.parseBulkRevoke({ name: "ci" }, "member", "m1"), { owner: "m1", name: "ci", createdBefore: null, notUsedSince: null });
+  throwsRule(() => tk.parseBulkRevoke({}, "owner", "m1"), 422, "invalid_field", "filter");
+  const policy = tk.parsePolicy({ maxLifetime: "P30D", requireExpiry: true });
+  assert.deepEqual(policy, { maxLifetime: "P30D", requireExpiry: true });
+  assert.equal(tk.policyExpiry(policy, NOW + 90 * DAY, false, NOW), NOW + 30 * DAY);
+  assert.equal(tk.policyExpiry(null, null, true, NOW), null);
+  throwsRule(() => tk.policyExpiry(policy, NOW + 31 * DAY, true, NOW), 403, "policy_violation", "lifetime");
+  throwsRule(() => tk.requirePolicy(policy, null, NOW), 403, "policy_violation", "lifetime");
+  assert.equal(typeof tk.policyViolation(policy, null, NOW), "string");
+  assert.equal(tk.policyViolation(policy, NOW + DAY, NOW), null);
+  throwsRule(() => tk.parsePolicy({ maxLifetime: "never" }), 422, "invalid_field", "maxLifetime");
+  tk.checkIdempotencyKey("a-key");
+  throwsRule(() => tk.checkIdempotencyKey("a key"), 400, "invalid_field", "Idempotency-Key");
+  assert.equal(tk.decideIdempotency(null, "f", NOW), "proceed");
+  assert.equal(tk.decideIdempotency({ fingerprint: "f", createdAt: NOW - 1, status: 201 }, "f", NOW), "replay");
+  throwsRule(() => tk.decideIdempotency({ fingerprint: "f", createdAt: NOW - 1, status: 201 }, "g", NOW), 422, "idempotency_key_reused", "Idempotency-Key");
+  throwsRule(() => tk.decideIdempotency({ fingerprint: "f", createdAt: NOW - 1, status: null }, "f", NOW), 409, "idempotency_in_progress");
+  const secret = tk.generateToken();
+  assert.deepEqual(JSON.parse(tk.redactSecrets(JSON.stringify({ token: { id: "x" }, secret, list: [secret] }))), { token: { id: "x" }, secret: null, list: [null] });
 });
 
 test("one engine: the service imports nothing from the dashboard, and neither keeps a rule of its own", () => {

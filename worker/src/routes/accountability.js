@@ -8,9 +8,6 @@ import { iso, toMeta, toMember } from "../store/shapes.js";
 import { auditEvent, auditRevokeAllOf, pageEvents, tokenEvent } from "../audit.js";
 import { manageable } from "./admin.js";
 
-/** The most tokens one bulk revocation revokes; `more: true` asks the client to call again. */
-export const BULK_MAX = 500;
-
 /** A live token the caller may act on, or 404 (as tokens.js's). */
 async function target(ctx, caller, id) {
   const row = await ctx.store.row(caller.account, id);
@@ -41,7 +38,7 @@ export const enable = (request, ctx, url, [id]) => setDisabled(request, ctx, id,
 /**
  * POST /tk/v1/tokens/revoke: revokes the caller's account's live tokens matching a filter
  * (owner, name, createdBefore, notUsedSince; the core's parseBulkRevoke: at least one, and a
- * member's are its own), at most BULK_MAX a call, each with its event, in one transaction.
+ * member's are its own), at most the core's bulkRevokeMax a call, each with its event, in one transaction.
  */
 export async function bulkRevoke(request, ctx) {
   const { tk, store, now } = ctx;
@@ -49,7 +46,9 @@ export async function bulkRevoke(request, ctx) {
   const body = await readObject(request);
   const f = ruled(() => tk.parseBulkRevoke(body, caller.role, caller.owner));
   requireManage(tk, caller, "delete", { id: "*", owner: f.owner ?? "*" });
-  const rows = await store.matching(caller.account, f, BULK_MAX);
+  // At most the core's bulkRevokeMax a call; `more: true` asks the client to call again.
+  const max = tk.ruleDefaults().bulkRevokeMax;
+  const rows = await store.matching(caller.account, f, max);
   const owners = new Map(rows.map((r) => [r.id, r.owner_id]));
   const revoked = await store.revokeMany(
     caller.account,
@@ -57,7 +56,7 @@ export async function bulkRevoke(request, ctx) {
     now,
     (id) => [tokenEvent(ctx, "token.revoked", { account: caller.account, id, owner: owners.get(id) }, { bulk: true })],
   );
-  return json({ revoked: revoked.length, more: rows.length === BULK_MAX });
+  return json({ revoked: revoked.length, more: rows.length === max });
 }
 
 /**
