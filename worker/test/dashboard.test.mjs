@@ -552,6 +552,59 @@ describe("dashboard (www/) in Chromium against wrangler dev", { timeout: 180_000
     guard.check("keyboard");
   });
 
+  step("accountability: disable and enable from a token's page, its History, the account activity page, an account policy's refusal", async () => {
+    // A token made through the API, then managed in the page.
+    const made = await api("POST", "/tk/v1/tokens", { body: { name: "Paused job", lifetime: "one-week", scope: { language: "policy", role: "reader" } } });
+    assert.equal(made.status, 201);
+    await page.goto(`${svc.base}/#/tokens/${made.body.token.id}`);
+    await page.waitForSelector(".history-card ol.history:not([aria-busy])");
+    assert.match(await page.locator(".details").innerText(), /Status\s*Active/);
+    assert.deepEqual(await page.locator("ol.history .event").evaluateAll((n) => n.map((e) => e.dataset.action)), ["token.created"]);
+    // Disable: the service answers 401 disabled for it at once; the page says Disabled.
+    await page.getByRole("button", { name: "Disable", exact: true }).click();
+    await page.waitForSelector(".status-disabled");
+    await page.waitForSelector('ol.history .event[data-action="token.disabled"]');
+    assert.equal((await verify(made.body.secret)).code, "disabled");
+    assert.match(await page.locator("ol.history").innerText(), /Disabled.*by this session/s);
+    await shot("17-token-disabled");
+    // Enable: restored as it was (same version), the history records both.
+    await page.getByRole("button", { name: "Enable", exact: true }).click();
+    await page.waitForSelector(".status-active");
+    await page.waitForSelector('ol.history .event[data-action="token.enabled"]');
+    assert.equal((await verify(made.body.secret)).valid, true);
+    assert.deepEqual(await page.locator("ol.history .event").evaluateAll((n) => n.map((e) => e.dataset.action)), ["token.enabled", "token.disabled", "token.created"]);
+    assert.equal((await api("GET", `/tk/v1/tokens/${made.body.token.id}`)).body.version, 1);
+    // The account activity page: every event of the account, filtered by action.
+    await page.goto(`${svc.base}/#/`);
+    await listReady();
+    await page.getByRole("link", { name: "Account activity" }).click();
+    await page.waitForSelector("table.activity:not([aria-busy])");
+    assert.ok((await page.locator("table.activity tbody tr").count()) >= 5);
+    await page.getByLabel("Action").selectOption("token.disabled");
+    await page.waitForFunction(() => [...document.querySelectorAll("table.activity tbody tr")].every((r) => r.dataset.action === "token.disabled"));
+    await page.waitForSelector("table.activity:not([aria-busy])");
+    assert.equal(await page.locator("table.activity tbody tr").count(), 1);
+    assert.match(await page.locator("table.activity tbody").innerText(), new RegExp(made.body.token.id));
+    await shot("18-activity");
+    // An account policy: a lifetime past its maximum is refused by the service, shown by the field.
+    assert.equal((await api("PUT", `/tk/v1/accounts/${svc.root.account}/policy`, { body: { maxLifetime: "P30D" } })).status, 200);
+    await page.goto(`${svc.base}/#/new`);
+    await page.waitForSelector("form.form");
+    await page.getByLabel("Name", { exact: true }).fill("Too long");
+    await page.getByLabel("Expiration").selectOption("custom");
+    await page.getByLabel("Expiry date and time (local time)").fill("2030-01-01T00:00");
+    guard.expect(403, /^POST \/tk\/v1\/tokens$/);
+    await page.getByRole("button", { name: "Generate token" }).click();
+    await page.waitForFunction(() => /policy_violation/.test(document.querySelector(".lifetime .field-error")?.textContent ?? ""));
+    assert.match(await page.locator(".lifetime .field-error").innerText(), /policy caps lifetimes at P30D.*policy_violation/s);
+    await shot("19-policy-refused");
+    assert.equal(await tokenByName("Too long"), undefined, "nothing created");
+    assert.equal((await api("PUT", `/tk/v1/accounts/${svc.root.account}/policy`, { body: {} })).status, 200);
+    await page.goto(`${svc.base}/#/`);
+    await listReady();
+    guard.check("accountability");
+  });
+
   step("a narrower session: what the service would refuse is refused in the page, with the same reasons", async () => {
     const limited = await api("POST", "/tk/v1/tokens", {
       body: { name: "Reader bot issuer", lifetime: "one-week", scope: { language: "policy", role: "reader", inlineRole: [{ effect: "allow", actions: ["createAccessToken"], resources: ["member/*:token/*"] }] } },

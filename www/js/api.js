@@ -96,6 +96,16 @@ export class Api {
   members(account) {
     return this.request("GET", `/accounts/${encodeURIComponent(account)}/members`);
   }
+  disable(id) {
+    return this.request("POST", `/tokens/${encodeURIComponent(id)}/disable`);
+  }
+  enable(id) {
+    return this.request("POST", `/tokens/${encodeURIComponent(id)}/enable`);
+  }
+  /** The audit log: {target?, actor?, action?, since?, until?, limit?, cursor?}. */
+  audit(query) {
+    return this.request("GET", "/audit", { query });
+  }
 }
 
 /** "the token's scope does not allow this (insufficient_scope, HTTP 403)" */

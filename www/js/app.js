@@ -7,6 +7,7 @@ import { h, nextId } from "./format.js";
 import { listView } from "./list.js";
 import { createView } from "./create.js";
 import { editView } from "./edit.js";
+import { activityView } from "./history.js";
 import { closeDialog, errorBox, fieldError, toast } from "./ui.js";
 
 const KEY = "tokenkit.session";
@@ -171,6 +172,9 @@ async function render() {
   if (hash === "#/new") {
     document.title = "New token · tokenkit";
     current = createView(ctx, view);
+  } else if (hash === "#/activity") {
+    document.title = "Activity · tokenkit";
+    await activityView(ctx, view);
   } else if (m) {
     document.title = "Token · tokenkit";
     await editView(ctx, view, decodeURIComponent(m[1]));

@@ -10,6 +10,7 @@ import { ControlsEditor, controlsSummary as controlsSummaryOf } from "./controls
 import { rotateDialog, revokeDialog } from "./dialogs.js";
 import { busy, clearFieldError, errorBox, fieldError } from "./ui.js";
 import { mayManage, mayRotate, refusal } from "./manage.js";
+import { historyCard } from "./history.js";
 
 export async function editView(ctx, root, tokenId) {
   const { tk, api, state } = ctx;
@@ -67,6 +68,7 @@ export async function editView(ctx, root, tokenId) {
     const row = (k, ...v) => [h("dt", {}, k), h("dd", {}, ...v)];
     details.replaceChildren(
       ...row("Token", h("code", {}, base.hint)),
+      ...row("Status", base.disabledAt ? h("span", { class: "badge bad status-disabled" }, "Disabled") : h("span", { class: "badge ok status-active" }, "Active"), base.disabledAt ? [" since ", timeEl(base.disabledAt, { withTime: true, rel: true })] : null),
       ...row("ID", h("code", { class: "id" }, base.id)),
       ...row("Created", timeEl(base.createdAt, { withTime: true })),
       ...row("Updated", timeEl(base.updatedAt, { withTime: true })),
@@ -241,11 +243,29 @@ export async function editView(ctx, root, tokenId) {
           "aside",
           { class: "side" },
           h("div", { class: "card" }, h("h2", {}, "Details"), details),
+          historyCard(ctx, base.id),
           h(
             "div",
             { class: "card danger-zone" },
             h("h2", {}, "Danger zone"),
             h("div", { class: "dz-row" }, h("div", {}, h("strong", {}, "Rotate secret"), h("p", { class: "hint" }, "Issue a new secret; the old one can keep working for a while.")), guarded("rotate", "btn", "Rotate", () => rotateDialog(ctx, base, { onDone: () => ctx.navigate(location.hash) }))),
+            h(
+              "div",
+              { class: "dz-row" },
+              h("div", {}, h("strong", {}, base.disabledAt ? "Enable token" : "Disable token"), h("p", { class: "hint" }, base.disabledAt ? "It works again as it was: same secret, expiry and scope." : "Pause it everywhere (401 disabled) without losing it; enable it again later.")),
+              guarded("update", "btn", base.disabledAt ? "Enable" : "Disable", (ev) =>
+                busy(ev.currentTarget, async () => {
+                  try {
+                    await (base.disabledAt ? api.enable(base.id) : api.disable(base.id));
+                    ctx.toast(base.disabledAt ? "Token enabled." : "Token disabled.");
+                    ctx.navigate(location.hash);
+                  } catch (e) {
+                    if (e instanceof ApiError && e.status === 401) return ctx.sessionEnded(e);
+                    formError.replaceChildren(errorBox(e, "Could not change the token's status."));
+                  }
+                }),
+              ),
+            ),
             h("div", { class: "dz-row" }, h("div", {}, h("strong", {}, "Revoke token"), h("p", { class: "hint" }, "Stops it working everywhere, at once.")), guarded("delete", "btn danger", "Revoke", () => revokeDialog(ctx, base, { onDone: () => ctx.navigate("#/") }))),
           ),
         ),

@@ -119,6 +119,7 @@ export async function listView(ctx, root) {
         "div",
         { class: "page-head" },
         h("div", {}, h("h1", { id: headingId, tabindex: "-1" }, "Access tokens"), h("p", { class: "lead" }, "Tokens grant access to the tokenkit API and to services that verify with it. Treat them like passwords.")),
+        h("a", { class: "btn", href: "#/activity" }, "Account activity"),
         canCreate.allowed
           ? h("a", { class: "btn primary", href: "#/new" }, "Generate new token")
           : h("div", { class: "cannot" }, h("button", { type: "button", class: "btn primary", disabled: true, "aria-describedby": `${headingId}-cannot` }, "Generate new token"), h("p", { class: "hint", id: `${headingId}-cannot` }, "Your token's scope does not allow creating tokens: ", canCreate.reason)),
