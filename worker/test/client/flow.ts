@@ -24,7 +24,9 @@ const made = await client.POST("/tk/v1/tokens", {
 });
 if (made.error) throw new Error(`create: ${made.response.status} ${made.error.error.code}`);
 const created: TokenMeta = made.data.token;
-const firstSecret: string = made.data.secret;
+// `secret` is null only in a replay of an Idempotency-Key request (docs/service.md): not sent here.
+const firstSecret = made.data.secret;
+if (firstSecret === null) throw new Error("create: a replay, without its secret");
 
 // the new token authenticates
 const me = await as(firstSecret).GET("/tk/v1/self");
@@ -33,7 +35,8 @@ if (me.error) throw new Error(`self: ${me.error.error.code}`);
 // rotate, without grace: the first secret stops working at once
 const rotated = await client.POST("/tk/v1/tokens/{id}/rotate", { params: { path: { id: created.id } }, body: { grace: "now" } });
 if (rotated.error) throw new Error(`rotate: ${rotated.response.status} ${rotated.error.error.code}`);
-const secondSecret: string = rotated.data.secret;
+const secondSecret = rotated.data.secret;
+if (secondSecret === null) throw new Error("rotate: a replay, without its secret");
 const oldSecret = await as(firstSecret).GET("/tk/v1/self");
 const newSecret = await as(secondSecret).GET("/tk/v1/self");
 
