@@ -595,8 +595,11 @@ describe("dashboard (www/) in Chromium against wrangler dev", { timeout: 180_000
     await page.getByLabel("Expiry date and time (local time)").fill("2030-01-01T00:00");
     guard.expect(403, /^POST \/tk\/v1\/tokens$/);
     await page.getByRole("button", { name: "Generate token" }).click();
-    await page.waitForFunction(() => /policy_violation/.test(document.querySelector(".lifetime .field-error")?.textContent ?? ""));
-    assert.match(await page.locator(".lifetime .field-error").innerText(), /policy caps lifetimes at P30D.*policy_violation/s);
+    // shown by the lifetime field (the field the service names) and summed up above the buttons
+    const byField = page.locator(".field-error", { hasText: "policy_violation" });
+    await byField.waitFor();
+    assert.match(await byField.innerText(), /policy caps lifetimes at P30D.*policy_violation.*HTTP 403/s);
+    assert.match(await page.locator(".form .alert.error").innerText(), /refused to create the token.*policy_violation/s);
     await shot("19-policy-refused");
     assert.equal(await tokenByName("Too long"), undefined, "nothing created");
     assert.equal((await api("PUT", `/tk/v1/accounts/${svc.root.account}/policy`, { body: {} })).status, 200);
