@@ -30,6 +30,8 @@ describe("OpenAPI document", () => {
       ["delete", "/tk/v1/tokens/{id}"], ["post", "/tk/v1/tokens/{id}/rotate"], ["post", "/tk/v1/verify"], ["get", "/tk/v1/self"],
       ["post", "/tk/v1/self/rotate"], ["delete", "/tk/v1/self"], ["post", "/tk/v1/accounts"], ["post", "/tk/v1/accounts/{id}/members"],
       ["get", "/tk/v1/accounts/{id}/members"], ["get", "/openapi.json"],
+      ["post", "/tk/v1/accounts/{id}/webhooks"], ["get", "/tk/v1/accounts/{id}/webhooks"], ["delete", "/tk/v1/accounts/{id}/webhooks/{webhookId}"],
+      ["get", "/tk/v1/accounts/{id}/webhooks/{webhookId}/deliveries"],
     ];
     for (const [m, p] of routes) assert.ok(doc.paths[p]?.[m], `${m} ${p} documented`);
     const documented = Object.entries(doc.paths).flatMap(([p, item]) => Object.keys(item).filter((k) => k !== "parameters").map((m) => `${m} ${p}`));
