@@ -4,7 +4,7 @@
 // layout the target documents (see docs/fuzzing.md).
 //
 //   node fuzz/seed-corpus.mjs [corpus-dir]     → prints "seeds: <target> <n> ..." on one line
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -82,6 +82,16 @@ dialect("launchdarkly", "dialect_launchdarkly", {
   reset: (c) => [3, c.query],
 });
 dialect("space", "dialect_space", { create: (c) => [0, c.body ?? ""], delete: (c) => [2, c.tokenId], list: (c) => [3, `m1\n${c.body ?? ""}`] });
+
+// webhook: mode 0 "<header>\n<body>" (a signature of "1767225600.{}" under the target's secret),
+// mode 1 "<url>"
+{
+  const secret = "whsec_fuzzfuzzfuzzfuzzfuzzfuzzfuzz000000";
+  const mac = createHmac("sha256", secret).update("1767225600.{}").digest("hex");
+  add("webhook", 0, `t=1767225600,v1=${mac}\n{}`);
+  add("webhook", 0, `t=1767225600,v0=abc,v1=${"0".repeat(64)},v1=${mac}\n{}`);
+  for (const u of ["https://hooks.example.com/tk?x=1", "http://127.0.0.1:9000/hook", "https://[::1]:8443/", "https://user:pw@example.com/", "http://localhost./x"]) add("webhook", 1, u);
+}
 
 const counts = [];
 for (const [target, list] of seeds) {

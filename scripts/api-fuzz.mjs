@@ -30,7 +30,8 @@ const verdict = (ok, what) => {
   ok ? passed++ : failed++;
 };
 
-const svc = await startService();
+// A webhook key, so that POST …/webhooks is fuzzed past its 503 webhooks_unavailable (a deployment without one).
+const svc = await startService({ env: { TOKENKIT_WEBHOOK_KEY: "api-fuzz-webhook-key-0123456789abcdef" } });
 let stdout = "";
 try {
   const junit = join(out, "junit.xml");

@@ -7,7 +7,7 @@
 
 use core::fmt;
 
-use crate::{dialect::DialectError, digest::DigestError, lifetime::LifetimeError, patch::PatchError, rules::RuleError, scope::ScopeError, secret::SecretError};
+use crate::{dialect::DialectError, digest::DigestError, lifetime::LifetimeError, patch::PatchError, rules::RuleError, scope::ScopeError, secret::SecretError, webhook::WebhookError};
 
 /// Any error tokenkit can return.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +27,8 @@ pub enum Error {
     Dialect(DialectError),
     /// A service rule refused the request (limits, management, lifetimes, grace).
     Rule(RuleError),
+    /// A webhook signature is malformed, does not match, or is too old.
+    Webhook(WebhookError),
     /// An input value does not have the expected shape (for example a JS value of the wrong type).
     InvalidInput {
         /// The argument or field that is wrong.
@@ -47,6 +49,7 @@ impl Error {
             Error::Patch(e) => e.code(),
             Error::Dialect(e) => e.code(),
             Error::Rule(e) => e.code(),
+            Error::Webhook(e) => e.code(),
             Error::InvalidInput { .. } => "invalid_input",
         }
     }
@@ -68,6 +71,7 @@ impl fmt::Display for Error {
             Error::Patch(e) => e.fmt(f),
             Error::Dialect(e) => e.fmt(f),
             Error::Rule(e) => e.fmt(f),
+            Error::Webhook(e) => e.fmt(f),
             Error::InvalidInput { field, message } => write!(f, "invalid {field}: {message}"),
         }
     }
@@ -82,4 +86,4 @@ macro_rules! wrap {
         }
     )*};
 }
-wrap!(SecretError => Secret, DigestError => Digest, LifetimeError => Lifetime, ScopeError => Scope, PatchError => Patch, DialectError => Dialect, RuleError => Rule);
+wrap!(SecretError => Secret, DigestError => Digest, LifetimeError => Lifetime, ScopeError => Scope, PatchError => Patch, DialectError => Dialect, RuleError => Rule, WebhookError => Webhook);

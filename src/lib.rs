@@ -26,6 +26,7 @@ pub mod scope;
 pub mod secret;
 mod sort;
 pub mod time;
+pub mod webhook;
 
 #[cfg(target_arch = "wasm32")]
 #[doc(hidden)]

@@ -28,6 +28,8 @@ pub const PATCH_OPS_MAX: u32 = 1000;
 pub const PAGE_MAX: u32 = 100;
 /// The page size when none is asked for.
 pub const PAGE_DEFAULT: u32 = 20;
+/// A webhook endpoint's URL, in characters.
+pub const URL_MAX: u32 = 2048;
 /// The widest "expiring within" window of the list, in days (ten years).
 pub const EXPIRING_WITHIN_DAYS_MAX: u32 = 3650;
 
@@ -99,6 +101,8 @@ pub const LIMITS: &[FieldLimit] = &[
     row("refill.amount", Kind::Integer, 1, super::conditions::REMAINING_MAX, "invalid_field", 422),
     row("rateLimit.limit", Kind::Integer, 1, super::conditions::RATE_LIMIT_MAX, "invalid_field", 422),
     row("rateLimit.periodSeconds", Kind::Integer, 1, super::conditions::RATE_PERIOD_MAX, "invalid_field", 422),
+    // A webhook endpoint's URL (src/rules/webhooks.rs).
+    row("url", Kind::String, 1, URL_MAX, "invalid_field", 422),
 ];
 
 /// The row for `field`, if the table has one.

@@ -17,7 +17,9 @@
 //! - [`idempotency`] — the `Idempotency-Key` decision (claim, replay, reused) and what a replay
 //!   may show (never a secret);
 //! - [`expiry`] — a new token's expiry (the default lifetime clamped to the issuer's), the
-//!   patch expiry cap, the rotation grace rules, and the expiry state the page shows.
+//!   patch expiry cap, the rotation grace rules, and the expiry state the page shows;
+//! - [`webhooks`] — who manages an account's webhook endpoints, their URLs and events, which
+//!   expiry warnings are due for a token now, and the delivery retry schedule.
 //!
 //! Every refusal is a [`RuleError`]: a stable code, the HTTP status tokenkit's own API answers
 //! with, and the field at fault when there is one.
@@ -36,6 +38,7 @@ pub mod manage;
 pub mod members;
 pub mod policy;
 pub mod verify;
+pub mod webhooks;
 
 /// A request refused by a rule: a stable `code`, the HTTP `status` tokenkit's own API answers
 /// with, the `field` at fault (when there is one) and a lowercase message.

@@ -80,6 +80,7 @@ export type TokenkitErrorCode =
   | "malformed_path"
   | "malformed_prefix"
   | "malformed_query"
+  | "malformed_signature_header"
   | "move_into_child"
   | "not_found"
   | "outlives_issuer"
@@ -91,10 +92,13 @@ export type TokenkitErrorCode =
   | "previous_secret"
   | "random_unavailable"
   | "scope_not_covered"
+  | "signature_mismatch"
+  | "signature_timestamp_out_of_tolerance"
   | "stream_outside_prefix"
   | "test_failed"
   | "too_deep"
   | "too_many_requests"
+  | "too_many_webhooks"
   | "unauthenticated"
   | "unknown_dialect"
   | "unknown_field"
@@ -172,6 +176,8 @@ fn field_of(e: &Error) -> Option<String> {
         Error::Scope(s) => s.field().map(str::to_string),
         Error::Dialect(d) => d.field.clone(),
         Error::Rule(r) => r.field.clone(),
+        Error::Webhook(w) if *w == crate::webhook::WebhookError::EmptySecret => Some("secret".into()),
+        Error::Webhook(_) => Some("header".into()),
         _ => None,
     }
 }

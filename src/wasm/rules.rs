@@ -485,6 +485,13 @@ pub fn require_manage_members(#[wasm_bindgen(unchecked_param_type = "MemberRole"
     Ok(manage::require_manage_members(role_arg(role)?, is_root, own)?)
 }
 
+/// Throws 404 `not_found` for an account the caller may not see (`own`: its own), 403
+/// `forbidden` for a non-admin of its own: only owners and admins manage webhook endpoints.
+#[wasm_bindgen(js_name = requireManageWebhooks)]
+pub fn require_manage_webhooks(#[wasm_bindgen(unchecked_param_type = "MemberRole")] role: &str, #[wasm_bindgen(js_name = isRoot)] is_root: bool, own: bool) -> Result<(), Error> {
+    Ok(crate::rules::webhooks::require_manage_webhooks(role_arg(role)?, is_root, own)?)
+}
+
 /// Checks the role of a member the caller adds (`undefined` = `"member"`): 422 `invalid_field`
 /// for an unknown role, 403 `forbidden` for an owner added by a non-owner. Returns the role.
 #[wasm_bindgen(js_name = checkNewMemberRole, unchecked_return_type = "MemberRole")]

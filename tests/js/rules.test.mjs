@@ -216,6 +216,7 @@ test("the OpenAPI document's limits are the core's table", () => {
     ["Refill.amount maximum", S.Refill.properties.amount.maximum, "refill.amount"],
     ["RateLimit.limit maximum", S.RateLimit.properties.limit.maximum, "rateLimit.limit"],
     ["RateLimit.periodSeconds maximum", S.RateLimit.properties.periodSeconds.maximum, "rateLimit.periodSeconds"],
+    ["POST /tk/v1/accounts/{id}/webhooks url", body("/tk/v1/accounts/{id}/webhooks", "post").properties.url.maxLength, "url"],
   ];
   for (const [where, limit, field] of [
     ["AllowedIps minItems", S.AllowedIps.minItems, "allowedIps"],

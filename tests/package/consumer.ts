@@ -78,6 +78,17 @@ export function describe(e: unknown): string {
   return String(e);
 }
 
+/** A webhook receiver: the same verification the token service's signature is made for. */
+export function receive(header: string | null, body: string, secret: string): number {
+  const code: TokenkitErrorCode = "signature_timestamp_out_of_tolerance";
+  try {
+    return tk.verifyWebhookSignature(header, body, secret, Math.floor(Date.now() / 1000), 300);
+  } catch (e) {
+    if (tk.isTokenkitError(e) && e.code === code) return -1;
+    throw e;
+  }
+}
+
 export const made: TokenkitError = new TokenkitError("by hand", "forbidden");
 
 // Every export of the package, each with its declared type.
@@ -198,4 +209,14 @@ export const everyExport: { [K in keyof typeof tk]: (typeof tk)[K] } = {
   validatePatch: tk.validatePatch,
   validateScope: tk.validateScope,
   verifyDigest: tk.verifyDigest,
+  checkWebhookCount: tk.checkWebhookCount,
+  checkWebhookEvents: tk.checkWebhookEvents,
+  checkWebhookUrl: tk.checkWebhookUrl,
+  deliveryOutcome: tk.deliveryOutcome,
+  expiryWarningDue: tk.expiryWarningDue,
+  generateWebhookSecret: tk.generateWebhookSecret,
+  requireManageWebhooks: tk.requireManageWebhooks,
+  signWebhook: tk.signWebhook,
+  verifyWebhookSignature: tk.verifyWebhookSignature,
+  webhookRules: tk.webhookRules,
 };

@@ -11,6 +11,8 @@ import * as acct from "./routes/accountability.js";
 import { apiOf } from "./audit.js";
 import { withIdempotency } from "./idempotency.js";
 import { dialectRoutes, dialectDeps } from "./dialects.js";
+import * as webhooks from "./routes/webhooks.js";
+import { runScheduled } from "./webhooks.js";
 
 // The rate-limit counters' Durable Object class (wrangler.jsonc `durable_objects`).
 export { RateCounter } from "./rate-counter.js";
@@ -35,6 +37,10 @@ const ROUTES = [
   ["POST", /^\/tk\/v1\/accounts$/, admin.createAccount, "/tk/v1/accounts"],
   ["POST", new RegExp(`^/tk/v1/accounts/${ID}/members$`), admin.createMember, "/tk/v1/accounts/{id}/members"],
   ["GET", new RegExp(`^/tk/v1/accounts/${ID}/members$`), admin.listMembers, "/tk/v1/accounts/{id}/members"],
+  ["POST", new RegExp(`^/tk/v1/accounts/${ID}/webhooks$`), webhooks.create, "/tk/v1/accounts/{id}/webhooks"],
+  ["GET", new RegExp(`^/tk/v1/accounts/${ID}/webhooks$`), webhooks.list, "/tk/v1/accounts/{id}/webhooks"],
+  ["DELETE", new RegExp(`^/tk/v1/accounts/${ID}/webhooks/${ID}$`), webhooks.remove, "/tk/v1/accounts/{id}/webhooks/{webhookId}"],
+  ["GET", new RegExp(`^/tk/v1/accounts/${ID}/webhooks/${ID}/deliveries$`), webhooks.deliveries, "/tk/v1/accounts/{id}/webhooks/{webhookId}/deliveries"],
   ["GET", /^\/openapi\.json$/, (request, ctx, url) => json(openapiFor(url)), "/openapi.json"],
   // Accountability (issue #18; worker/src/routes/accountability.js)
   ["POST", new RegExp(`^/tk/v1/tokens/${ID}/disable$`), acct.disable, "/tk/v1/tokens/{id}/disable"],
@@ -156,5 +162,19 @@ export default {
       );
     }
     return response;
+  },
+
+  // The Cron Trigger (wrangler.jsonc `triggers.crons`): expiry warnings, then the deliveries due
+  // (worker/src/webhooks.js). `scheduledTime` is the run's now. Locally: `wrangler dev
+  // --test-scheduled` and `GET /__scheduled?cron=…[&time=<epoch ms>]`.
+  async scheduled(controller, env) {
+    const started = Date.now();
+    try {
+      const r = await runScheduled(env, tk, controller.scheduledTime);
+      console.log(JSON.stringify({ msg: "scheduled", cron: controller.cron, ...r, durationMs: Date.now() - started }));
+    } catch (e) {
+      console.error(JSON.stringify({ msg: "scheduled failed", cron: controller.cron, name: String(e?.name ?? ""), message: String(e?.message ?? "").slice(0, 200) }));
+      throw e;
+    }
   },
 };

@@ -34,6 +34,8 @@ describe("OpenAPI document", () => {
       ["post", "/tk/v1/tokens/{id}/disable"], ["post", "/tk/v1/tokens/{id}/enable"], ["post", "/tk/v1/tokens/revoke"], ["get", "/tk/v1/audit"],
       ["delete", "/tk/v1/accounts/{id}/members/{memberId}"], ["patch", "/tk/v1/accounts/{id}/members/{memberId}"],
       ["get", "/tk/v1/accounts/{id}/policy"], ["put", "/tk/v1/accounts/{id}/policy"],
+      ["post", "/tk/v1/accounts/{id}/webhooks"], ["get", "/tk/v1/accounts/{id}/webhooks"], ["delete", "/tk/v1/accounts/{id}/webhooks/{webhookId}"],
+      ["get", "/tk/v1/accounts/{id}/webhooks/{webhookId}/deliveries"],
     ];
     for (const [m, p] of routes) assert.ok(doc.paths[p]?.[m], `${m} ${p} documented`);
     const documented = Object.entries(doc.paths).flatMap(([p, item]) => Object.keys(item).filter((k) => k !== "parameters").map((m) => `${m} ${p}`));

@@ -44,9 +44,11 @@ function wrangler(args, opts = {}) {
 /**
  * Starts the service. Returns {base, root: {token, account, member, id}, dir, logs(), stop(), start()}.
  * `dir` is kept across stop/start (restart persistence); pass `dir` to reuse one. `logLevel` is
- * wrangler's (`warn` by default; the abuse suite reads `debug` logs for secrets).
+ * wrangler's (`warn` by default; the abuse suite reads `debug` logs for secrets). `flags` are
+ * extra `wrangler dev` arguments (e.g. `["--test-scheduled"]`, which serves
+ * `/__scheduled?cron=…` and `/cdn-cgi/handler/scheduled?cron=…&time=<epoch ms>`).
  */
-export async function startService({ dir, env = {}, logLevel = "warn" } = {}) {
+export async function startService({ dir, env = {}, logLevel = "warn", flags = [] } = {}) {
   stagePkg();
   const state = dir ?? mkdtempSync(join(tmpdir(), "tokenkit-test-"));
   // `env` (the pepper, a chosen root token) reaches the bootstrap and the worker through a
@@ -61,7 +63,7 @@ export async function startService({ dir, env = {}, logLevel = "warn" } = {}) {
   svc.start = async () => {
     // A free inspector port too: with the default (9229), concurrent `wrangler dev`s collide.
     const inspector = await freePort();
-    const proc = spawn(WRANGLER, ["dev", "-c", "worker/wrangler.jsonc", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--persist-to", state, "--show-interactive-dev-session=false", "--log-level", logLevel, "--env-file", devVars], {
+    const proc = spawn(WRANGLER, ["dev", "-c", "worker/wrangler.jsonc", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--persist-to", state, "--show-interactive-dev-session=false", "--log-level", logLevel, "--env-file", devVars, ...flags], {
       cwd: ROOT,
       env: ENV,
       stdio: ["ignore", "pipe", "pipe"],

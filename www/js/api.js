@@ -19,6 +19,7 @@ const REASONS = {
   403: "the token is not allowed to do this",
   404: "not found",
   409: "conflict",
+  503: "the service cannot do this now",
   412: "someone else changed it",
   413: "the request is too large",
   415: "unsupported request type",
@@ -105,6 +106,18 @@ export class Api {
   /** The audit log: {target?, actor?, action?, since?, until?, limit?, cursor?}. */
   audit(query) {
     return this.request("GET", "/audit", { query });
+  }
+  webhooks(account) {
+    return this.request("GET", `/accounts/${encodeURIComponent(account)}/webhooks`);
+  }
+  createWebhook(account, body) {
+    return this.request("POST", `/accounts/${encodeURIComponent(account)}/webhooks`, { body });
+  }
+  deleteWebhook(account, id) {
+    return this.request("DELETE", `/accounts/${encodeURIComponent(account)}/webhooks/${encodeURIComponent(id)}`);
+  }
+  deliveries(account, id) {
+    return this.request("GET", `/accounts/${encodeURIComponent(account)}/webhooks/${encodeURIComponent(id)}/deliveries`);
   }
 }
 

@@ -8,6 +8,7 @@ import { listView } from "./list.js";
 import { createView } from "./create.js";
 import { editView } from "./edit.js";
 import { activityView } from "./history.js";
+import { mayManageWebhooks, webhooksView } from "./webhooks.js";
 import { closeDialog, errorBox, fieldError, toast } from "./ui.js";
 
 const KEY = "tokenkit.session";
@@ -82,6 +83,7 @@ function showWho() {
   who.hidden = false;
   who.replaceChildren(
     h("span", { class: "who-text" }, h("span", { class: "muted" }, "Signed in with "), h("strong", {}, me.name), " ", h("code", { class: "who-hint" }, me.hint), " ", h("span", { class: "badge neutral" }, me.role)),
+    mayManageWebhooks(tk, me).allowed ? h("a", { class: "btn small", id: "nav-webhooks", href: "#/webhooks" }, "Webhooks") : null,
     h("button", { type: "button", class: "btn small", id: "sign-out", onclick: () => ctx.signOut("You are signed out. The token was removed from this tab.") }, "Sign out"),
   );
 }
@@ -175,6 +177,9 @@ async function render() {
   } else if (hash === "#/activity") {
     document.title = "Activity · tokenkit";
     await activityView(ctx, view);
+  } else if (hash === "#/webhooks") {
+    document.title = "Webhooks · tokenkit";
+    await webhooksView(ctx, view);
   } else if (m) {
     document.title = "Token · tokenkit";
     await editView(ctx, view, decodeURIComponent(m[1]));

@@ -7,7 +7,7 @@ import { busy, closeDialog, errorBox, openDialog } from "./ui.js";
  * Shows a new secret exactly once. The value exists only in this dialog's DOM; closing the
  * dialog empties and removes it. `note` is an extra line (e.g. the old secret's grace).
  */
-export function showSecret({ title, token, secret, note, onClose }) {
+export function showSecret({ title, token, secret, note, onClose, warning, label }) {
   const id = nextId("secret");
   const field = h("input", { id, class: "secret mono", type: "text", readonly: true, value: secret, spellcheck: "false", autocomplete: "off", "aria-describedby": `${id}-warn` });
   const status = h("span", { class: "copy-status", role: "status", "aria-live": "polite" });
@@ -40,9 +40,9 @@ export function showSecret({ title, token, secret, note, onClose }) {
         "div",
         { class: "alert warn", id: `${id}-warn` },
         h("span", { class: "alert-icon", "aria-hidden": "true" }, "!"),
-        h("div", {}, h("strong", {}, "Copy your new token now. "), "You won't be able to see it again: tokenkit stores only a digest of it, and this page does not keep it."),
+        warning ?? h("div", {}, h("strong", {}, "Copy your new token now. "), "You won't be able to see it again: tokenkit stores only a digest of it, and this page does not keep it."),
       ),
-      h("label", { for: id, class: "label" }, `Secret for “${token.name}”`),
+      h("label", { for: id, class: "label" }, label ?? `Secret for “${token.name}”`),
       h("div", { class: "secret-row" }, field, copy),
       status,
       note ? h("p", { class: "hint" }, note) : null,
