@@ -23,9 +23,11 @@ pub mod cidr;
 pub mod conditions;
 pub mod expiry;
 pub mod holds;
+pub mod leaks;
 pub mod limits;
 pub mod list;
 pub mod manage;
+pub mod peppers;
 pub mod verify;
 
 /// A request refused by a rule: a stable `code`, the HTTP `status` tokenkit's own API answers

@@ -48,17 +48,21 @@ export interface StoredState {
   previousExpiresAt?: number | null;
   revokedAt?: number | null;
   expiresAt?: number | null;
+  /** The older retired secret's digest the row was found through (reuse detection), if any. */
+  retiredDigest?: string | null;
 }
 /** The rule that decided a verification. */
-export type VerifyRule = "presented" | "format" | "checksum" | "lookup" | "revocation" | "rotation_grace" | "expiry";
+export type VerifyRule = "presented" | "format" | "checksum" | "lookup" | "revocation" | "rotation_grace" | "reuse" | "expiry";
 /** A verification decision. */
 export interface Verdict {
   valid: boolean;
-  code: "ok" | "missing_token" | "malformed_token" | "invalid_checksum" | "unknown_token" | "revoked" | "rotated" | "expired";
+  code: "ok" | "missing_token" | "malformed_token" | "invalid_checksum" | "unknown_token" | "revoked" | "reused_secret" | "expired";
   rule: VerifyRule;
   message: string;
   /** The presented secret is the rotated-out one, in its grace: it may not mint secrets. */
   previous: boolean;
+  /** Revoke the token now (reason `reused`): a retired secret was presented (`reused_secret`). */
+  revoke: boolean;
 }
 /** A rotation's grace: when the old secret stops (null: at once) and what the store keeps. */
 export interface Grace { until: number | null; previousValidUntil: number }
@@ -92,7 +96,7 @@ fn ms_opt(field: &str, v: &JsValue) -> Result<Option<i64>, Error> {
     }
 }
 
-fn ms(field: &str, v: &JsValue) -> Result<i64, Error> {
+pub(crate) fn ms(field: &str, v: &JsValue) -> Result<i64, Error> {
     Ok(instant_from_js(field, v)?.as_millisecond())
 }
 
@@ -136,7 +140,7 @@ fn target_arg(v: &JsValue) -> Result<Target, Error> {
     Ok(Target { id: str_field("target", v, "id")?, owner: str_field("target", v, "owner")? })
 }
 
-fn state_arg(v: &JsValue) -> Result<Option<StoredState>, Error> {
+pub(crate) fn state_arg(v: &JsValue) -> Result<Option<StoredState>, Error> {
     if v.is_null() || v.is_undefined() {
         return Ok(None);
     }
@@ -147,6 +151,7 @@ fn state_arg(v: &JsValue) -> Result<Option<StoredState>, Error> {
         previous_expires_at: opt_ms_field("row", v, "previousExpiresAt")?,
         revoked_at: opt_ms_field("row", v, "revokedAt")?,
         expires_at: opt_ms_field("row", v, "expiresAt")?,
+        retired_digest: opt_str_field("row", v, "retiredDigest")?,
     }))
 }
 
@@ -168,6 +173,7 @@ fn verdict_js(v: &verify::Verdict) -> JsValue {
     set(&o, "rule", v.rule.name());
     set(&o, "message", v.message.as_str());
     set(&o, "previous", v.previous);
+    set(&o, "revoke", v.revoke);
     o.into()
 }
 

@@ -5,6 +5,7 @@
 // headers and rows and turns the core's refusals into HTTP errors.
 import { fail, ruled } from "./http.js";
 import { conditionsOf } from "./store.js";
+import { compromised } from "./incidents.js";
 
 /** The token from `Authorization: Bearer <t>`, `Authorization: <t>` or `x-access-token: <t>`. */
 export function presented(request) {
@@ -24,19 +25,28 @@ export const storedState = (row) => ({
   previousExpiresAt: row.prev_expires_at ?? null,
   revokedAt: row.revoked_at ?? null,
   expiresAt: row.expires_at ?? null,
+  retiredDigest: row.retired_digest ?? null,
 });
 
 /**
  * Checks a secret. `{ok: true, row, previous, rule}` for a live token (previous = matched a
  * rotated-out secret still in its grace), else `{ok: false, code, message, rule, row?}`.
+ * The secret is looked up under every configured pepper version (store.find); one verified under
+ * an older version moves to the current one (the core's needsRedigest). A retired secret
+ * presented again revokes its token before the answer (the core's verdict says `revoke`:
+ * incidents.js, reason `reused`).
  */
 export async function check(secret, store, tk, now) {
   const bad = tk.checkPresented(secret);
   if (bad) return { ok: false, code: bad.code, message: bad.message, rule: bad.rule };
-  const digest = store.digest(secret);
-  const row = await store.byDigest(digest);
+  const { digest, row } = await store.find(secret);
   const v = tk.decideVerification(row ? storedState(row) : null, digest, now);
-  if (v.valid) return { ok: true, row, previous: v.previous, rule: v.rule };
+  if (v.valid) {
+    // (With one pepper the digest found is always the current one: no call needed.)
+    if (store.ring.peppers.length > 1 && tk.needsRedigest(digest, store.pepper?.version ?? null)) await store.redigest(row, secret, digest);
+    return { ok: true, row, previous: v.previous, rule: v.rule };
+  }
+  if (v.revoke) await compromised(store, row, "reused", now);
   return { ok: false, row: row ?? undefined, code: v.code, message: v.message, rule: v.rule };
 }
 

@@ -7,6 +7,7 @@ import { ApiError, errorResponse, json } from "./http.js";
 import { Store } from "./store.js";
 import * as tokens from "./routes/tokens.js";
 import * as admin from "./routes/admin.js";
+import * as leaks from "./routes/leaks.js";
 import { dialectRoutes, dialectDeps } from "./dialects.js";
 
 // The rate-limit counters' Durable Object class (wrangler.jsonc `durable_objects`).
@@ -32,6 +33,7 @@ const ROUTES = [
   ["POST", /^\/tk\/v1\/accounts$/, admin.createAccount, "/tk/v1/accounts"],
   ["POST", new RegExp(`^/tk/v1/accounts/${ID}/members$`), admin.createMember, "/tk/v1/accounts/{id}/members"],
   ["GET", new RegExp(`^/tk/v1/accounts/${ID}/members$`), admin.listMembers, "/tk/v1/accounts/{id}/members"],
+  ["POST", /^\/tk\/v1\/leaks$/, leaks.report, "/tk/v1/leaks"],
   ["GET", /^\/openapi\.json$/, (request, ctx, url) => json(openapiFor(url)), "/openapi.json"],
 ];
 

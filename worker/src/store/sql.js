@@ -7,17 +7,30 @@
 const DIALECT_OF_LANGUAGE = { s2: "s2", privileges: "akinon", policy: "launchdarkly", names: "space" };
 
 /** A token row with what auth needs of its member and account (see `tokensByDigests`). */
-const BY_DIGEST = "SELECT t.*, m.role AS member_role, a.is_root AS account_is_root FROM tokens t JOIN members m ON m.id = t.owner_id JOIN accounts a ON a.id = t.account_id";
+const BY_DIGEST_COLUMNS = "SELECT t.*, m.role AS member_role, a.is_root AS account_is_root";
+const BY_DIGEST_JOINS = "JOIN members m ON m.id = t.owner_id JOIN accounts a ON a.id = t.account_id";
+const BY_DIGEST_FROM = `FROM tokens t ${BY_DIGEST_JOINS}`;
 
-/** The rows (with member role and root flag) whose current or previous digest is one of `digests`, in one query. */
+/**
+ * The rows (with member role and root flag) whose current or previous digest is one of
+ * `digests`, and those with an older retired secret among them (`retired_digest` set: reuse
+ * detection, migrations/0004_leaks.sql), in one query. D1 binds at most 100 parameters: callers
+ * pass at most `MAX_DIGESTS_PER_QUERY`.
+ */
 export async function tokensByDigests(db, digests) {
   const marks = digests.map((_, i) => `?${i + 1}`).join(", ");
   const { results } = await db
-    .prepare(`${BY_DIGEST} WHERE t.digest IN (${marks}) OR t.prev_digest IN (${marks})`)
+    .prepare(
+      `${BY_DIGEST_COLUMNS}, NULL AS retired_digest ${BY_DIGEST_FROM} WHERE t.digest IN (${marks}) OR t.prev_digest IN (${marks}) ` +
+        `UNION ALL ${BY_DIGEST_COLUMNS}, r.digest AS retired_digest FROM retired_secrets r JOIN tokens t ON t.seq = r.token_seq ${BY_DIGEST_JOINS} WHERE r.digest IN (${marks})`,
+    )
     .bind(...digests)
     .all();
   return results;
 }
+
+/** The most digests one `tokensByDigests` query takes (D1's limit of bound parameters). */
+export const MAX_DIGESTS_PER_QUERY = 100;
 
 /** The live (not revoked) token `id` of `account`, or null. */
 export function liveToken(db, account, id) {
@@ -106,22 +119,63 @@ export function updateToken(db, account, id, expected, { name, description, scop
     .run();
 }
 
-/** Replaces the digest of the live token `row` (at its version); the old one becomes the previous digest until `until`. */
-export function rotateToken(db, row, { digest, hint }, until, now) {
-  return db
-    .prepare(
-      "UPDATE tokens SET digest = ?, hint = ?, prev_digest = ?, prev_expires_at = ?, updated_at = ?, version = version + 1 WHERE seq = ? AND version = ? AND revoked_at IS NULL",
-    )
-    .bind(digest, hint, row.digest, until, now, row.seq, row.version)
-    .run();
+/**
+ * Replaces the digest of the live token `row` (at its version); the old one becomes the previous
+ * digest until `until`, and the previous one it displaces joins the token's retired secrets, of
+ * which the newest `olderKept` stay (reuse detection). One batch (a transaction): the retired
+ * secret is kept only if the rotation lands. Resolves to the UPDATE's result (meta.changes 1, else 0).
+ */
+export async function rotateToken(db, row, { digest, hint }, until, now, olderKept) {
+  const [, updated] = await db.batch([
+    db
+      .prepare("INSERT INTO retired_secrets (digest, token_seq, retired_at) SELECT prev_digest, seq, ? FROM tokens WHERE seq = ? AND version = ? AND revoked_at IS NULL AND prev_digest IS NOT NULL")
+      .bind(now, row.seq, row.version),
+    db
+      .prepare(
+        "UPDATE tokens SET digest = ?, hint = ?, prev_digest = ?, prev_expires_at = ?, updated_at = ?, version = version + 1 WHERE seq = ? AND version = ? AND revoked_at IS NULL",
+      )
+      .bind(digest, hint, row.digest, until, now, row.seq, row.version),
+    db
+      .prepare("DELETE FROM retired_secrets WHERE token_seq = ?1 AND digest NOT IN (SELECT digest FROM retired_secrets WHERE token_seq = ?1 ORDER BY retired_at DESC, rowid DESC LIMIT ?2)")
+      .bind(row.seq, olderKept),
+  ]);
+  return updated;
 }
 
-/** Revokes a live token (soft delete) and ends its previous secret. */
-export function revokeToken(db, account, id, now) {
-  return db
-    .prepare("UPDATE tokens SET revoked_at = ?, prev_digest = NULL, prev_expires_at = NULL, updated_at = ?, version = version + 1 WHERE account_id = ? AND id = ? AND revoked_at IS NULL")
-    .bind(now, now, account, id)
-    .run();
+/**
+ * Revokes the token `seq` for a `reason` (`leaked`, `reused`) unless it is revoked already. One
+ * D1 batch, so what must land with the revocation lands in the same transaction: the audit row
+ * (issue #18's writer appends its statement to this batch). Its secrets stay (the previous one
+ * too), so presenting any of them later answers `revoked`.
+ */
+export function revokeFor(db, seq, reason, now) {
+  return db.batch([db.prepare("UPDATE tokens SET revoked_at = ?1, revoked_reason = ?2, updated_at = ?1, version = version + 1 WHERE seq = ?3 AND revoked_at IS NULL").bind(now, reason, seq)]);
+}
+
+/**
+ * Moves a stored digest of the token `seq` from an older pepper version to the current one:
+ * `column` is `digest` or `prev_digest`, and the write lands only while it still holds `from`.
+ */
+export function redigest(db, seq, column, from, to) {
+  const col = column === "prev_digest" ? "prev_digest" : "digest";
+  return db.prepare(`UPDATE tokens SET ${col} = ?1 WHERE seq = ?2 AND ${col} = ?3`).bind(to, seq, from).run();
+}
+
+/**
+ * Revokes a live token (soft delete) and ends its previous secret, which joins its retired
+ * secrets (so presenting it later answers `revoked`, as its current one does). One batch;
+ * resolves to the UPDATE's result (meta.changes 1, else 0).
+ */
+export async function revokeToken(db, account, id, now) {
+  const [, updated] = await db.batch([
+    db
+      .prepare("INSERT INTO retired_secrets (digest, token_seq, retired_at) SELECT prev_digest, seq, ? FROM tokens WHERE account_id = ? AND id = ? AND revoked_at IS NULL AND prev_digest IS NOT NULL")
+      .bind(now, account, id),
+    db
+      .prepare("UPDATE tokens SET revoked_at = ?, prev_digest = NULL, prev_expires_at = NULL, updated_at = ?, version = version + 1 WHERE account_id = ? AND id = ? AND revoked_at IS NULL")
+      .bind(now, now, account, id),
+  ]);
+  return updated;
 }
 
 /**
