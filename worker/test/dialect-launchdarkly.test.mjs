@@ -333,14 +333,16 @@ test("reset: a future expiry keeps the old secret valid until then; a non-numeri
   const me = await self(svc, t.token);
   assert.equal(me.status, 200, me.text);
   assert.equal(me.body.id, t._id);
-  // A short expiry: once it has passed, the old secret is refused and the new one works.
+  // A short expiry: once it has passed, the old secret is refused — and, a retired secret
+  // presented again, it revokes the token (reuse detection): the new one stops too.
   const u = (await create(writer.token, { name: "short grace" })).body;
   const until = Date.now() + 1_000;
   const ru = await reset(writer.token, u._id, `?expiry=${until}`);
   assert.equal(ru.status, 200, ru.text);
+  assert.equal((await get(ru.body.token, u._id)).status, 200);
   await new Promise((s) => setTimeout(s, Math.max(0, until - Date.now() + 100)));
   ldError(await get(u.token, u._id), 401, "unauthorized");
-  assert.equal((await get(ru.body.token, u._id)).status, 200);
+  ldError(await get(ru.body.token, u._id), 401, "unauthorized");
 
   ldError(await reset(writer.token, t._id, "?expiry=soon"), 400, "invalid_request", /expiry/);
   ldError(await reset(writer.token, "f".repeat(24)), 404, "not_found", NOT_FOUND);

@@ -3,6 +3,7 @@
 // memory just long enough to be digested and shown once, and only its digest is stored
 // (`sha256:…`, or `hmac-sha256:<version>:…` with the worker's current pepper; docs/service.md,
 // "Pepper rotation": a secret is looked up under every configured pepper version).
+import { fail } from "../http.js";
 
 /** A new public token, member or account id: 24 hex digits from the CSPRNG. */
 export function newId() {
@@ -22,14 +23,23 @@ let lastRing = { config: undefined, ring: undefined };
 export function pepperRingOf(tk, env) {
   const config = [env.TOKENKIT_PEPPERS ?? "", env.TOKENKIT_PEPPER ?? "", env.TOKENKIT_PEPPER_VERSION ?? ""];
   if (lastRing.config?.every((v, i) => v === config[i])) return lastRing.ring;
-  const r = tk.pepperRing(config[0] || undefined, config[1] || undefined, config[2] || undefined);
-  const ring = { current: r.current ?? undefined, peppers: r.peppers };
+  let ring;
+  try {
+    const r = tk.pepperRing(config[0] || undefined, config[1] || undefined, config[2] || undefined);
+    ring = { current: r.current ?? undefined, peppers: r.peppers };
+  } catch (e) {
+    // Thrown by the first digest of a request (inside its error handling), never here: a Store
+    // is made before the router runs.
+    if (e?.name !== "TokenkitError") throw e;
+    ring = { current: undefined, peppers: [], error: fail(e.status ?? 500, e.code, e.message, e.field) };
+  }
   lastRing = { config, ring };
   return ring;
 }
 
 /** A fresh secret, its digest and its masked hint. */
-export function mintSecret(tk, pepper) {
+export function mintSecret(tk, pepper, ring) {
+  if (ring?.error) throw ring.error;
   const secret = tk.generateToken();
   return { secret, digest: tk.digestToken(secret, pepper), hint: tk.maskToken(secret) };
 }
@@ -48,6 +58,7 @@ export class Digests {
 
   /** The digest under the current pepper (what new rows store). */
   of(secret) {
+    if (this.ring.error) throw this.ring.error;
     let d = this.memo.get(secret);
     if (d === undefined) this.memo.set(secret, (d = this.tk.digestToken(secret, this.pepper)));
     return d;

@@ -37,7 +37,7 @@ export class Store {
 
   /** A fresh secret, its digest and its masked hint. */
   mint() {
-    return mintSecret(this.tk, this.pepper);
+    return mintSecret(this.tk, this.pepper, this.ring);
   }
 
   /**
