@@ -75,6 +75,8 @@ export interface ListQuery {
   expired: boolean | null;
   /** Only tokens expiring after now and up to this instant (epoch ms). */
   expiringUntil: number | null;
+  /** Revoked tokens instead of live ones. */
+  revoked: boolean;
 }
 /** The service's defaults. */
 export interface RuleDefaults { defaultLifetime: LifetimePreset; firstTokenLifetime: LifetimePreset; soonDays: number; newId: string }
@@ -432,6 +434,7 @@ pub fn list_query(
     set(&o, "all", q.all);
     set(&o, "expired", q.expired.map_or(JsValue::NULL, JsValue::from_bool));
     set(&o, "expiringUntil", ms_js(q.expiring_until));
+    set(&o, "revoked", q.revoked);
     Ok(o.into())
 }
 

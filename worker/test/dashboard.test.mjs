@@ -448,6 +448,23 @@ describe("dashboard (www/) in Chromium against wrangler dev", { timeout: 180_000
     guard.check("revoke");
   });
 
+  step("revoked tokens: the Revoked filter lists them with why — 'Reused secret' for the token whose old secret came back, 'Revoked' for one revoked by request — and offers no actions", async () => {
+    // "CI deploys (renamed elsewhere)" was revoked when its rotated-out secret was presented
+    // after its grace (the rotate step); "Short-lived" by the revoke step.
+    await page.getByText("Revoked", { exact: true }).first().click();
+    await page.waitForFunction(() => {
+      const text = document.querySelector("table.tokens:not([aria-busy]) tbody")?.textContent ?? "";
+      return /Short-lived/.test(text) && /CI deploys/.test(text);
+    });
+    assert.equal(await row("CI deploys (renamed elsewhere)").locator(".badge", { hasText: "Reused secret" }).count(), 1);
+    assert.equal(await row("Short-lived").locator(".badge.revoked-reason").innerText(), "Revoked");
+    assert.equal(await row("Short-lived").getByRole("button").count(), 0, "no actions on a revoked token");
+    await shot("10b-revoked", { fullPage: false });
+    await page.getByText("All", { exact: true }).click();
+    await listReady();
+    guard.check("revoked");
+  });
+
   step("conditions of use: each set on create (checked and tried by the core in the page), shown in the list and the token page, edited by a patch", async () => {
     await page.getByRole("link", { name: "Generate new token" }).click();
     await page.waitForSelector("form.form");

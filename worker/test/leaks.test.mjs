@@ -189,3 +189,27 @@ describe("a batch", () => {
     assert.ok(line2.d1Statements >= 1, `a well-formed candidate is looked up (${line2.d1Statements} statements)`);
   });
 });
+
+describe("revocation reasons", () => {
+  test("the revoked list shows why: leaked, reused, or by request (null)", async () => {
+    const leaked = await mint("leaked for the list");
+    const reused = await mint("reused for the list");
+    const byRequest = await mint("revoked by request for the list");
+    assert.equal((await report([{ token: leaked.secret, type: "t" }])).body[0].label, "true_positive");
+    const rot = await call(svc.base, "POST", `/tk/v1/tokens/${reused.token.id}/rotate`, { token: R, body: {} });
+    assert.equal(rot.status, 200);
+    const again = await self(reused.secret);
+    assert.deepEqual([again.status, again.body.error.code], [401, "reused_secret"]);
+    assert.equal((await call(svc.base, "DELETE", `/tk/v1/tokens/${byRequest.token.id}`, { token: R })).status, 204);
+    const list = await call(svc.base, "GET", "/tk/v1/tokens?revoked=true&limit=100", { token: R });
+    assert.equal(list.status, 200, JSON.stringify(list.body));
+    const by = Object.fromEntries(list.body.tokens.map((t) => [t.id, t]));
+    assert.equal(by[leaked.token.id].revokedReason, "leaked");
+    assert.equal(by[reused.token.id].revokedReason, "reused");
+    assert.equal(by[byRequest.token.id].revokedReason, null);
+    for (const t of list.body.tokens) assert.ok(Date.parse(t.revokedAt) > 0, "every listed token is revoked");
+    const live = await call(svc.base, "GET", "/tk/v1/tokens?limit=100", { token: R });
+    assert.ok(live.body.tokens.every((t) => t.revokedAt === null && t.revokedReason === null), "the default list: live tokens only");
+    assert.ok(!live.body.tokens.some((t) => t.id === leaked.token.id));
+  });
+});

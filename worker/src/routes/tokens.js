@@ -71,6 +71,7 @@ export async function list(request, ctx, url) {
       expiringUntil: q.expiringUntil ?? undefined,
       cursor: q.cursor ?? undefined,
       limit: q.limit,
+      revoked: q.revoked,
     },
     now,
   );

@@ -48,6 +48,10 @@ export function toMeta(row, view) {
     version: row.version,
     dialect: row.dialect,
     ...conditionsView(row, view),
+    // null for a live token; `revokedReason` null for a revocation by request, `leaked` (a secret
+    // scanner reported it) or `reused` (a retired secret of it was presented again).
+    revokedAt: iso(row.revoked_at),
+    revokedReason: row.revoked_reason ?? null,
   };
 }
 

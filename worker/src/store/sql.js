@@ -179,12 +179,12 @@ export async function revokeToken(db, account, id, now) {
 }
 
 /**
- * One page of live tokens, newest first. `cursor` is the last row's seq. `expired` selects by
+ * One page of live tokens (`revoked`: of revoked ones), newest first. `cursor` is the last row's seq. `expired` selects by
  * the core's rule (expired = now ≥ expiry); `expiringUntil` is the end of the core's window
  * (parseListQuery).
  */
-export async function pageTokens(db, { account, owner, name, expired, expiringUntil, cursor, limit }, now) {
-  const where = ["account_id = ?", "revoked_at IS NULL"];
+export async function pageTokens(db, { account, owner, name, expired, expiringUntil, cursor, limit, revoked }, now) {
+  const where = ["account_id = ?", revoked ? "revoked_at IS NOT NULL" : "revoked_at IS NULL"];
   const args = [account];
   if (owner) {
     where.push("owner_id = ?");
