@@ -14,6 +14,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { generateKeyPairSync } from "node:crypto";
 import { startService, ROOT } from "../worker/test/harness.mjs";
 
 const ST = process.env.SCHEMATHESIS ?? join(ROOT, ".venv/schemathesis/bin/st");
@@ -30,7 +31,10 @@ const verdict = (ok, what) => {
   ok ? passed++ : failed++;
 };
 
-const svc = await startService();
+// A scanner key listing, so POST /tk/v1/leaks answers as deployed (its signature checks: 401s)
+// rather than 503 scanning_not_configured. Its private key is dropped: no fuzzed report verifies.
+const scanner = generateKeyPairSync("ec", { namedCurve: "prime256v1" }).publicKey.export({ type: "spki", format: "pem" });
+const svc = await startService({ env: { TOKENKIT_SECRET_SCANNING_KEYS: JSON.stringify({ public_keys: [{ key_identifier: "fuzz", key: scanner, is_current: true }] }) } });
 let stdout = "";
 try {
   const junit = join(out, "junit.xml");

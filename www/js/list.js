@@ -223,7 +223,8 @@ export async function listView(ctx, root) {
           h(
             "td",
             { class: "name", dataset: { label: "Name" } },
-            h("a", { href: `#/tokens/${encodeURIComponent(t.id)}`, class: "token-name" }, t.name || h("span", { class: "muted" }, `Untitled (${t.id.slice(0, 12)})`)),
+            // A revoked token has no page of its own (GET answers 404): its name is plain text.
+            h(t.revokedAt ? "span" : "a", { href: t.revokedAt ? null : `#/tokens/${encodeURIComponent(t.id)}`, class: "token-name" }, t.name || h("span", { class: "muted" }, `Untitled (${t.id.slice(0, 12)})`)),
             self ? h("span", { class: "badge info" }, "This session") : null,
             t.revokedAt ? revokedBadge(t) : null,
             DIALECT_LABEL[t.dialect] ? h("span", { class: "badge neutral", title: `Issued through the ${DIALECT_LABEL[t.dialect]} API` }, `via ${DIALECT_LABEL[t.dialect]}`) : null,
