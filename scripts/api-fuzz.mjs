@@ -14,6 +14,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { generateKeyPairSync } from "node:crypto";
 import { startService, ROOT } from "../worker/test/harness.mjs";
 
 const ST = process.env.SCHEMATHESIS ?? join(ROOT, ".venv/schemathesis/bin/st");
@@ -30,8 +31,16 @@ const verdict = (ok, what) => {
   ok ? passed++ : failed++;
 };
 
-// A webhook key, so that POST …/webhooks is fuzzed past its 503 webhooks_unavailable (a deployment without one).
-const svc = await startService({ env: { TOKENKIT_WEBHOOK_KEY: "api-fuzz-webhook-key-0123456789abcdef" } });
+// A webhook key, so that POST …/webhooks is fuzzed past its 503 webhooks_unavailable (a deployment
+// without one), and a scanner key listing, so POST /tk/v1/leaks answers as deployed (its signature
+// checks: 401s) rather than 503 scanning_not_configured. Its private key is dropped: no fuzzed report verifies.
+const scanner = generateKeyPairSync("ec", { namedCurve: "prime256v1" }).publicKey.export({ type: "spki", format: "pem" });
+const svc = await startService({
+  env: {
+    TOKENKIT_WEBHOOK_KEY: "api-fuzz-webhook-key-0123456789abcdef",
+    TOKENKIT_SECRET_SCANNING_KEYS: JSON.stringify({ public_keys: [{ key_identifier: "fuzz", key: scanner, is_current: true }] }),
+  },
+});
 let stdout = "";
 try {
   const junit = join(out, "junit.xml");

@@ -5,7 +5,7 @@
 //   node scripts/bootstrap-root.mjs [--persist-to DIR | --remote] [--env NAME] [--config FILE]
 //                                   [--secrets-file FILE | --secrets-file -] [--json]
 //
-// Secrets (TOKENKIT_PEPPER, TOKENKIT_PEPPER_VERSION, TOKENKIT_ROOT_TOKEN) never come from argv,
+// Secrets (TOKENKIT_PEPPERS, TOKENKIT_PEPPER, TOKENKIT_PEPPER_VERSION, TOKENKIT_ROOT_TOKEN) never come from argv,
 // which any user sees in `ps`: they are read from a .dev.vars-style file (KEY=value lines;
 // `--secrets-file -` reads it from stdin), then from the environment for the keys the file does
 // not set. Locally, without --secrets-file, the file is worker/.dev.vars (worker/.dev.vars.NAME
@@ -16,7 +16,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
-import { initSync, generateToken, parseToken, digestToken, maskToken } from "../pkg/tokenkit.js";
+import { initSync, generateToken, parseToken, digestToken, maskToken, pepperRing } from "../pkg/tokenkit.js";
 
 initSync({ module: readFileSync(new URL("../pkg/tokenkit_bg.wasm", import.meta.url)) });
 
@@ -30,7 +30,7 @@ const config = option("--config") ?? "worker/wrangler.jsonc";
 const root = new URL("..", import.meta.url).pathname;
 const wrangler = `${root}node_modules/.bin/wrangler`;
 
-const SECRET_KEYS = ["TOKENKIT_PEPPER", "TOKENKIT_PEPPER_VERSION", "TOKENKIT_ROOT_TOKEN"];
+const SECRET_KEYS = ["TOKENKIT_PEPPERS", "TOKENKIT_PEPPER", "TOKENKIT_PEPPER_VERSION", "TOKENKIT_ROOT_TOKEN"];
 function readSecrets() {
   let file = option("--secrets-file");
   if (file === undefined && !remote) {
@@ -71,10 +71,13 @@ if (live > 0) {
 
 const token = secrets.TOKENKIT_ROOT_TOKEN || generateToken();
 parseToken(token); // a malformed TOKENKIT_ROOT_TOKEN stops here with its error code
-const pepper = secrets.TOKENKIT_PEPPER ? { version: secrets.TOKENKIT_PEPPER_VERSION || "v1", key: secrets.TOKENKIT_PEPPER } : undefined;
-const digest = digestToken(token, pepper);
+// The worker's keyring (the core's pepperRing): the digest under the current pepper, as the
+// worker stores new ones; a reissued token must not be stored under any configured version.
+const ring = pepperRing(secrets.TOKENKIT_PEPPERS, secrets.TOKENKIT_PEPPER, secrets.TOKENKIT_PEPPER_VERSION);
+const digest = digestToken(token, ring.current ?? undefined);
+const known = [digest, ...ring.peppers.slice(1).map((p) => digestToken(token, p))].map((d) => `'${d}'`).join(", ");
 // (a fresh database holds no token, so the check costs a query only on a reissue)
-if (rootAccount && d1(`SELECT COUNT(*) AS n FROM tokens WHERE digest = '${digest}' OR prev_digest = '${digest}'`)[0].results[0].n > 0) {
+if (rootAccount && d1(`SELECT COUNT(*) AS n FROM tokens WHERE digest IN (${known}) OR prev_digest IN (${known})`)[0].results[0].n > 0) {
   console.error("tokenkit: TOKENKIT_ROOT_TOKEN is already stored (revoked or rotated out); choose another token");
   process.exit(1);
 }

@@ -19,8 +19,8 @@ fn verification_vectors() {
     for c in cases {
         let row: Option<StoredState> = serde_json::from_value(c["row"].clone()).unwrap();
         let v = decide(row.as_ref(), c["digest"].as_str().unwrap(), c["now"].as_i64().unwrap());
-        let got = json!({"valid": v.valid, "code": v.code, "rule": v.rule, "previous": v.previous});
-        let want = json!({"valid": c["valid"], "code": c["code"], "rule": c["rule"], "previous": c["previous"]});
+        let got = json!({"valid": v.valid, "code": v.code, "rule": v.rule, "previous": v.previous, "revoke": v.revoke});
+        let want = json!({"valid": c["valid"], "code": c["code"], "rule": c["rule"], "previous": c["previous"], "revoke": c["revoke"]});
         assert_eq!(got, want, "{}", c["name"]);
     }
 }

@@ -96,13 +96,13 @@ test("tokens: list, create, rotate, revoke — tables and --json", () => {
   assert.equal(r.code, 1);
   assert.match(r.out, /^invalid: forbidden: /);
 
-  // rotate without grace: the old secret answers `rotated`, the new one works.
+  // rotate without grace: the new secret works (the old one, presented now, would revoke the
+  // token: reuse detection, docs/leaks.md; it is checked after the revocation below).
   r = tk(["tokens", "rotate", id, "--json"], { token: R });
   assert.equal(r.code, 0, r.err);
   const rotated = json(r);
   assert.notEqual(rotated.secret, made.secret);
   assert.equal(rotated.previous_expires_at, null);
-  assert.match(tk(["verify"], { token: R, input: made.secret }).out, /^invalid: rotated: /);
   assert.equal(tk(["verify"], { token: R, input: rotated.secret }).code, 0);
   r = tk(["tokens", "rotate", id, "--grace", "one-week"], { token: R });
   assert.equal(r.code, 0, r.err);
@@ -117,6 +117,7 @@ test("tokens: list, create, rotate, revoke — tables and --json", () => {
   r = tk(["verify", "--json"], { token: R, input: third });
   assert.equal(r.code, 1);
   assert.equal(json(r).code, "revoked");
+  assert.match(tk(["verify"], { token: R, input: made.secret }).out, /^invalid: revoked: /, "a retired secret of a revoked token");
 
   // The service's refusals: its code, message and field, exit 1.
   r = tk(["tokens", "create", "--scope", JSON.stringify(NAMES("x"))], { token: R });

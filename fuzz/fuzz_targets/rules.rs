@@ -54,6 +54,7 @@ fuzz_target!(|data: &[u8]| {
         previous_expires_at: opt_time(&mut g),
         revoked_at: opt_time(&mut g),
         expires_at: opt_time(&mut g),
+        retired_digest: g.bool().then(|| g.pick(DIGESTS).to_string()),
     });
     let digest = g.pick(DIGESTS).to_string();
     let now = time(&mut g);
@@ -61,13 +62,15 @@ fuzz_target!(|data: &[u8]| {
     let want = match &row {
         None => "unknown_token",
         Some(r) if r.revoked_at.is_some() => "revoked",
+        Some(r) if r.digest != digest && r.previous_digest.as_deref() != Some(digest.as_str()) && r.retired_digest.as_deref() == Some(digest.as_str()) => "reused_secret",
         Some(r) if r.digest != digest && r.previous_digest.as_deref() != Some(digest.as_str()) => "unknown_token",
-        Some(r) if r.digest != digest && !r.previous_expires_at.is_some_and(|p| now < p) => "rotated",
+        Some(r) if r.digest != digest && !r.previous_expires_at.is_some_and(|p| now < p) => "reused_secret",
         Some(r) if r.expires_at.is_some_and(|e| now >= e) => "expired",
         Some(_) => "ok",
     };
     assert_eq!(v.code, want, "{row:?} {digest} {now}");
     assert_eq!(v.valid, want == "ok");
+    assert_eq!(v.revoke, want == "reused_secret", "only a retired secret revokes");
     assert_eq!(v.previous, v.valid && row.as_ref().is_some_and(|r| r.digest != digest));
 
     // ---- the management request ----

@@ -154,6 +154,7 @@ pub static TOKENKIT: Policy = Policy {
         ("updatedAt", "set by the server"),
         ("lastUsedAt", "set by the server"),
         ("revokedAt", "revocation has its own route"),
+        ("revokedReason", "revocation has its own route"),
         ("version", "concurrency version, set by the server"),
     ],
     envelope: false,

@@ -23,9 +23,11 @@ pub struct ListQuery {
     pub expired: Option<bool>,
     /// Only tokens expiring after `now` and up to this instant (epoch ms, inclusive).
     pub expiring_until: Option<i64>,
+    /// Revoked tokens instead of live ones (`revoked=true`): their `revokedAt` and `revokedReason`.
+    pub revoked: bool,
 }
 
-const PARAMS: [&str; 6] = ["limit", "cursor", "name", "expired", "expiring_within_days", "all"];
+const PARAMS: [&str; 7] = ["limit", "cursor", "name", "expired", "expiring_within_days", "all", "revoked"];
 
 fn bad(field: &str, message: impl Into<String>) -> RuleError {
     RuleError::on(400, "invalid_query", field, message)
@@ -50,6 +52,7 @@ pub fn parse_list_query(pairs: &[(String, String)], now: i64) -> Result<ListQuer
     }
     let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
     let all = get("all").map(|v| boolean("all", v)).transpose()?.unwrap_or(false);
+    let revoked = get("revoked").map(|v| boolean("revoked", v)).transpose()?.unwrap_or(false);
     let expired = get("expired").map(|v| boolean("expired", v)).transpose()?;
     let within = get("expiring_within_days").map(|v| parse_integer("query.expiring_within_days", v)).transpose()?;
     let cursor = match get("cursor") {
@@ -65,7 +68,7 @@ pub fn parse_list_query(pairs: &[(String, String)], now: i64) -> Result<ListQuer
         }
     };
     let limit = get("limit").map(|v| parse_integer("query.limit", v)).transpose()?.unwrap_or(PAGE_DEFAULT);
-    Ok(ListQuery { limit, cursor, name, all, expired, expiring_until: within.map(|d| expiring_within(d, now).1) })
+    Ok(ListQuery { limit, cursor, name, all, expired, expiring_until: within.map(|d| expiring_within(d, now).1), revoked })
 }
 
 #[cfg(test)]
@@ -80,9 +83,10 @@ mod tests {
     #[test]
     fn defaults_and_values() {
         let d = q(&[]).unwrap();
-        assert_eq!(d, ListQuery { limit: 20, cursor: None, name: None, all: false, expired: None, expiring_until: None });
+        assert_eq!(d, ListQuery { limit: 20, cursor: None, name: None, all: false, expired: None, expiring_until: None, revoked: false });
         let v = q(&[("limit", "5"), ("cursor", "42"), ("name", "ci"), ("all", "true"), ("expired", "false"), ("expiring_within_days", "2")]).unwrap();
-        assert_eq!(v, ListQuery { limit: 5, cursor: Some(42), name: Some("ci".into()), all: true, expired: Some(false), expiring_until: Some(1000 + 2 * 86_400_000) });
+        assert_eq!(v, ListQuery { limit: 5, cursor: Some(42), name: Some("ci".into()), all: true, expired: Some(false), expiring_until: Some(1000 + 2 * 86_400_000), revoked: false });
+        assert!(q(&[("revoked", "true")]).unwrap().revoked);
         assert_eq!(q(&[("name", "")]).unwrap().name, None);
         assert_eq!(q(&[("limit", "7"), ("limit", "x")]).unwrap().limit, 7);
     }
@@ -95,6 +99,7 @@ mod tests {
             (&[("limit", "101")], "limit"),
             (&[("all", "yes")], "all"),
             (&[("expired", "1")], "expired"),
+            (&[("revoked", "yes")], "revoked"),
             (&[("expiring_within_days", "0")], "expiring_within_days"),
             (&[("expiring_within_days", "3651")], "expiring_within_days"),
             (&[("cursor", "abc")], "cursor"),

@@ -37,6 +37,8 @@ pub mod list;
 pub mod manage;
 pub mod members;
 pub mod policy;
+pub mod leaks;
+pub mod peppers;
 pub mod verify;
 pub mod webhooks;
 

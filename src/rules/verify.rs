@@ -2,11 +2,14 @@
 //!
 //! The order (DESIGN.md, "Digest and verification"): the token's format and checksum — decided
 //! before any storage read ([`check_presented`]) — then, from the row found by the presented
-//! digest ([`decide`]): none → `unknown_token`; revoked → `revoked`; disabled (a reversible
-//! pause, `POST /tk/v1/tokens/{id}/disable`) → `disabled`; the presented digest is
-//! the row's previous one and its rotation grace is over → `rotated`; the token has expired
-//! (`now ≥ expiry`) → `expired`; otherwise valid (`previous` when it is the rotated-out secret
-//! in its grace, which may not mint secrets: [`require_current`]).
+//! digest ([`decide`]): none → `unknown_token`; revoked → `revoked`; the presented digest is a
+//! retired secret — the row's previous one after its rotation grace, or one of the older
+//! retired secrets kept for reuse detection ([`RETIRED_SECRETS_KEPT`]) → `reused_secret`, and
+//! the token is to be revoked (`revoke`: a retired secret presented again is a sign it was
+//! stolen, OAuth 2.0 Security BCP §4.14), disabled or not; disabled (a reversible pause,
+//! `POST /tk/v1/tokens/{id}/disable`) → `disabled`; the token has expired (`now ≥ expiry`) →
+//! `expired`; otherwise valid (`previous` when it is the rotated-out secret in its grace, which
+//! may not mint secrets: [`require_current`]).
 
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
@@ -32,6 +35,8 @@ pub enum Rule {
     Disabled,
     /// A rotated-out secret is within its grace.
     RotationGrace,
+    /// The secret is not a retired one presented again.
+    Reuse,
     /// The token has not expired.
     Expiry,
 }
@@ -47,6 +52,7 @@ impl Rule {
             Rule::Revocation => "revocation",
             Rule::Disabled => "disabled",
             Rule::RotationGrace => "rotation_grace",
+            Rule::Reuse => "reuse",
             Rule::Expiry => "expiry",
         }
     }
@@ -58,7 +64,7 @@ pub struct Verdict {
     /// Whether the token may be used now.
     pub valid: bool,
     /// `ok`, or why not: `missing_token`, `malformed_token`, `invalid_checksum`,
-    /// `unknown_token`, `revoked`, `disabled`, `rotated`, `expired`.
+    /// `unknown_token`, `revoked`, `reused_secret`, `disabled`, `expired`.
     pub code: &'static str,
     /// The rule that decided (for a valid token: the last one checked, `expiry`).
     pub rule: Rule,
@@ -66,13 +72,23 @@ pub struct Verdict {
     pub message: String,
     /// The presented secret is the row's rotated-out one, still in its grace.
     pub previous: bool,
+    /// The host must revoke the token now (reason `reused`): a retired secret was presented.
+    pub revoke: bool,
 }
 
 impl Verdict {
     fn no(code: &'static str, rule: Rule, message: impl Into<String>) -> Verdict {
-        Verdict { valid: false, code, rule, message: message.into(), previous: false }
+        Verdict { valid: false, code, rule, message: message.into(), previous: false, revoke: false }
+    }
+
+    fn reused() -> Verdict {
+        Verdict { revoke: true, ..Verdict::no("reused_secret", Rule::Reuse, "a retired secret of this access token was presented again; the token has been revoked") }
     }
 }
+
+/// How many retired secrets of a token are kept for reuse detection: the rotated-out one (the
+/// row's previous digest) and up to `RETIRED_SECRETS_KEPT - 1` older ones.
+pub const RETIRED_SECRETS_KEPT: usize = 10;
 
 /// What the decision reads of a stored token row (times in epoch ms).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -95,6 +111,10 @@ pub struct StoredState {
     /// The token's expiry; `None` for never.
     #[serde(default)]
     pub expires_at: Option<i64>,
+    /// The older retired secret's digest through which the row was found, if it was (the
+    /// store's list of retired secrets, [`RETIRED_SECRETS_KEPT`]).
+    #[serde(default)]
+    pub retired_digest: Option<String>,
 }
 
 /// The first step, before any storage read: `Ok(())` for a well-formed token with a valid
@@ -118,27 +138,31 @@ pub fn decide(row: Option<&StoredState>, digest: &str, now: i64) -> Verdict {
     if row.revoked_at.is_some() {
         return Verdict::no("revoked", Rule::Revocation, "the access token has been revoked");
     }
-    // Disabled: refused for every secret of the row (current or previous), whatever its expiry;
-    // revoked stays first (revoke is final, disable reversible).
-    if row.disabled_at.is_some() {
-        return Verdict::no("disabled", Rule::Disabled, "the access token is disabled");
-    }
     let current = bool::from(row.digest.as_bytes().ct_eq(digest.as_bytes()));
     if !current {
         let is_previous = row.previous_digest.as_deref().is_some_and(|p| bool::from(p.as_bytes().ct_eq(digest.as_bytes())));
         if !is_previous {
-            // The row was found by another digest than either of its own: treat as unknown.
+            if row.retired_digest.as_deref().is_some_and(|p| bool::from(p.as_bytes().ct_eq(digest.as_bytes()))) {
+                return Verdict::reused();
+            }
+            // The row was found by another digest than any of its own: treat as unknown.
             return Verdict::no("unknown_token", Rule::Lookup, "the access token is not known");
         }
         if row.previous_expires_at.is_none_or(|until| now >= until) {
-            return Verdict::no("rotated", Rule::RotationGrace, "the access token was rotated and its grace period is over");
+            return Verdict::reused();
         }
+    }
+    // Disabled: refused for every live secret of the row (current or previous in its grace),
+    // whatever its expiry; revoked stays first (revoke is final, disable reversible) and a
+    // retired secret presented again revokes a disabled token too (reuse is a sign of theft).
+    if row.disabled_at.is_some() {
+        return Verdict::no("disabled", Rule::Disabled, "the access token is disabled");
     }
     if super::expiry::is_expired_ms(row.expires_at, now) {
         return Verdict::no("expired", Rule::Expiry, "the access token has expired");
     }
     let message = if current { "the access token is valid" } else { "the access token is a rotated-out secret in its grace period" };
-    Verdict { valid: true, code: "ok", rule: Rule::Expiry, message: message.into(), previous: !current }
+    Verdict { valid: true, code: "ok", rule: Rule::Expiry, message: message.into(), previous: !current, revoke: false }
 }
 
 /// Is `digest` the current secret of a row that is not revoked? (Expiry aside: what Space's
@@ -165,7 +189,7 @@ mod tests {
     const NOW: i64 = 1_800_000_000_000;
 
     fn row() -> StoredState {
-        StoredState { digest: "sha256:cur".into(), previous_digest: Some("sha256:old".into()), previous_expires_at: Some(NOW + 1), revoked_at: None, disabled_at: None, expires_at: Some(NOW + 10) }
+        StoredState { digest: "sha256:cur".into(), previous_digest: Some("sha256:old".into()), previous_expires_at: Some(NOW + 1), revoked_at: None, disabled_at: None, expires_at: Some(NOW + 10), retired_digest: None }
     }
 
     #[test]
@@ -196,8 +220,14 @@ mod tests {
             (Some(r.clone()), "sha256:cur", NOW, true, "ok", Rule::Expiry, false),
             (Some(r.clone()), "sha256:old", NOW, true, "ok", Rule::Expiry, true),
             // the grace ends at previous_expires_at (exclusive)
-            (Some(r.clone()), "sha256:old", NOW + 1, false, "rotated", Rule::RotationGrace, false),
-            (Some(StoredState { previous_expires_at: None, ..r.clone() }), "sha256:old", NOW, false, "rotated", Rule::RotationGrace, false),
+            (Some(r.clone()), "sha256:old", NOW + 1, false, "reused_secret", Rule::Reuse, false),
+            (Some(StoredState { previous_expires_at: None, ..r.clone() }), "sha256:old", NOW, false, "reused_secret", Rule::Reuse, false),
+            // an older retired secret (found through the store's list) is reuse too
+            (Some(StoredState { retired_digest: Some("sha256:older".into()), ..r.clone() }), "sha256:older", NOW, false, "reused_secret", Rule::Reuse, false),
+            (Some(StoredState { retired_digest: Some("sha256:older".into()), ..r.clone() }), "sha256:other", NOW, false, "unknown_token", Rule::Lookup, false),
+            // a revoked token's retired secret answers revoked (it is revoked already)
+            (Some(StoredState { revoked_at: Some(0), retired_digest: Some("sha256:older".into()), ..r.clone() }), "sha256:older", NOW, false, "revoked", Rule::Revocation, false),
+            (Some(StoredState { revoked_at: Some(0), ..r.clone() }), "sha256:old", NOW + 1, false, "revoked", Rule::Revocation, false),
             // expired = now ≥ expiry, for the current and the previous secret
             (Some(r.clone()), "sha256:cur", NOW + 9, true, "ok", Rule::Expiry, false),
             (Some(r.clone()), "sha256:cur", NOW + 10, false, "expired", Rule::Expiry, false),
@@ -206,17 +236,21 @@ mod tests {
             // revoked beats everything after the lookup
             (Some(StoredState { revoked_at: Some(0), ..r.clone() }), "sha256:cur", NOW, false, "revoked", Rule::Revocation, false),
             (Some(StoredState { revoked_at: Some(0), expires_at: Some(0), ..r.clone() }), "sha256:old", NOW, false, "revoked", Rule::Revocation, false),
-            // disabled: after revoked, before the grace and the expiry, for both secrets
+            // disabled: after revoked and reuse, before the expiry, for both live secrets
             (Some(StoredState { disabled_at: Some(0), ..r.clone() }), "sha256:cur", NOW, false, "disabled", Rule::Disabled, false),
             (Some(StoredState { disabled_at: Some(0), ..r.clone() }), "sha256:old", NOW, false, "disabled", Rule::Disabled, false),
             (Some(StoredState { disabled_at: Some(0), expires_at: Some(0), ..r.clone() }), "sha256:cur", NOW, false, "disabled", Rule::Disabled, false),
             (Some(StoredState { disabled_at: Some(0), revoked_at: Some(0), ..r.clone() }), "sha256:cur", NOW, false, "revoked", Rule::Revocation, false),
+            // a retired secret presented to a disabled token is still reuse: the token is revoked
+            (Some(StoredState { disabled_at: Some(0), ..r.clone() }), "sha256:old", NOW + 1, false, "reused_secret", Rule::Reuse, false),
+            (Some(StoredState { disabled_at: Some(0), retired_digest: Some("sha256:older".into()), ..r.clone() }), "sha256:older", NOW, false, "reused_secret", Rule::Reuse, false),
             // a row that has neither digest is not this token's
             (Some(r.clone()), "sha256:other", NOW, false, "unknown_token", Rule::Lookup, false),
         ];
         for (row, digest, now, valid, code, rule, previous) in cases {
             let v = decide(row.as_ref(), digest, *now);
             assert_eq!((v.valid, v.code, v.rule, v.previous), (*valid, *code, *rule, *previous), "{row:?} {digest} {now}");
+            assert_eq!(v.revoke, *code == "reused_secret", "only reuse revokes: {row:?} {digest}");
         }
     }
 

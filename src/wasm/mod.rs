@@ -14,6 +14,7 @@ pub mod dialect;
 pub mod rules;
 pub mod conditions;
 pub mod webhook;
+pub mod leaks;
 
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::JsValue;

@@ -50,17 +50,21 @@ export interface StoredState {
   /** When the token was disabled (a reversible pause); null = enabled. */
   disabledAt?: number | null;
   expiresAt?: number | null;
+  /** The older retired secret's digest the row was found through (reuse detection), if any. */
+  retiredDigest?: string | null;
 }
 /** The rule that decided a verification. */
-export type VerifyRule = "presented" | "format" | "checksum" | "lookup" | "revocation" | "disabled" | "rotation_grace" | "expiry";
+export type VerifyRule = "presented" | "format" | "checksum" | "lookup" | "revocation" | "disabled" | "rotation_grace" | "reuse" | "expiry";
 /** A verification decision. */
 export interface Verdict {
   valid: boolean;
-  code: "ok" | "missing_token" | "malformed_token" | "invalid_checksum" | "unknown_token" | "revoked" | "disabled" | "rotated" | "expired";
+  code: "ok" | "missing_token" | "malformed_token" | "invalid_checksum" | "unknown_token" | "revoked" | "reused_secret" | "disabled" | "expired";
   rule: VerifyRule;
   message: string;
   /** The presented secret is the rotated-out one, in its grace: it may not mint secrets. */
   previous: boolean;
+  /** Revoke the token now (reason `reused`): a retired secret was presented (`reused_secret`). */
+  revoke: boolean;
 }
 /** A rotation's grace: when the old secret stops (null: at once) and what the store keeps. */
 export interface Grace { until: number | null; previousValidUntil: number }
@@ -73,6 +77,8 @@ export interface ListQuery {
   expired: boolean | null;
   /** Only tokens expiring after now and up to this instant (epoch ms). */
   expiringUntil: number | null;
+  /** Revoked tokens instead of live ones. */
+  revoked: boolean;
 }
 /** Which audit events a caller reads: its account's, all of them (subject null) or those about one member. */
 export interface AuditView { account: string; subject: string | null }
@@ -106,7 +112,7 @@ fn ms_opt(field: &str, v: &JsValue) -> Result<Option<i64>, Error> {
     }
 }
 
-fn ms(field: &str, v: &JsValue) -> Result<i64, Error> {
+pub(crate) fn ms(field: &str, v: &JsValue) -> Result<i64, Error> {
     Ok(instant_from_js(field, v)?.as_millisecond())
 }
 
@@ -150,7 +156,7 @@ fn target_arg(v: &JsValue) -> Result<Target, Error> {
     Ok(Target { id: str_field("target", v, "id")?, owner: str_field("target", v, "owner")? })
 }
 
-fn state_arg(v: &JsValue) -> Result<Option<StoredState>, Error> {
+pub(crate) fn state_arg(v: &JsValue) -> Result<Option<StoredState>, Error> {
     if v.is_null() || v.is_undefined() {
         return Ok(None);
     }
@@ -162,6 +168,7 @@ fn state_arg(v: &JsValue) -> Result<Option<StoredState>, Error> {
         revoked_at: opt_ms_field("row", v, "revokedAt")?,
         disabled_at: opt_ms_field("row", v, "disabledAt")?,
         expires_at: opt_ms_field("row", v, "expiresAt")?,
+        retired_digest: opt_str_field("row", v, "retiredDigest")?,
     }))
 }
 
@@ -183,6 +190,7 @@ fn verdict_js(v: &verify::Verdict) -> JsValue {
     set(&o, "rule", v.rule.name());
     set(&o, "message", v.message.as_str());
     set(&o, "previous", v.previous);
+    set(&o, "revoke", v.revoke);
     o.into()
 }
 
@@ -446,6 +454,7 @@ pub fn list_query(
     set(&o, "all", q.all);
     set(&o, "expired", q.expired.map_or(JsValue::NULL, JsValue::from_bool));
     set(&o, "expiringUntil", ms_js(q.expiring_until));
+    set(&o, "revoked", q.revoked);
     Ok(o.into())
 }
 

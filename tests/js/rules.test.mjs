@@ -25,7 +25,7 @@ test("the verification decision, on the shared vectors", () => {
   assert.ok(cases.length >= 12);
   for (const c of cases) {
     const v = tk.decideVerification(c.row, c.digest, c.now);
-    assert.deepEqual({ valid: v.valid, code: v.code, rule: v.rule, previous: v.previous }, { valid: c.valid, code: c.code, rule: c.rule, previous: c.previous }, c.name);
+    assert.deepEqual({ valid: v.valid, code: v.code, rule: v.rule, previous: v.previous, revoke: v.revoke }, { valid: c.valid, code: c.code, rule: c.rule, previous: c.previous, revoke: c.revoke }, c.name);
     assert.equal(typeof v.message, "string");
   }
 });
@@ -129,7 +129,7 @@ test("field limits: one table, and the checks that read it", () => {
   throwsRule(() => tk.checkLength("token", "t".repeat(201)), 422, "invalid_field", "token");
   throwsRule(() => tk.checkItems("patch", 1001), 422, "patch_too_large");
   const q = tk.parseListQuery([["limit", "5"], ["expiring_within_days", "2"]], NOW);
-  assert.deepEqual(q, { limit: 5, cursor: null, name: null, all: false, expired: null, expiringUntil: NOW + 2 * DAY });
+  assert.deepEqual(q, { limit: 5, cursor: null, name: null, all: false, expired: null, expiringUntil: NOW + 2 * DAY, revoked: false });
   throwsRule(() => tk.parseListQuery([["limit", "101"]], NOW), 400, "invalid_query", "limit");
   throwsRule(() => tk.parseListQuery([["bogus", "1"]], NOW), 400, "invalid_query", "bogus");
 });

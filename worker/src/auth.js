@@ -6,6 +6,7 @@
 import { fail, ruled } from "./http.js";
 import { conditionsOf } from "./store.js";
 import { setActor } from "./audit.js";
+import { compromised } from "./incidents.js";
 
 /** The token from `Authorization: Bearer <t>`, `Authorization: <t>` or `x-access-token: <t>`. */
 export function presented(request) {
@@ -26,19 +27,29 @@ export const storedState = (row) => ({
   revokedAt: row.revoked_at ?? null,
   disabledAt: row.disabled_at ?? null,
   expiresAt: row.expires_at ?? null,
+  retiredDigest: row.retired_digest ?? null,
 });
 
 /**
  * Checks a secret. `{ok: true, row, previous, rule}` for a live token (previous = matched a
  * rotated-out secret still in its grace), else `{ok: false, code, message, rule, row?}`.
+ * The secret is looked up under every configured pepper version (store.find); one verified under
+ * an older version moves to the current one (the core's needsRedigest). A retired secret
+ * presented again revokes its token before the answer (the core's verdict says `revoke`:
+ * incidents.js, reason `reused`).
  */
-export async function check(secret, store, tk, now) {
+export async function check(secret, ctx) {
+  const { store, tk, now } = ctx;
   const bad = tk.checkPresented(secret);
   if (bad) return { ok: false, code: bad.code, message: bad.message, rule: bad.rule };
-  const digest = store.digest(secret);
-  const row = await store.byDigest(digest);
+  const { digest, row } = await store.find(secret);
   const v = tk.decideVerification(row ? storedState(row) : null, digest, now);
-  if (v.valid) return { ok: true, row, previous: v.previous, rule: v.rule };
+  if (v.valid) {
+    // (With one pepper the digest found is always the current one: no call needed.)
+    if (store.ring.peppers.length > 1 && tk.needsRedigest(digest, store.pepper?.version ?? null)) await store.redigest(row, secret, digest);
+    return { ok: true, row, previous: v.previous, rule: v.rule };
+  }
+  if (v.revoke) await compromised(ctx, row, "reused");
   return { ok: false, row: row ?? undefined, code: v.code, message: v.message, rule: v.rule };
 }
 
@@ -104,7 +115,7 @@ export const retryAfter = (d) => (d.retryAfterSeconds === undefined ? undefined 
 /** Authenticates a request to tokenkit's own API, or throws the 401 (403, 429 for its conditions). */
 export async function authenticate(request, ctx) {
   const { store, tk, now } = ctx;
-  const r = await check(presented(request), store, tk, now);
+  const r = await check(presented(request), ctx);
   if (!r.ok) throw fail(401, r.code, r.message);
   ctx.tokenId = r.row.id; // the request log's token id (worker/src/index.js)
   setActor(ctx, r.row); // the audit log's actor (worker/src/audit.js)
@@ -119,7 +130,7 @@ export async function authenticate(request, ctx) {
  * verify, or `{refused}` with the core's decision when its conditions refuse this use.
  */
 export async function authenticateUse(ctx, secret, ip) {
-  const r = await check(secret, ctx.store, ctx.tk, ctx.now);
+  const r = await check(secret, ctx);
   if (!r.ok) return null;
   ctx.tokenId = r.row.id; // the request log's token id (worker/src/index.js)
   setActor(ctx, r.row); // the audit log's actor (worker/src/audit.js)

@@ -93,8 +93,7 @@ export function dialectDeps(ctx, request) {
       },
       getBySecret: async (secret) => {
         if (!tk.isWellFormedToken(secret)) return null;
-        const digest = store.digest(secret);
-        const row = await store.byDigest(digest);
+        const { digest, row } = await store.find(secret); // under any configured pepper version
         return row && tk.isCurrentSecret(storedState(row), digest) ? toDialect(row) : null;
       },
       create: async (c, draft) => {

@@ -9,7 +9,7 @@
 import { verifyCache, ttlOf } from "./verify-cache.js";
 
 export class DigestLookup {
-  /** `read(digests)` is the D1 query: the rows whose current or previous digest is one of them. */
+  /** `read(digests)` is the D1 query: the rows whose current, previous or a retired digest is one of them. */
   constructor(env, read) {
     this.env = env;
     this.read = read;
@@ -39,7 +39,7 @@ export class DigestLookup {
     const at = Date.now();
     const results = await this.read(missing);
     for (const d of missing) {
-      const row = results.find((r) => r.digest === d || r.prev_digest === d) ?? null;
+      const row = results.find((r) => r.digest === d || r.prev_digest === d || r.retired_digest === d) ?? null;
       this.known.set(d, row);
       if (ttl > 0 && row !== null) verifyCache.put(d, row, at, epoch);
     }

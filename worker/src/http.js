@@ -31,9 +31,19 @@ export const fail = (status, code, message, field) => new ApiError(status, code,
 
 /** Reads the body as text, refusing more than MAX_BODY bytes (413) whatever Content-Length says. */
 export async function readText(request) {
+  const all = await readBytes(request);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(all);
+  } catch {
+    throw fail(400, "invalid_encoding", "request body is not UTF-8");
+  }
+}
+
+/** Reads the raw body, refusing more than `limit` bytes (413) whatever Content-Length says. */
+export async function readBytes(request, limit = MAX_BODY) {
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY) throw fail(413, "payload_too_large", `request body is over ${MAX_BODY} bytes`);
-  if (!request.body) return "";
+  if (declared > limit) throw fail(413, "payload_too_large", `request body is over ${limit} bytes`);
+  if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks = [];
   let size = 0;
@@ -41,7 +51,7 @@ export async function readText(request) {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > MAX_BODY) {
+    if (size > limit) {
       // Keep reading, without keeping, up to DRAIN_MAX: answering before a streamed body is
       // consumed breaks the connection it came on (workerd then fails the next request on it).
       while (size <= DRAIN_MAX) {
@@ -50,7 +60,7 @@ export async function readText(request) {
         size += next.value.byteLength;
       }
       if (size > DRAIN_MAX) await reader.cancel().catch(() => {});
-      throw fail(413, "payload_too_large", `request body is over ${MAX_BODY} bytes`);
+      throw fail(413, "payload_too_large", `request body is over ${limit} bytes`);
     }
     chunks.push(value);
   }
@@ -60,11 +70,7 @@ export async function readText(request) {
     all.set(c, at);
     at += c.byteLength;
   }
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(all);
-  } catch {
-    throw fail(400, "invalid_encoding", "request body is not UTF-8");
-  }
+  return all;
 }
 
 /** Checks the media type (415 otherwise) and parses a JSON object body (400 otherwise). */

@@ -10,6 +10,7 @@ import * as admin from "./routes/admin.js";
 import * as acct from "./routes/accountability.js";
 import { apiOf } from "./audit.js";
 import { withIdempotency } from "./idempotency.js";
+import * as leaks from "./routes/leaks.js";
 import { dialectRoutes, dialectDeps } from "./dialects.js";
 import * as webhooks from "./routes/webhooks.js";
 import { runScheduled } from "./webhooks.js";
@@ -41,6 +42,7 @@ const ROUTES = [
   ["GET", new RegExp(`^/tk/v1/accounts/${ID}/webhooks$`), webhooks.list, "/tk/v1/accounts/{id}/webhooks"],
   ["DELETE", new RegExp(`^/tk/v1/accounts/${ID}/webhooks/${ID}$`), webhooks.remove, "/tk/v1/accounts/{id}/webhooks/{webhookId}"],
   ["GET", new RegExp(`^/tk/v1/accounts/${ID}/webhooks/${ID}/deliveries$`), webhooks.deliveries, "/tk/v1/accounts/{id}/webhooks/{webhookId}/deliveries"],
+  ["POST", /^\/tk\/v1\/leaks$/, leaks.report, "/tk/v1/leaks"],
   ["GET", /^\/openapi\.json$/, (request, ctx, url) => json(openapiFor(url)), "/openapi.json"],
   // Accountability (issue #18; worker/src/routes/accountability.js)
   ["POST", new RegExp(`^/tk/v1/tokens/${ID}/disable$`), acct.disable, "/tk/v1/tokens/{id}/disable"],

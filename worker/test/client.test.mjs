@@ -56,7 +56,7 @@ test("a TypeScript client generated from /openapi.json compiles (--strict) and r
   assert.deepEqual(r.created, { status: 201, id: r.created.id, name: "generated client", secretShape: true });
   assert.deepEqual(r.self, { status: 200, id: r.created.id });
   assert.deepEqual(r.rotated, { status: 200, id: r.created.id, changed: true, previousExpiresAt: null });
-  assert.deepEqual(r.oldSecret, { status: 401, code: "rotated" });
+  assert.deepEqual(r.oldSecret, { status: 401, code: "revoked" });
   assert.deepEqual(r.newSecret, { status: 200, id: r.created.id });
   assert.deepEqual(r.revoked, { status: 204 });
   assert.deepEqual(r.gone, { status: 404, code: "not_found" });

@@ -413,14 +413,14 @@ describe("dashboard (www/) in Chromium against wrangler dev", { timeout: 180_000
     for (;;) {
       const v = await verify(secrets.ci);
       if (!v.valid) {
-        assert.equal(v.code, "rotated");
+        assert.equal(v.code, "reused_secret", "presented after its grace: reuse, the token is revoked");
         break;
       }
       assert.ok(Date.now() - t0 < 15_000, "the old secret stopped within the grace");
       await sleep(500);
     }
     assert.ok(Date.now() - t0 >= 4_000, "…but not before it");
-    assert.equal((await verify(fresh)).valid, true);
+    assert.equal((await verify(fresh)).code, "revoked", "the reuse of the old secret revoked the token");
     guard.check("rotate");
   });
 
@@ -446,6 +446,23 @@ describe("dashboard (www/) in Chromium against wrangler dev", { timeout: 180_000
     await page.keyboard.press("Escape");
     assert.equal(await page.locator("dialog[open]").count(), 0);
     guard.check("revoke");
+  });
+
+  step("revoked tokens: the Revoked filter lists them with why — 'Reused secret' for the token whose old secret came back, 'Revoked' for one revoked by request — and offers no actions", async () => {
+    // "CI deploys (renamed elsewhere)" was revoked when its rotated-out secret was presented
+    // after its grace (the rotate step); "Short-lived" by the revoke step.
+    await page.getByText("Revoked", { exact: true }).first().click();
+    await page.waitForFunction(() => {
+      const text = document.querySelector("table.tokens:not([aria-busy]) tbody")?.textContent ?? "";
+      return /Short-lived/.test(text) && /CI deploys/.test(text);
+    });
+    assert.equal(await row("CI deploys (renamed elsewhere)").locator(".badge", { hasText: "Reused secret" }).count(), 1);
+    assert.equal(await row("Short-lived").locator(".badge.revoked-reason").innerText(), "Revoked");
+    assert.equal(await row("Short-lived").getByRole("button").count(), 0, "no actions on a revoked token");
+    await shot("10b-revoked", { fullPage: false });
+    await page.getByText("All", { exact: true }).click();
+    await listReady();
+    guard.check("revoked");
   });
 
   step("conditions of use: each set on create (checked and tried by the core in the page), shown in the list and the token page, edited by a patch", async () => {
@@ -690,7 +707,6 @@ describe("dashboard (www/) in Chromium against wrangler dev", { timeout: 180_000
     assert.match(await page.locator("dialog[open]").innerText(), /previous secret no longer works/);
     await relisted(() => page.keyboard.press("Escape"));
     assert.equal(await page.evaluate(() => sessionStorage.getItem("tokenkit.session")), fresh);
-    assert.equal((await verify(made.body.secret)).code, "rotated");
     await page.reload();
     await listReady();
     assert.equal(await row("Laptop session").locator(".badge", { hasText: "This session" }).count(), 1);

@@ -296,7 +296,7 @@ test("patch: concurrent patches either apply or get 409 optimistic_locking_error
   assert.ok(ok.some((r) => r.body.name === after.name));
 });
 
-test("reset: the client's recorded call (empty form-urlencoded body, expiry in the past) — new secret in full, the old one invalid at once", async () => {
+test("reset: the client's recorded call (empty form-urlencoded body, expiry in the past) — new secret in full, the old one invalid at once, and presenting it revokes the token", async () => {
   const t = (await create(writer.token, { name: "reset me" })).body;
   const r = await reset(writer.token, t._id, "?expiry=1700000000000");
   assert.equal(r.status, 200, r.text);
@@ -305,18 +305,23 @@ test("reset: the client's recorded call (empty form-urlencoded body, expiry in t
   assert.equal(r.headers.get("cache-control"), "no-store", "a secret is never cached");
   assert.notEqual(r.body.token, t.token);
   assert.equal(r.body._id, t._id);
-  ldError(await get(t.token, t._id), 401, "unauthorized");
   assert.equal((await get(r.body.token, t._id)).body.token, r.body.token.slice(-4));
-  // Without expiry: the same, the old one stops at once.
+  // Without expiry: the same.
   const r2 = await reset(r.body.token, t._id);
   assert.equal(r2.status, 200, r2.text);
-  ldError(await get(r.body.token, t._id), 401, "unauthorized");
   assert.equal((await get(r2.body.token, t._id)).status, 200);
   // A reset by the admin of a member's token works too.
   const r3 = await reset(owner.token, t._id);
   assert.equal(r3.status, 200, r3.text);
-  ldError(await get(r2.body.token, t._id), 401, "unauthorized");
   assert.equal(r3.body.memberId, writer.member);
+  assert.equal((await get(r3.body.token, t._id)).status, 200);
+  // A retired secret presented again is the vendor's 401 — and revokes the token (reuse
+  // detection, docs/service.md): the current secret stops too, on every API.
+  ldError(await get(t.token, t._id), 401, "unauthorized");
+  ldError(await get(r3.body.token, t._id), 401, "unauthorized");
+  const me = await self(svc, r3.body.token);
+  assert.deepEqual([me.status, me.body.error.code], [401, "revoked"], me.text);
+  for (const old of [r.body.token, r2.body.token]) ldError(await get(old, t._id), 401, "unauthorized");
 });
 
 test("reset: a future expiry keeps the old secret valid until then; a non-numeric expiry is 400; unknown is 404", async () => {
@@ -328,14 +333,16 @@ test("reset: a future expiry keeps the old secret valid until then; a non-numeri
   const me = await self(svc, t.token);
   assert.equal(me.status, 200, me.text);
   assert.equal(me.body.id, t._id);
-  // A short expiry: once it has passed, the old secret is refused and the new one works.
+  // A short expiry: once it has passed, the old secret is refused — and, a retired secret
+  // presented again, it revokes the token (reuse detection): the new one stops too.
   const u = (await create(writer.token, { name: "short grace" })).body;
   const until = Date.now() + 1_000;
   const ru = await reset(writer.token, u._id, `?expiry=${until}`);
   assert.equal(ru.status, 200, ru.text);
+  assert.equal((await get(ru.body.token, u._id)).status, 200);
   await new Promise((s) => setTimeout(s, Math.max(0, until - Date.now() + 100)));
   ldError(await get(u.token, u._id), 401, "unauthorized");
-  assert.equal((await get(ru.body.token, u._id)).status, 200);
+  ldError(await get(ru.body.token, u._id), 401, "unauthorized");
 
   ldError(await reset(writer.token, t._id, "?expiry=soon"), 400, "invalid_request", /expiry/);
   ldError(await reset(writer.token, "f".repeat(24)), 404, "not_found", NOT_FOUND);

@@ -1,5 +1,6 @@
-// The token list: filters (all / expiring soon / expired, name), admins' "all members" toggle,
-// cursor pagination (next_cursor), and per-row actions.
+// The token list: filters (all / expiring soon / expired / revoked, name), admins' "all members"
+// toggle, cursor pagination (next_cursor), and per-row actions (none on revoked tokens, which
+// carry a badge saying why they were revoked: leaked, reused secret, or by request).
 import { ApiError } from "./api.js";
 import { expiryState, h, maxLength, nextId, relative, soonDays, timeEl } from "./format.js";
 import { rotateDialog, revokeDialog } from "./dialogs.js";
@@ -16,7 +17,19 @@ const FILTERS = [
   ["all", "All"],
   ["soon", "Expiring soon"],
   ["expired", "Expired"],
+  ["revoked", "Revoked"],
 ];
+
+/** The badge of a revoked token: why it was revoked (the row's `revokedReason`). */
+const REVOKED_BADGE = {
+  leaked: ["Leaked", "A secret scanner reported this token in a public place; it was revoked at once."],
+  reused: ["Reused secret", "A retired secret of this token was presented again (a sign it was stolen); the token was revoked."],
+};
+
+function revokedBadge(t) {
+  const [label, title] = REVOKED_BADGE[t.revokedReason] ?? ["Revoked", "Revoked by a request."];
+  return h("span", { class: `badge ${t.revokedReason ? "bad" : "neutral"} revoked-reason`, title }, label);
+}
 
 function expiryCell(t) {
   if (t.expiresAt === null) return h("td", { class: "expires", dataset: { label: "Expires" } }, h("span", { class: "muted" }, "Never"), " ", h("span", { class: "badge neutral" }, "No expiry"));
@@ -150,6 +163,7 @@ export async function listView(ctx, root) {
     const query = { limit: PAGE_SIZE, cursor: L.cursors[L.page] ?? undefined, name: L.name || undefined };
     if (L.filter === "expired") query.expired = "true";
     if (L.filter === "soon") query.expiring_within_days = soonDays();
+    if (L.filter === "revoked") query.revoked = "true";
     if (L.all && admin) query.all = "true";
     let body;
     try {
@@ -190,7 +204,7 @@ export async function listView(ctx, root) {
 
   function render(tokens) {
     if (tokens.length === 0) {
-      const what = L.filter === "expired" ? "No expired tokens." : L.filter === "soon" ? `No tokens expire in the next ${soonDays()} days.` : L.name ? "No tokens match that name." : "You have no tokens yet.";
+      const what = L.filter === "revoked" ? "No revoked tokens." : L.filter === "expired" ? "No expired tokens." : L.filter === "soon" ? `No tokens expire in the next ${soonDays()} days.` : L.name ? "No tokens match that name." : "You have no tokens yet.";
       tbody.replaceChildren(h("tr", { class: "empty" }, h("td", { colspan: "7" }, what, " ", L.filter === "all" && !L.name ? h("a", { href: "#/new" }, "Generate one.") : null)));
       return;
     }
@@ -210,8 +224,10 @@ export async function listView(ctx, root) {
           h(
             "td",
             { class: "name", dataset: { label: "Name" } },
-            h("a", { href: `#/tokens/${encodeURIComponent(t.id)}`, class: "token-name" }, t.name || h("span", { class: "muted" }, `Untitled (${t.id.slice(0, 12)})`)),
+            // A revoked token has no page of its own (GET answers 404): its name is plain text.
+            h(t.revokedAt ? "span" : "a", { href: t.revokedAt ? null : `#/tokens/${encodeURIComponent(t.id)}`, class: "token-name" }, t.name || h("span", { class: "muted" }, `Untitled (${t.id.slice(0, 12)})`)),
             self ? h("span", { class: "badge info" }, "This session") : null,
+            t.revokedAt ? revokedBadge(t) : null,
             DIALECT_LABEL[t.dialect] ? h("span", { class: "badge neutral", title: `Issued through the ${DIALECT_LABEL[t.dialect]} API` }, `via ${DIALECT_LABEL[t.dialect]}`) : null,
             t.description ? h("span", { class: "desc" }, t.description) : null,
             owner ? h("span", { class: "owner" }, "Owner: ", owner) : null,
@@ -222,13 +238,15 @@ export async function listView(ctx, root) {
           h("td", { dataset: { label: "Created" } }, timeEl(t.createdAt)),
           h("td", { dataset: { label: "Last used" } }, t.lastUsedAt ? h("time", { datetime: t.lastUsedAt, title: t.lastUsedAt }, relative(t.lastUsedAt)) : h("span", { class: "muted" }, "Never used")),
           expiryCell(t),
-          h(
-            "td",
-            { class: "actions" },
-            h("a", { class: "btn small", href: `#/tokens/${encodeURIComponent(t.id)}`, "aria-label": `Edit ${t.name || t.id}` }, "Edit"),
-            action(t, "rotate", "Rotate", "btn small", () => rotateDialog(ctx, t, { onDone: load })),
-            action(t, "delete", "Revoke", "btn small danger-outline", () => revokeDialog(ctx, t, { onDone: load })),
-          ),
+          t.revokedAt
+            ? h("td", { class: "actions" }, h("span", { class: "muted" }, "Revoked "), timeEl(t.revokedAt, { rel: true }))
+            : h(
+                "td",
+                { class: "actions" },
+                h("a", { class: "btn small", href: `#/tokens/${encodeURIComponent(t.id)}`, "aria-label": `Edit ${t.name || t.id}` }, "Edit"),
+                action(t, "rotate", "Rotate", "btn small", () => rotateDialog(ctx, t, { onDone: load })),
+                action(t, "delete", "Revoke", "btn small danger-outline", () => revokeDialog(ctx, t, { onDone: load })),
+              ),
         );
       }),
     );

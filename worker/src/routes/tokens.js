@@ -75,6 +75,7 @@ export async function list(request, ctx, url) {
       expiringUntil: q.expiringUntil ?? undefined,
       cursor: q.cursor ?? undefined,
       limit: q.limit,
+      revoked: q.revoked,
     },
     now,
   );
@@ -233,7 +234,7 @@ export async function verify(request, ctx) {
   // allow-list refuses.
   if (body.ip !== undefined && body.ip !== null) ruled(() => tk.checkIp(body.ip, "ip"));
   const out = { valid: false, code: "unknown_token", rule: "lookup", tokenId: null, owner: null, scope: null, expiresAt: null, remaining: null, reason: "the access token is not known" };
-  const r = await check(body.token, store, tk, now);
+  const r = await check(body.token, ctx);
   if (r.row && r.row.account_id !== caller.account) return json(out);
   if (!r.ok) return json({ ...out, code: r.code, rule: r.rule, reason: r.message });
   const t = callerOf(r.row);

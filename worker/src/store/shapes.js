@@ -49,6 +49,10 @@ export function toMeta(row, view) {
     dialect: row.dialect,
     ...conditionsView(row, view),
     disabledAt: iso(row.disabled_at),
+    // null for a live token; `revokedReason` null for a revocation by request, `leaked` (a secret
+    // scanner reported it) or `reused` (a retired secret of it was presented again).
+    revokedAt: iso(row.revoked_at),
+    revokedReason: row.revoked_reason ?? null,
   };
 }
 

@@ -7,17 +7,30 @@
 const DIALECT_OF_LANGUAGE = { s2: "s2", privileges: "akinon", policy: "launchdarkly", names: "space" };
 
 /** A token row with what auth needs of its member and account (see `tokensByDigests`). */
-const BY_DIGEST = "SELECT t.*, m.role AS member_role, a.is_root AS account_is_root FROM tokens t JOIN members m ON m.id = t.owner_id JOIN accounts a ON a.id = t.account_id";
+const BY_DIGEST_COLUMNS = "SELECT t.*, m.role AS member_role, a.is_root AS account_is_root";
+const BY_DIGEST_JOINS = "JOIN members m ON m.id = t.owner_id JOIN accounts a ON a.id = t.account_id";
+const BY_DIGEST_FROM = `FROM tokens t ${BY_DIGEST_JOINS}`;
 
-/** The rows (with member role and root flag) whose current or previous digest is one of `digests`, in one query. */
+/**
+ * The rows (with member role and root flag) whose current or previous digest is one of
+ * `digests`, and those with an older retired secret among them (`retired_digest` set: reuse
+ * detection, migrations/0004_leaks.sql), in one query. D1 binds at most 100 parameters: callers
+ * pass at most `MAX_DIGESTS_PER_QUERY`.
+ */
 export async function tokensByDigests(db, digests) {
   const marks = digests.map((_, i) => `?${i + 1}`).join(", ");
   const { results } = await db
-    .prepare(`${BY_DIGEST} WHERE t.digest IN (${marks}) OR t.prev_digest IN (${marks})`)
+    .prepare(
+      `${BY_DIGEST_COLUMNS}, NULL AS retired_digest ${BY_DIGEST_FROM} WHERE t.digest IN (${marks}) OR t.prev_digest IN (${marks}) ` +
+        `UNION ALL ${BY_DIGEST_COLUMNS}, r.digest AS retired_digest FROM retired_secrets r JOIN tokens t ON t.seq = r.token_seq ${BY_DIGEST_JOINS} WHERE r.digest IN (${marks})`,
+    )
     .bind(...digests)
     .all();
   return results;
 }
+
+/** The most digests one `tokensByDigests` query takes (D1's limit of bound parameters). */
+export const MAX_DIGESTS_PER_QUERY = 100;
 
 /** The live (not revoked) token `id` of `account`, or null. */
 export function liveToken(db, account, id) {
@@ -122,14 +135,29 @@ function updateStatement(db, account, id, expected, { name, description, scope, 
     .bind(name, description ?? null, JSON.stringify(scope), scope.language, expiresAt ?? null, JSON.stringify(meta ?? {}), now, c.notBefore, c.allowedIps, c.remaining, remainingRead ?? null, c.remaining, c.refillAmount, c.refillInterval, now, c.rateLimit, c.ratePeriod, account, id, expected);
 }
 
-/** Replaces the digest of the live token `row` (at its version); the old one becomes the previous digest until `until`. */
-export function rotateToken(db, row, { digest, hint }, until, now, extra) {
-  const statement = db
-    .prepare(
-      "UPDATE tokens SET digest = ?, hint = ?, prev_digest = ?, prev_expires_at = ?, updated_at = ?, version = version + 1 WHERE seq = ? AND version = ? AND revoked_at IS NULL",
-    )
-    .bind(digest, hint, row.digest, until, now, row.seq, row.version);
-  return withExtra(db, statement, extra);
+/**
+ * Replaces the digest of the live token `row` (at its version); the old one becomes the previous
+ * digest until `until`, and the previous one it displaces joins the token's retired secrets, of
+ * which the newest `olderKept` stay (reuse detection). One batch (a transaction): the retired
+ * secret is kept only if the rotation lands; `extra` (the audit event, which reads the UPDATE's
+ * `changes()`) runs right after the UPDATE. Resolves to the UPDATE's result (meta.changes 1, else 0).
+ */
+export async function rotateToken(db, row, { digest, hint }, until, now, olderKept, extra = []) {
+  const [, updated] = await db.batch([
+    db
+      .prepare("INSERT INTO retired_secrets (digest, token_seq, retired_at) SELECT prev_digest, seq, ? FROM tokens WHERE seq = ? AND version = ? AND revoked_at IS NULL AND prev_digest IS NOT NULL")
+      .bind(now, row.seq, row.version),
+    db
+      .prepare(
+        "UPDATE tokens SET digest = ?, hint = ?, prev_digest = ?, prev_expires_at = ?, updated_at = ?, version = version + 1 WHERE seq = ? AND version = ? AND revoked_at IS NULL",
+      )
+      .bind(digest, hint, row.digest, until, now, row.seq, row.version),
+    ...extra,
+    db
+      .prepare("DELETE FROM retired_secrets WHERE token_seq = ?1 AND digest NOT IN (SELECT digest FROM retired_secrets WHERE token_seq = ?1 ORDER BY retired_at DESC, rowid DESC LIMIT ?2)")
+      .bind(row.seq, olderKept),
+  ]);
+  return updated;
 }
 
 /**
@@ -142,9 +170,31 @@ export function revokeStatement(db, account, id, now) {
     .bind(now, now, account, id);
 }
 
-/** Revokes a live token, with `extra` statements in the same batch. */
-export function revokeToken(db, account, id, now, extra) {
-  return withExtra(db, revokeStatement(db, account, id, now), extra);
+/**
+ * The statement that keeps a live token's previous secret among its retired ones, run before the
+ * revocation clears it: presenting that secret later answers `revoked`, as the current one does.
+ */
+export function retireStatement(db, account, id, now) {
+  return db
+    .prepare("INSERT INTO retired_secrets (digest, token_seq, retired_at) SELECT prev_digest, seq, ? FROM tokens WHERE account_id = ? AND id = ? AND revoked_at IS NULL AND prev_digest IS NOT NULL")
+    .bind(now, account, id);
+}
+
+/** retireStatement for every live token of `owner` (a member's removal). */
+export function retireAllOfStatement(db, account, owner, now) {
+  return db
+    .prepare("INSERT INTO retired_secrets (digest, token_seq, retired_at) SELECT prev_digest, seq, ? FROM tokens WHERE account_id = ? AND owner_id = ? AND revoked_at IS NULL AND prev_digest IS NOT NULL")
+    .bind(now, account, owner);
+}
+
+/**
+ * Revokes a live token (its previous secret joins its retired ones), with `extra` statements
+ * (its audit event, which reads the UPDATE's `changes()`) right after the UPDATE, in one batch.
+ * Resolves to the UPDATE's result (meta.changes 1, else 0).
+ */
+export async function revokeToken(db, account, id, now, extra = []) {
+  const [, updated] = await db.batch([retireStatement(db, account, id, now), revokeStatement(db, account, id, now), ...extra]);
+  return updated;
 }
 
 /**
@@ -155,6 +205,7 @@ export async function revokeTokens(db, account, ids, now, extraFor = () => [], t
   const statements = [];
   const at = [];
   for (const id of ids) {
+    statements.push(retireStatement(db, account, id, now));
     at.push(statements.length);
     statements.push(revokeStatement(db, account, id, now), ...extraFor(id));
   }
@@ -252,12 +303,31 @@ export function putPolicy(db, account, { maxLifetime, requireExpiry }, now, extr
 }
 
 /**
- * One page of live tokens, newest first. `cursor` is the last row's seq. `expired` selects by
+ * Revokes the token `seq` for a `reason` (`leaked`, `reused`) unless it is revoked already. One
+ * D1 batch, so what must land with the revocation lands in the same transaction: the audit row
+ * (`extra`: the audit row and the webhook event, worker/src/incidents.js). Its secrets stay (the previous one
+ * too), so presenting any of them later answers `revoked`.
+ */
+export function revokeFor(db, seq, reason, now, extra = []) {
+  return db.batch([db.prepare("UPDATE tokens SET revoked_at = ?1, revoked_reason = ?2, updated_at = ?1, version = version + 1 WHERE seq = ?3 AND revoked_at IS NULL").bind(now, reason, seq), ...extra]);
+}
+
+/**
+ * Moves a stored digest of the token `seq` from an older pepper version to the current one:
+ * `column` is `digest` or `prev_digest`, and the write lands only while it still holds `from`.
+ */
+export function redigest(db, seq, column, from, to) {
+  const col = column === "prev_digest" ? "prev_digest" : "digest";
+  return db.prepare(`UPDATE tokens SET ${col} = ?1 WHERE seq = ?2 AND ${col} = ?3`).bind(to, seq, from).run();
+}
+
+/**
+ * One page of live tokens (`revoked`: of revoked ones), newest first. `cursor` is the last row's seq. `expired` selects by
  * the core's rule (expired = now ≥ expiry); `expiringUntil` is the end of the core's window
  * (parseListQuery).
  */
-export async function pageTokens(db, { account, owner, name, expired, expiringUntil, cursor, limit }, now) {
-  const where = ["account_id = ?", "revoked_at IS NULL"];
+export async function pageTokens(db, { account, owner, name, expired, expiringUntil, cursor, limit, revoked }, now) {
+  const where = ["account_id = ?", revoked ? "revoked_at IS NOT NULL" : "revoked_at IS NULL"];
   const args = [account];
   if (owner) {
     where.push("owner_id = ?");

@@ -4,10 +4,18 @@
 // in memory just long enough to be digested and shown once. All times are epoch ms (UTC). Every
 // method that writes a token row goes through `writing`, which empties the verification cache.
 import * as sql from "./sql.js";
-import { Digests, mintSecret, newId, pepperOf } from "./mint.js";
+import { Digests, mintSecret, newId, pepperRingOf } from "./mint.js";
 import { toAccount, toMember } from "./shapes.js";
 import { DigestLookup } from "../digest-lookup.js";
 import { fail } from "../http.js";
+
+/** `tokensByDigests` for any number of digests: one query per 100 (D1's bound-parameter limit). */
+async function readByDigests(db, digests) {
+  if (digests.length <= sql.MAX_DIGESTS_PER_QUERY) return sql.tokensByDigests(db, digests);
+  const out = [];
+  for (let i = 0; i < digests.length; i += sql.MAX_DIGESTS_PER_QUERY) out.push(...(await sql.tokensByDigests(db, digests.slice(i, i + sql.MAX_DIGESTS_PER_QUERY))));
+  return out;
+}
 
 /** last_used_at is written at most once per this many ms per token. */
 export const USE_GRANULARITY_MS = 60_000;
@@ -17,9 +25,10 @@ export class Store {
     this.db = env.DB;
     this.env = env;
     this.tk = tk;
-    this.pepper = pepperOf(env);
-    this.digests = new Digests(tk, this.pepper);
-    this.lookups = new DigestLookup(env, (digests) => sql.tokensByDigests(this.db, digests));
+    this.ring = pepperRingOf(tk, env);
+    this.pepper = this.ring.current;
+    this.digests = new Digests(tk, this.ring);
+    this.lookups = new DigestLookup(env, (digests) => readByDigests(this.db, digests));
   }
 
   /** The stored form of a secret; computed once per secret for this request. */
@@ -29,7 +38,7 @@ export class Store {
 
   /** A fresh secret, its digest and its masked hint. */
   mint() {
-    return mintSecret(this.tk, this.pepper);
+    return mintSecret(this.tk, this.pepper, this.ring);
   }
 
   /**
@@ -39,12 +48,47 @@ export class Store {
    * check; each D1 query costs more than all else it does.
    */
   async prefetch(secrets) {
-    await this.lookups.fill([...new Set(secrets.map((s) => this.digest(s)))]);
+    await this.lookups.fill([...new Set(secrets.flatMap((s) => this.digests.all(s)))]);
   }
 
-  /** The token row (with its member's role and account's root flag) of a current or previous digest, or null. */
+  /** The token row (with its member's role and account's root flag) of a current, previous or retired digest, or null. */
   async byDigest(digest) {
     return this.lookups.get(digest);
+  }
+
+  /**
+   * The row of a presented secret under any configured pepper version (current first): `{digest,
+   * row}` with the digest it was found by, or the current digest and null.
+   */
+  async find(secret) {
+    const digests = this.digests.all(secret);
+    if (digests.length > 1) await this.lookups.fill(digests);
+    for (const digest of digests) {
+      const row = await this.lookups.get(digest);
+      if (row) return { digest, row };
+    }
+    return { digest: digests[0], row: null };
+  }
+
+  /**
+   * A secret verified under an older pepper version moves to the current one (the core's
+   * needsRedigest decided): the row's digest, or its previous digest, found as `from`, becomes
+   * the current pepper's digest of `secret`. The write is guarded (it lands only while the column
+   * still holds `from`).
+   */
+  redigest(row, secret, from) {
+    const column = row.digest === from ? "digest" : row.prev_digest === from ? "prev_digest" : null;
+    if (column === null) return undefined;
+    return this.writing(() => sql.redigest(this.db, row.seq, column, from, this.digest(secret)));
+  }
+
+  /**
+   * Revokes the token `row` for `reason` (`leaked`, `reused`) if it is not revoked yet; true when
+   * this call revoked it. One D1 batch (sql.revokeFor) with `extra`: the audit row and the webhook event.
+   */
+  async revokeFor(row, reason, now, extra = []) {
+    const results = await this.writing(() => sql.revokeFor(this.db, row.seq, reason, now, extra));
+    return results[0]?.meta?.changes === 1;
   }
 
   /** After any write to a token row: this isolate's later lookups, and this request's, read D1 again. */
@@ -129,7 +173,7 @@ export class Store {
     // The core decides until when the old secret works (rotationGrace, LaunchDarkly's reset);
     // without a grace its digest is kept with an end of now.
     const until = previousUntil ?? now;
-    const r = await this.writing(() => sql.rotateToken(this.db, cur, { digest, hint }, until, now, audit?.(cur) ?? []));
+    const r = await this.writing(() => sql.rotateToken(this.db, cur, { digest, hint }, until, now, this.tk.retiredSecretsKept() - 1, audit?.(cur) ?? []));
     if (!r.meta || r.meta.changes !== 1) return null;
     return { row: await this.row(account, id), secret };
   }
@@ -172,10 +216,11 @@ export class Store {
       const statements = [...head];
       const at = [];
       for (const id of ids) {
+        statements.push(sql.retireStatement(this.db, account, id, now));
         at.push(statements.length);
         statements.push(sql.revokeStatement(this.db, account, id, now), ...auditFor(id));
       }
-      statements.push(leftoversAudit, sql.revokeAllOfStatement(this.db, account, memberId, now));
+      statements.push(sql.retireAllOfStatement(this.db, account, memberId, now), leftoversAudit, sql.revokeAllOfStatement(this.db, account, memberId, now));
       const results = await this.db.batch(statements);
       if (results[0].meta?.changes !== 1) return null;
       return ids.filter((_, i) => results[at[i]].meta?.changes === 1);

@@ -37,11 +37,13 @@ const rotated = await client.POST("/tk/v1/tokens/{id}/rotate", { params: { path:
 if (rotated.error) throw new Error(`rotate: ${rotated.response.status} ${rotated.error.error.code}`);
 const secondSecret = rotated.data.secret;
 if (secondSecret === null) throw new Error("rotate: a replay, without its secret");
-const oldSecret = await as(firstSecret).GET("/tk/v1/self");
 const newSecret = await as(secondSecret).GET("/tk/v1/self");
 
 // revoke
 const revoked = await client.DELETE("/tk/v1/tokens/{id}", { params: { path: { id: created.id } } });
+// the rotated-out secret of a revoked token is refused as revoked (presented before the revocation
+// it would have been reuse, revoking the token: docs/service.md)
+const oldSecret = await as(firstSecret).GET("/tk/v1/self");
 
 // a typed error: the revoked token is gone (404), and its secret is refused (401)
 const gone = await client.GET("/tk/v1/tokens/{id}", { params: { path: { id: created.id } } });

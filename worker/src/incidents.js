@@ -1,0 +1,35 @@
+// What the service does when a token is compromised: a secret scanner reported it live
+// (routes/leaks.js, reason `leaked`), or a retired secret of it was presented again (auth.js
+// `check`, reason `reused`). The decision that the token is compromised is the core's (labelLeak's
+// action, decideVerification's `revoke`); this is the one place that carries it out:
+//
+// - the token is revoked with its reason and the revocation audited (`token.revoked`, detail
+//   `{reason}`; no actor: the service did it), in one D1 batch (sql.revokeFor);
+// - the owner is notified: in the same batch, the webhook event `token.leaked` | `token.reused`
+//   (worker/src/webhooks.js enqueueEvent, delivered by the next scheduled run), whose id is the
+//   token's and the reason's, so a token's compromise is announced at most once; and one
+//   structured log line (`{"msg":"token_event",…}`, never a secret or digest).
+import { auditEvent } from "./audit.js";
+import { enqueueEvent } from "./webhooks.js";
+
+/** The event type of a compromise reason. */
+const EVENT = { leaked: "token.leaked", reused: "token.reused" };
+
+/**
+ * Revokes the token `row` for `reason` (`leaked` | `reused`) and notifies its owner. True when
+ * this call revoked it (false: it was revoked already, and nothing is sent again).
+ */
+export async function compromised(ctx, row, reason, details = {}) {
+  const { store, now } = ctx;
+  const audit = auditEvent(ctx, { action: "token.revoked", account: row.account_id, target: { type: "token", id: row.id, subject: row.owner_id }, detail: { reason } });
+  const data = { token: { id: row.id, name: row.name, owner: row.owner_id, hint: row.hint }, reason, ...details };
+  const event = enqueueEvent(ctx.env.DB, { account: row.account_id, type: EVENT[reason], data, now, id: `evt_${reason}_${row.seq}` });
+  const revoked = await store.revokeFor(row, reason, now, [audit, ...event.statements]);
+  if (revoked) tokenEvent({ type: EVENT[reason], at: new Date(now).toISOString(), tokenId: row.id, accountId: row.account_id, ownerId: row.owner_id, reason, ...details });
+  return revoked;
+}
+
+/** Announces an event about a token to its owner. Today: one structured log line. */
+export function tokenEvent(event) {
+  console.log(JSON.stringify({ msg: "token_event", ...event }));
+}
