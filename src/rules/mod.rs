@@ -11,6 +11,8 @@
 //!   token's scope and the token does not outlive it, or it is the token itself;
 //! - [`verify`] — the verification decision from a stored row, the presented digest and now;
 //! - [`list`] — the query of tokenkit's own token list, checked against the table;
+//! - [`cache_sync`] — how stale a verification cache may be (the poll interval and bound of
+//!   the invalidation log, what a request does with the cache, what a read of the log evicts);
 //! - [`expiry`] — a new token's expiry (the default lifetime clamped to the issuer's), the
 //!   patch expiry cap, the rotation grace rules, and the expiry state the page shows.
 //!
@@ -19,6 +21,7 @@
 
 use core::fmt;
 
+pub mod cache_sync;
 pub mod cidr;
 pub mod conditions;
 pub mod expiry;

@@ -13,6 +13,7 @@ pub mod patch;
 pub mod dialect;
 pub mod rules;
 pub mod conditions;
+pub mod cache_sync;
 
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::JsValue;

@@ -7,13 +7,17 @@
 // - Every write to a token row goes through `writing`, which ends in `changed()`: the cache is
 //   emptied (and its epoch bumped), and the rest of the request reads D1 again.
 import { verifyCache, ttlOf } from "./verify-cache.js";
+import { cacheUsable } from "./cache-sync.js";
 
 export class DigestLookup {
   /** `read(digests)` is the D1 query: the rows whose current or previous digest is one of them. */
-  constructor(env, read) {
+  /** `waitUntil(promise)` keeps a background read of the invalidation log alive (cache-sync.js). */
+  constructor(env, read, waitUntil = (p) => p.catch(() => {})) {
     this.env = env;
     this.read = read;
+    this.waitUntil = waitUntil;
     this.known = undefined; // digest -> row or null, for this request
+    this.outcome = undefined; // "hit" when every lookup of this request came from the cache, "miss" when one read D1
   }
 
   /** The row of `digest` (current or previous), or null. */
@@ -26,13 +30,21 @@ export class DigestLookup {
   async fill(digests) {
     const ttl = ttlOf(this.env);
     this.known ??= new Map();
+    // In sync with the other isolates' changes (cache-sync.js)? A promise only when the
+    // invalidation log must be read first.
+    let usable = ttl > 0 && cacheUsable(this.env, this.waitUntil);
+    if (usable instanceof Promise) usable = await usable;
     const missing = [];
     for (const d of digests) {
-      const hit = ttl > 0 ? verifyCache.get(d, Date.now(), ttl) : undefined;
+      const hit = usable ? verifyCache.get(d, Date.now(), ttl) : undefined;
       if (hit === undefined) missing.push(d);
       else this.known.set(d, hit);
     }
-    if (missing.length === 0) return;
+    if (missing.length === 0) {
+      this.outcome ??= "hit";
+      return;
+    }
+    this.outcome = "miss";
     // The epoch and time before the read: a write that lands while it is in flight keeps its
     // result out of the cache, and its freshness counts from before D1 answered.
     const epoch = verifyCache.epoch;

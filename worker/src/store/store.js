@@ -12,13 +12,14 @@ import { DigestLookup } from "../digest-lookup.js";
 export const USE_GRANULARITY_MS = 60_000;
 
 export class Store {
-  constructor(env, tk) {
+  /** `waitUntil(promise)`: the request's, for work after the response (the invalidation log's reads). */
+  constructor(env, tk, waitUntil) {
     this.db = env.DB;
     this.env = env;
     this.tk = tk;
     this.pepper = pepperOf(env);
     this.digests = new Digests(tk, this.pepper);
-    this.lookups = new DigestLookup(env, (digests) => sql.tokensByDigests(this.db, digests));
+    this.lookups = new DigestLookup(env, (digests) => sql.tokensByDigests(this.db, digests), waitUntil);
   }
 
   /** The stored form of a secret; computed once per secret for this request. */
