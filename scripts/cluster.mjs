@@ -21,6 +21,7 @@
 // refused: its client address is unknown) and no live reload.
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
+import { createInterface } from "node:readline";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -44,9 +45,10 @@ function bundle() {
  * Starts N instances over the local D1 state in `dir` (migrations applied, root token
  * bootstrapped as `make run` does). `ports`: one per instance (0 = any free port). `vars`:
  * extra worker vars/secrets (e.g. VERIFY_CACHE_TTL_MS), over worker/wrangler.jsonc's and the
- * env file's. Resolves to {bases, root (bootstrap's JSON: {created, token?, …}), dir, stop()}.
+ * env file's. `onLine(line)` gets every line the workers write (the request log) instead of the
+ * terminal. Resolves to {bases, root (bootstrap's JSON: {created, token?, …}), dir, stop()}.
  */
-export async function startCluster({ n = 3, ports, dir, envFile, vars = {}, quiet = false } = {}) {
+export async function startCluster({ n = 3, ports, dir, envFile, vars = {}, quiet = false, onLine } = {}) {
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error("the cluster has 1 to 64 instances");
   ports ??= Array.from({ length: n }, () => 0);
   // The Miniflare the pinned wrangler depends on (the one `wrangler dev` runs), not one of our own.
@@ -76,8 +78,16 @@ export async function startCluster({ n = 3, ports, dir, envFile, vars = {}, quie
   const mf = new Miniflare({
     host: "127.0.0.1",
     port: 0,
+    cf: false, // no download of Cloudflare's request.cf data (loopback only)
     log: new Log(quiet ? LogLevel.ERROR : LogLevel.INFO),
-    handleRuntimeStdio: quiet ? (out, err) => (out.resume(), err.resume()) : undefined,
+    handleRuntimeStdio: onLine
+      ? (out, err) => {
+          createInterface({ input: out }).on("line", onLine);
+          createInterface({ input: err }).on("line", onLine);
+        }
+      : quiet
+        ? (out, err) => (out.resume(), err.resume())
+        : undefined,
     d1Persist: join(state, "v3/d1"),
     durableObjectsPersist: join(state, "v3/do"),
     cachePersist: join(state, "v3/cache"),

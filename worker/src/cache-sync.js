@@ -11,6 +11,8 @@
 // - A read returns the entries past the isolate's cursor; the core (cacheSyncBatch) says what it
 //   evicts: the listed tokens' entries, or everything when entries may be missing. Either way
 //   the cache's epoch moves, so a D1 read in flight during the eviction is not cached after it.
+// - A write by this isolate reads the log at once (afterWrite): its own change is evicted before
+//   the request goes on, the rest of the cache is kept.
 // - The log is read on the D1 primary (the binding without a session), as the rows are: a
 //   row is never older than the log position that said it was fresh.
 // Nothing here holds a connection between requests: Workers cannot keep I/O across requests.
@@ -70,6 +72,21 @@ export function cacheUsable(env, waitUntil) {
     () => true,
     () => false,
   );
+}
+
+/**
+ * After this isolate wrote token rows (Store.writing): reads the log before the request goes
+ * on, so the entries of the tokens the write changed (listed by the triggers in its own
+ * transaction) are gone from this isolate's cache for its next lookup, and every other entry
+ * stays. Without the cache, or when the log cannot be read, the whole cache is emptied.
+ */
+export async function afterWrite(env, ttl) {
+  if (ttl === 0) return verifyCache.invalidateAll();
+  try {
+    await readLog(env.DB, boundsOf(env));
+  } catch {
+    verifyCache.invalidateAll();
+  }
 }
 
 /** One read of the log past the cursor, applied to the cache. */

@@ -4,10 +4,10 @@
 //
 // - Rows looked up are kept (`known`) for the rest of the request; fresh cache entries are used
 //   instead of D1, and what D1 returns is cached (only rows that exist).
-// - Every write to a token row goes through `writing`, which ends in `changed()`: the cache is
-//   emptied (and its epoch bumped), and the rest of the request reads D1 again.
+// - Every write to a token row goes through `writing`, which ends in `changed()`: the changed
+//   tokens' entries leave the cache (and its epoch moves), and the rest of the request reads D1 again.
 import { verifyCache, ttlOf } from "./verify-cache.js";
-import { cacheUsable } from "./cache-sync.js";
+import { afterWrite, cacheUsable } from "./cache-sync.js";
 
 export class DigestLookup {
   /** `read(digests)` is the D1 query: the rows whose current or previous digest is one of them. */
@@ -58,12 +58,20 @@ export class DigestLookup {
   }
 
   /**
-   * After any write to a token row (its digests, scope, expiry, revocation, …): this isolate's
-   * later lookups read D1 again, and so does the rest of this request.
+   * After any write to a token row (its digests, scope, expiry, revocation, …): the rest of this
+   * request reads D1 again, and this isolate's cache loses the changed tokens' entries before
+   * the request goes on (cache-sync.js afterWrite: the write's own log entries; the whole cache
+   * when the log cannot be read).
    */
-  changed() {
-    verifyCache.invalidateAll();
+  async changed() {
     this.known = undefined;
+    let ttl;
+    try {
+      ttl = ttlOf(this.env);
+    } catch {
+      ttl = 0;
+    }
+    await afterWrite(this.env, ttl);
   }
 
   /** Runs a write to token rows, then `changed()` — also when the write fails (it may have landed). */
@@ -71,7 +79,7 @@ export class DigestLookup {
     try {
       return await write();
     } finally {
-      this.changed();
+      await this.changed();
     }
   }
 

@@ -7,9 +7,10 @@
 //   works at once everywhere, and random well-formed tokens cannot evict live ones.
 // - Nothing is "valid because cached": auth.js checks revocation, expiry and the rotation grace
 //   on every request against the request's time, whatever row it gets.
-// - Every write this isolate makes to a token (Store.changed) empties the cache and bumps the
-//   epoch; a read that started before the bump is not stored after it, so a lookup after a write
-//   always sees the write. Other isolates learn of it from the invalidation log (cache-sync.js),
+// - Every write this isolate makes to a token (Store.changed) evicts the changed tokens' entries
+//   (read from the invalidation log at once; the whole cache when it cannot be read) and bumps
+//   the epoch; a read that started before the bump is not stored after it, so a lookup after a
+//   write always sees the write. Other isolates learn of it from the same log (cache-sync.js),
 //   within VERIFY_CACHE_MAX_STALE_MS; the TTL remains the bound should the log not be read.
 // - At most MAX_ENTRIES entries; inserting past it evicts the oldest insertion.
 import { fail } from "./http.js";

@@ -83,7 +83,7 @@ export async function spendUse(db, seq, boundary, amount) {
 /** Whether an `insertToken` failed because (account, id) is taken by a live token. */
 export const idTaken = (e) => /UNIQUE constraint failed: tokens\.account_id, tokens\.id/.test(String(e?.message ?? e));
 
-/** Writes the editable fields of a live token if its version is still `expected` (meta.changes 1, else 0). */
+/** Writes the editable fields of a live token if its version is still `expected` (meta.changes > 0, else 0: D1 counts the log rows its triggers write too). */
 export function updateToken(db, account, id, expected, { name, description, scope, expiresAt, meta, conditions, remainingRead }, now) {
   if (conditions === undefined) {
     return db

@@ -2,11 +2,19 @@
 // statements (sql.js), the minting of secrets and digests (mint.js) and the cached lookups by
 // digest (../digest-lookup.js over ../verify-cache.js). Only digests are stored; a secret exists
 // in memory just long enough to be digested and shown once. All times are epoch ms (UTC). Every
-// method that writes a token row goes through `writing`, which empties the verification cache.
+// method that writes a token row goes through `writing`, which evicts the changed tokens from
+// the verification cache (the invalidation log, ../cache-sync.js).
 import * as sql from "./sql.js";
 import { Digests, mintSecret, newId, pepperOf } from "./mint.js";
 import { toAccount, toMember } from "./shapes.js";
 import { DigestLookup } from "../digest-lookup.js";
+
+/**
+ * Whether a one-row UPDATE changed its row. D1's `meta.changes` counts the rows its triggers
+ * wrote too (the invalidation log's entry, migrations/0005), so "changed" is any, not exactly 1:
+ * the triggers fire only when the row itself changed.
+ */
+const changedRow = (r) => Boolean(r.meta && r.meta.changes > 0);
 
 /** last_used_at is written at most once per this many ms per token. */
 export const USE_GRANULARITY_MS = 60_000;
@@ -47,9 +55,9 @@ export class Store {
     return this.lookups.get(digest);
   }
 
-  /** After any write to a token row: this isolate's later lookups, and this request's, read D1 again. */
+  /** After any write to a token row: this isolate's later lookups of it, and this request's, read D1 again. */
   changed() {
-    this.lookups.changed();
+    return this.lookups.changed();
   }
 
   /** Runs a write to token rows, then `changed()` — also when the write fails (it may have landed). */
@@ -111,7 +119,7 @@ export class Store {
   /** Writes the editable fields if the version is still `expected`; `null` when it is not. */
   async update(account, id, expected, fields, now) {
     const r = await this.writing(() => sql.updateToken(this.db, account, id, expected, fields, now));
-    if (!r.meta || r.meta.changes !== 1) return null;
+    if (!changedRow(r)) return null;
     return this.row(account, id);
   }
 
@@ -128,14 +136,14 @@ export class Store {
     // without a grace its digest is kept with an end of now.
     const until = previousUntil ?? now;
     const r = await this.writing(() => sql.rotateToken(this.db, cur, { digest, hint }, until, now));
-    if (!r.meta || r.meta.changes !== 1) return null;
+    if (!changedRow(r)) return null;
     return { row: await this.row(account, id), secret };
   }
 
   /** Revokes (soft delete: the row stays so a presented secret answers `revoked`). */
   async revoke(account, id, now) {
     const r = await this.writing(() => sql.revokeToken(this.db, account, id, now));
-    return Boolean(r.meta && r.meta.changes === 1);
+    return changedRow(r);
   }
 
   /** One page of live tokens, newest first. `cursor` is the last row's seq. */
