@@ -4,16 +4,18 @@
 // share of verifies the caches answered (docs/service.md, "Many isolates").
 //
 //   node bench/cluster.bench.mjs [--instances 3] [--rounds 30] [--actions revoke,rotate]
-//        [--seconds 4] [--load-rounds 2] [--control-rounds 5] [--json]
+//        [--seconds 4] [--load-rounds 2] [--control-rounds 5] [--overhead-rounds 3] [--json]
 //
 // Throughput: autocannon on the first n instances at once (n = 1 … instances; 10 connections
 // each), interleaved rounds with the order rotated, after a 1 s warm-up. Staleness: see
-// bench/staleness.mjs; the load is 2 back-to-back verify loops per instance. The control runs
+// bench/staleness.mjs; the load is autocannon, 4 connections per instance. The control runs
 // the same rounds with the log reads pushed out to 60 s (VERIFY_CACHE_SYNC_MS =
 // VERIFY_CACHE_MAX_STALE_MS = 60000), i.e. the TTL alone, as before the invalidation log.
+// Overhead: the per-request cost of following the log, one instance each, side by side in
+// interleaved rounds: the defaults (a log read every 250 ms) against reads every 60 s.
 import { startCluster } from "../scripts/cluster.mjs";
 import { arg, flag, quantile } from "./lib.mjs";
-import { load } from "./load.mjs";
+import { interleaved, load } from "./load.mjs";
 import { ACTIONS, cacheCounter, staleness, verifyLoad } from "./staleness.mjs";
 import { clusterSection } from "./cluster-report.mjs";
 
@@ -23,6 +25,7 @@ const ACTION_LIST = String(arg("actions", Object.keys(ACTIONS).join(","))).split
 const SECONDS = arg("seconds", 4);
 const LOAD_ROUNDS = arg("load-rounds", 2);
 const CONTROL_ROUNDS = arg("control-rounds", 5);
+const OVERHEAD_ROUNDS = arg("overhead-rounds", 3);
 
 async function tokensFor(base, root, n) {
   const out = [];
@@ -36,7 +39,7 @@ async function tokensFor(base, root, n) {
 
 const counter = cacheCounter();
 const cluster = await startCluster({ n: INSTANCES, onLine: (l) => counter.line(l) });
-const result = { instances: INSTANCES, rounds: ROUNDS, seconds: SECONDS, loadRounds: LOAD_ROUNDS, throughput: [], staleness: [], control: null };
+const result = { instances: INSTANCES, rounds: ROUNDS, seconds: SECONDS, loadRounds: LOAD_ROUNDS, throughput: [], staleness: [], control: null, overhead: null };
 try {
   const root = cluster.root.token;
   const live = await tokensFor(cluster.bases[0], root, 8);
@@ -89,6 +92,24 @@ if (CONTROL_ROUNDS > 0) {
     await l.stop();
   } finally {
     await c.stop();
+  }
+}
+
+// ---- the overhead of following the log, per request ----------------------------------------
+if (OVERHEAD_ROUNDS > 0) {
+  const quietVars = { TOKENKIT_REQUEST_LOG: "off" };
+  const on = await startCluster({ n: 1, quiet: true, vars: quietVars });
+  const off = await startCluster({ n: 1, quiet: true, vars: { ...quietVars, VERIFY_CACHE_SYNC_MS: "60000", VERIFY_CACHE_MAX_STALE_MS: "60000" } });
+  try {
+    const target = async (c) => {
+      const [secret] = await tokensFor(c.bases[0], c.root.token, 1);
+      return { url: `${c.bases[0]}/tk/v1/verify`, method: "POST", headers: { authorization: `Bearer ${c.root.token}`, "content-type": "application/json" }, body: JSON.stringify({ token: secret }), expect: (body) => body.includes('"valid":true') };
+    };
+    const runs = await interleaved({ "log read every 250 ms": await target(on), "log read every 60 s": await target(off) }, { rounds: OVERHEAD_ROUNDS, seconds: SECONDS, connections: 10 });
+    result.overhead = Object.entries(runs).map(([name, rs]) => ({ name, rps: quantile(rs.map((r) => r.rps), 0.5), min: Math.min(...rs.map((r) => r.rps)), max: Math.max(...rs.map((r) => r.rps)), errors: rs.reduce((a, r) => a + r.errors, 0) }));
+    result.overheadRounds = OVERHEAD_ROUNDS;
+  } finally {
+    await Promise.all([on.stop(), off.stop()]);
   }
 }
 

@@ -12,6 +12,7 @@
 // unbroken run of 401s to the end of the round (an upper bound: it includes up to one
 // probe's round trip). A round that has not seen every instance refuse within `timeoutMs`
 // counts as `timeoutMs` and is reported.
+import autocannon from "autocannon";
 import { quantile } from "./lib.mjs";
 
 const NAMES = (...scopes) => ({ language: "names", scopes });
@@ -48,32 +49,30 @@ async function victim(base, root) {
 }
 
 /**
- * A steady verify load on every instance: `connections` loops per instance, each sending
- * POST /tk/v1/verify (the root token checks one of `tokens`) back to back. `stop()` resolves to
- * {requests, errors, seconds, perInstance: [requests]}.
+ * A steady verify load on every instance: autocannon with `connections` keep-alive connections
+ * per instance, each sending POST /tk/v1/verify (the root token checks `tokens` in turn) back to
+ * back. `stop()` resolves to {requests (answered valid), errors, seconds, perInstance}.
  */
-export function verifyLoad(bases, root, tokens, connections = 2) {
-  let running = true;
-  const perInstance = bases.map(() => 0);
-  let errors = 0;
+export function verifyLoad(bases, root, tokens, connections = 4) {
   const started = Date.now();
-  const loops = bases.flatMap((base, i) =>
-    Array.from({ length: connections }, async (_, k) => {
-      let n = k;
-      while (running) {
-        // A keep-alive connection the server closed as a request went out is an error, not the end.
-        const r = await req(base, "POST", "/tk/v1/verify", root, { token: tokens[n++ % tokens.length] }).catch(() => null);
-        if (r?.status === 200 && r.text.includes('"valid":true')) perInstance[i]++;
-        else errors++;
-      }
-    }),
-  );
+  const runs = bases.map((base) => {
+    const inst = autocannon({
+      url: `${base}/tk/v1/verify`,
+      connections,
+      duration: 3600,
+      timeout: 10,
+      requests: tokens.map((t) => ({ method: "POST", headers: { authorization: `Bearer ${root}`, "content-type": "application/json" }, body: JSON.stringify({ token: t }) })),
+      verifyBody: (body) => body.includes('"valid":true'),
+    });
+    return { inst, done: new Promise((resolve) => inst.on("done", resolve)) };
+  });
   return {
     async stop() {
-      running = false;
-      await Promise.all(loops);
+      for (const r of runs) r.inst.stop();
+      const rs = await Promise.all(runs.map((r) => r.done));
       const seconds = (Date.now() - started) / 1000;
-      return { requests: perInstance.reduce((a, b) => a + b, 0), errors, seconds, perInstance };
+      const perInstance = rs.map((r) => r["2xx"] - r.mismatches);
+      return { requests: perInstance.reduce((a, b) => a + b, 0), errors: rs.reduce((a, r) => a + r.errors + r.timeouts + r.non2xx + r.mismatches, 0), seconds, perInstance };
     },
   };
 }
