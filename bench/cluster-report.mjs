@@ -19,7 +19,7 @@ export function clusterSection(r) {
     `\`bench/cluster.bench.mjs\` on \`make cluster\` (scripts/cluster.mjs): ${r.instances} isolates of the worker in one workerd over one local D1, each with its own verification cache (TTL 5 s) following the invalidation log (read every 250 ms while busy, never served past 1 s without a read; docs/service.md, "Many isolates").`,
   );
   md.push("");
-  md.push(`Verify requests/s (\`POST /tk/v1/verify\`, 10 autocannon connections per loaded instance, ${r.loadRounds} interleaved rounds × ${r.seconds} s, median (min–max)); the cache share is of the verifies' lookups (the request log's \`cache\` field):`);
+  md.push(`Verify requests/s (\`POST /tk/v1/verify\`, 10 autocannon connections per loaded instance, ${r.loadRounds} interleaved rounds × ${r.seconds} s, median (min–max)); the cache share is of the verifies' lookups (the request log's \`cache\` field). All instances share one workerd process, and the machine's cores with the load generator: locally more instances spread the same CPU, they do not add any (deployed, each isolate has a machine's thread of its own):`);
   md.push("");
   md.push(
     table(

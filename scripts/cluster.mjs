@@ -79,7 +79,7 @@ export async function startCluster({ n = 3, ports, dir, envFile, vars = {}, quie
     host: "127.0.0.1",
     port: 0,
     cf: false, // no download of Cloudflare's request.cf data (loopback only)
-    log: new Log(quiet ? LogLevel.ERROR : LogLevel.INFO),
+    log: new Log(quiet || onLine ? LogLevel.WARN : LogLevel.INFO),
     handleRuntimeStdio: onLine
       ? (out, err) => {
           createInterface({ input: out }).on("line", onLine);
