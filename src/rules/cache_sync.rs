@@ -92,7 +92,7 @@ pub fn parse_sync_bounds(sync: Option<&str>, max_stale: Option<&str>) -> Result<
 /// What a request does with the cache when the isolate last read the log `since_ms` ago (a
 /// negative or NaN age — a clock step back, never read — is past the bound).
 pub fn sync_action(since_ms: f64, bounds: SyncBounds) -> SyncAction {
-    if !(since_ms >= 0.0) || since_ms >= f64::from(bounds.max_stale_ms) {
+    if since_ms.is_nan() || since_ms < 0.0 || since_ms >= f64::from(bounds.max_stale_ms) {
         SyncAction::Wait
     } else if since_ms >= f64::from(bounds.sync_ms) {
         SyncAction::Refresh
