@@ -24,6 +24,7 @@ help:
 	@echo "make api-fuzz / abuse / load - the service's hardening suites alone (api-fuzz-long: more examples)"
 	@echo "make dialect-clients - the seed APIs' own npm clients against the dialects (downloads them)"
 	@echo "make bench-patch - the JSON Patch benchmark alone"
+	@echo "make cluster N=3 - N service instances on 8787, 8788, … over one local D1 (docs/service.md, Many isolates)"
 	@echo "make cli    - build the operator CLI to target/release/tokenkit (docs/cli.md); make bench-scan times its scan"
 	@echo "make deploy ENV=staging|production - build and deploy the service to Cloudflare (docs/deploy.md)"
 

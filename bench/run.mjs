@@ -4,12 +4,13 @@
 //
 //   node bench/run.mjs                 full run (~5 minutes on a quiet 2-core machine)
 //   node bench/run.mjs --quick         short runs of everything (~2 minutes), bench/out/ only
-//   node bench/run.mjs --only a,b      some parts: size, digest, scope, patch, service, store
+//   node bench/run.mjs --only a,b      some parts: size, digest, scope, patch, service, store, cluster
 //   node bench/run.mjs --report        rebuild the report from the last run's bench/out/*.json
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import os from "node:os";
 import { ROOT, flag, arg, fmtNs, table } from "./lib.mjs";
+import { clusterSection, clusterSummary } from "./cluster-report.mjs";
 
 const QUICK = flag("quick");
 const ONLY = arg("only", "") ? String(arg("only", "")).split(",") : null;
@@ -34,6 +35,7 @@ const parts = {
   patch: ["bench/patch.bench.mjs", "--scale"],
   service: ["bench/service.bench.mjs", "--rounds", QUICK ? "1" : "5", "--seconds", QUICK ? "2" : "4"],
   store: ["bench/store.bench.mjs", "--tiers", QUICK ? "1,10000" : "1,1000,10000,100000", "--rounds", QUICK ? "1" : "2", "--seconds", QUICK ? "2" : "3"],
+  cluster: ["bench/cluster.bench.mjs", "--instances", "3", "--rounds", QUICK ? "5" : "30", "--seconds", QUICK ? "2" : "4", "--load-rounds", QUICK ? "1" : "2", "--control-rounds", QUICK ? "2" : "5", "--overhead-rounds", QUICK ? "1" : "3"],
 };
 const SCOPE_RULES = [1, 10, 50, 100, 1000];
 
@@ -246,6 +248,11 @@ if (results.scope) {
 if (results.patch) {
   md.push("**Document size** 1 KB → 1 MB: the `scale …` rows of the JSON Patch table above (10 ops each).");
   md.push("");
+}
+
+if (results.cluster) {
+  md.push(...clusterSection(results.cluster));
+  summaryRows.push(...clusterSummary(results.cluster));
 }
 
 // Hand-written reading of the figures (dated, kept across runs): bench/NOTES.md.

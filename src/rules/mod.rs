@@ -16,6 +16,8 @@
 //! - [`policy`] — account policies (`maxLifetime`, `requireExpiry`) on every issue and change;
 //! - [`idempotency`] — the `Idempotency-Key` decision (claim, replay, reused) and what a replay
 //!   may show (never a secret);
+//! - [`cache_sync`] — how stale a verification cache may be (the poll interval and bound of
+//!   the invalidation log, what a request does with the cache, what a read of the log evicts);
 //! - [`expiry`] — a new token's expiry (the default lifetime clamped to the issuer's), the
 //!   patch expiry cap, the rotation grace rules, and the expiry state the page shows;
 //! - [`webhooks`] — who manages an account's webhook endpoints, their URLs and events, which
@@ -27,6 +29,7 @@
 use core::fmt;
 
 pub mod audit;
+pub mod cache_sync;
 pub mod cidr;
 pub mod conditions;
 pub mod expiry;

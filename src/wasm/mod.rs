@@ -15,6 +15,7 @@ pub mod rules;
 pub mod conditions;
 pub mod webhook;
 pub mod leaks;
+pub mod cache_sync;
 
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::JsValue;

@@ -4,16 +4,20 @@
 //
 // - Rows looked up are kept (`known`) for the rest of the request; fresh cache entries are used
 //   instead of D1, and what D1 returns is cached (only rows that exist).
-// - Every write to a token row goes through `writing`, which ends in `changed()`: the cache is
-//   emptied (and its epoch bumped), and the rest of the request reads D1 again.
+// - Every write to a token row goes through `writing`, which ends in `changed()`: the changed
+//   tokens' entries leave the cache (and its epoch moves), and the rest of the request reads D1 again.
 import { verifyCache, ttlOf } from "./verify-cache.js";
+import { afterWrite, cacheUsable } from "./cache-sync.js";
 
 export class DigestLookup {
   /** `read(digests)` is the D1 query: the rows whose current, previous or a retired digest is one of them. */
-  constructor(env, read) {
+  /** `waitUntil(promise)` keeps a background read of the invalidation log alive (cache-sync.js). */
+  constructor(env, read, waitUntil = (p) => p.catch(() => {})) {
     this.env = env;
     this.read = read;
+    this.waitUntil = waitUntil;
     this.known = undefined; // digest -> row or null, for this request
+    this.outcome = undefined; // "hit" when every lookup of this request came from the cache, "miss" when one read D1
   }
 
   /** The row of `digest` (current or previous), or null. */
@@ -26,13 +30,21 @@ export class DigestLookup {
   async fill(digests) {
     const ttl = ttlOf(this.env);
     this.known ??= new Map();
+    // In sync with the other isolates' changes (cache-sync.js)? A promise only when the
+    // invalidation log must be read first.
+    let usable = ttl > 0 && cacheUsable(this.env, this.waitUntil);
+    if (usable instanceof Promise) usable = await usable;
     const missing = [];
     for (const d of digests) {
-      const hit = ttl > 0 ? verifyCache.get(d, Date.now(), ttl) : undefined;
+      const hit = usable ? verifyCache.get(d, Date.now(), ttl) : undefined;
       if (hit === undefined) missing.push(d);
       else this.known.set(d, hit);
     }
-    if (missing.length === 0) return;
+    if (missing.length === 0) {
+      this.outcome ??= "hit";
+      return;
+    }
+    this.outcome = "miss";
     // The epoch and time before the read: a write that lands while it is in flight keeps its
     // result out of the cache, and its freshness counts from before D1 answered.
     const epoch = verifyCache.epoch;
@@ -46,12 +58,20 @@ export class DigestLookup {
   }
 
   /**
-   * After any write to a token row (its digests, scope, expiry, revocation, …): this isolate's
-   * later lookups read D1 again, and so does the rest of this request.
+   * After any write to a token row (its digests, scope, expiry, revocation, …): the rest of this
+   * request reads D1 again, and this isolate's cache loses the changed tokens' entries before
+   * the request goes on (cache-sync.js afterWrite: the write's own log entries; the whole cache
+   * when the log cannot be read).
    */
-  changed() {
-    verifyCache.invalidateAll();
+  async changed() {
     this.known = undefined;
+    let ttl;
+    try {
+      ttl = ttlOf(this.env);
+    } catch {
+      ttl = 0;
+    }
+    await afterWrite(this.env, ttl);
   }
 
   /** Runs a write to token rows, then `changed()` — also when the write fails (it may have landed). */
@@ -59,7 +79,7 @@ export class DigestLookup {
     try {
       return await write();
     } finally {
-      this.changed();
+      await this.changed();
     }
   }
 

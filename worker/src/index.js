@@ -146,7 +146,8 @@ export default {
     const started = Date.now();
     const requestId = requestIdOf(request);
     // `tokenId` is set by authenticate (auth.js, dialects.js) once a token is verified.
-    const ctx = { tk, env, store: new Store(env, tk), now: started, requestId, tokenId: null, waitUntil: (p) => context.waitUntil(p.catch(() => {})) };
+    const waitUntil = (p) => context.waitUntil(p.catch(() => {}));
+    const ctx = { tk, env, store: new Store(env, tk, waitUntil), now: started, requestId, tokenId: null, waitUntil };
     // The audit log's context (worker/src/audit.js): the API, the client; the actor is set by authentication.
     Object.assign(ctx, { api: apiOf(url.pathname), actor: null, client: { ip: request.headers.get("cf-connecting-ip"), userAgent: request.headers.get("user-agent") } });
     let response = await handle(request, env, ctx, url);
@@ -155,12 +156,13 @@ export default {
     response.headers.set("x-request-id", requestId);
     // One structured line per request (Workers Logs indexes its fields). Never the query string
     // (Space takes `?access_token=`), a header, a body, a secret or a digest: the route template
-    // and the verified token's public id only. Date.now() advances with I/O only on Workers, so
+    // and the verified token's public id only; `cache` is "hit" when the verification cache
+    // answered every lookup by digest, "miss" when one read D1, absent when none was made. Date.now() advances with I/O only on Workers, so
     // the duration is the request's wall time up to its response, CPU-only stretches excluded.
     // TOKENKIT_REQUEST_LOG=off turns the line off (Workers Logs bills per event; docs/service.md).
     if (env.TOKENKIT_REQUEST_LOG !== "off") {
       console.log(
-        JSON.stringify({ msg: "request", requestId, method: request.method, route: routeTemplate(url.pathname), status: response.status, durationMs: Date.now() - started, tokenId: ctx.tokenId }),
+        JSON.stringify({ msg: "request", requestId, method: request.method, route: routeTemplate(url.pathname), status: response.status, durationMs: Date.now() - started, tokenId: ctx.tokenId, cache: ctx.store.lookups.outcome }),
       );
     }
     return response;

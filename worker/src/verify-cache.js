@@ -7,9 +7,11 @@
 //   works at once everywhere, and random well-formed tokens cannot evict live ones.
 // - Nothing is "valid because cached": auth.js checks revocation, expiry and the rotation grace
 //   on every request against the request's time, whatever row it gets.
-// - Every write this isolate makes to a token (Store.changed) empties the cache and bumps the
-//   epoch; a read that started before the bump is not stored after it, so a lookup after a write
-//   always sees the write. Other isolates see it when their entry's TTL lapses: the bound.
+// - Every write this isolate makes to a token (Store.changed) evicts the changed tokens' entries
+//   (read from the invalidation log at once; the whole cache when it cannot be read) and bumps
+//   the epoch; a read that started before the bump is not stored after it, so a lookup after a
+//   write always sees the write. Other isolates learn of it from the same log (cache-sync.js),
+//   within VERIFY_CACHE_MAX_STALE_MS; the TTL remains the bound should the log not be read.
 // - At most MAX_ENTRIES entries; inserting past it evicts the oldest insertion.
 import { fail } from "./http.js";
 
@@ -98,6 +100,15 @@ export class VerifyCache {
       const e = d === null || d === undefined ? undefined : this.entries.get(d);
       if (e !== undefined && e.row.seq === row.seq) this.entries.set(d, { row: Object.freeze({ ...e.row, last_used_at: at }), at: e.at });
     }
+  }
+
+  /**
+   * After other isolates changed the tokens `seqs` (tokens.seq; a Set), as the invalidation log
+   * lists them: their entries go, and a read in flight is not stored after this (the epoch).
+   */
+  evictTokens(seqs) {
+    this.epoch++;
+    for (const [d, e] of this.entries) if (seqs.has(e.row.seq)) this.entries.delete(d);
   }
 
   /** After a write to any token: nothing cached before it is served again. */

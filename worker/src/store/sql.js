@@ -110,7 +110,7 @@ async function withExtra(db, statement, extra = []) {
 /** Whether an `insertToken` failed because (account, id) is taken by a live token. */
 export const idTaken = (e) => /UNIQUE constraint failed: tokens\.account_id, tokens\.id/.test(String(e?.message ?? e));
 
-/** Writes the editable fields of a live token if its version is still `expected` (meta.changes 1, else 0). */
+/** Writes the editable fields of a live token if its version is still `expected` (meta.changes > 0, else 0: D1 counts the log rows its triggers write too). */
 export function updateToken(db, account, id, expected, fields, now, extra) {
   return withExtra(db, updateStatement(db, account, id, expected, fields, now), extra);
 }
@@ -140,7 +140,7 @@ function updateStatement(db, account, id, expected, { name, description, scope, 
  * digest until `until`, and the previous one it displaces joins the token's retired secrets, of
  * which the newest `olderKept` stay (reuse detection). One batch (a transaction): the retired
  * secret is kept only if the rotation lands; `extra` (the audit event, which reads the UPDATE's
- * `changes()`) runs right after the UPDATE. Resolves to the UPDATE's result (meta.changes 1, else 0).
+ * `changes()`) runs right after the UPDATE. Resolves to the UPDATE's result (meta.changes > 0, else 0).
  */
 export async function rotateToken(db, row, { digest, hint }, until, now, olderKept, extra = []) {
   const [, updated] = await db.batch([
@@ -190,7 +190,7 @@ export function retireAllOfStatement(db, account, owner, now) {
 /**
  * Revokes a live token (its previous secret joins its retired ones), with `extra` statements
  * (its audit event, which reads the UPDATE's `changes()`) right after the UPDATE, in one batch.
- * Resolves to the UPDATE's result (meta.changes 1, else 0).
+ * Resolves to the UPDATE's result (meta.changes > 0, else 0).
  */
 export async function revokeToken(db, account, id, now, extra = []) {
   const [, updated] = await db.batch([retireStatement(db, account, id, now), revokeStatement(db, account, id, now), ...extra]);
@@ -212,7 +212,7 @@ export async function revokeTokens(db, account, ids, now, extraFor = () => [], t
   statements.push(...tail);
   if (statements.length === 0) return [];
   const results = await db.batch(statements);
-  return ids.filter((_, i) => results[at[i]].meta?.changes === 1);
+  return ids.filter((_, i) => results[at[i]].meta?.changes > 0); // > 0: D1 counts the rows its triggers write too
 }
 
 /**

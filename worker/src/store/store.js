@@ -2,7 +2,8 @@
 // statements (sql.js), the minting of secrets and digests (mint.js) and the cached lookups by
 // digest (../digest-lookup.js over ../verify-cache.js). Only digests are stored; a secret exists
 // in memory just long enough to be digested and shown once. All times are epoch ms (UTC). Every
-// method that writes a token row goes through `writing`, which empties the verification cache.
+// method that writes a token row goes through `writing`, which evicts the changed tokens from
+// the verification cache (the invalidation log, ../cache-sync.js).
 import * as sql from "./sql.js";
 import { Digests, mintSecret, newId, pepperRingOf } from "./mint.js";
 import { toAccount, toMember } from "./shapes.js";
@@ -17,18 +18,26 @@ async function readByDigests(db, digests) {
   return out;
 }
 
+/**
+ * Whether a one-row UPDATE changed its row. D1's `meta.changes` counts the rows its triggers
+ * wrote too (the invalidation log's entry, migrations/0005), so "changed" is any, not exactly 1:
+ * the triggers fire only when the row itself changed.
+ */
+const changedRow = (r) => Boolean(r.meta && r.meta.changes > 0);
+
 /** last_used_at is written at most once per this many ms per token. */
 export const USE_GRANULARITY_MS = 60_000;
 
 export class Store {
-  constructor(env, tk) {
+  /** `waitUntil(promise)`: the request's, for work after the response (the invalidation log's reads). */
+  constructor(env, tk, waitUntil) {
     this.db = env.DB;
     this.env = env;
     this.tk = tk;
     this.ring = pepperRingOf(tk, env);
     this.pepper = this.ring.current;
     this.digests = new Digests(tk, this.ring);
-    this.lookups = new DigestLookup(env, (digests) => readByDigests(this.db, digests));
+    this.lookups = new DigestLookup(env, (digests) => readByDigests(this.db, digests), waitUntil);
   }
 
   /** The stored form of a secret; computed once per secret for this request. */
@@ -88,12 +97,12 @@ export class Store {
    */
   async revokeFor(row, reason, now, extra = []) {
     const results = await this.writing(() => sql.revokeFor(this.db, row.seq, reason, now, extra));
-    return results[0]?.meta?.changes === 1;
+    return changedRow(results[0] ?? {});
   }
 
-  /** After any write to a token row: this isolate's later lookups, and this request's, read D1 again. */
+  /** After any write to a token row: this isolate's later lookups of it, and this request's, read D1 again. */
   changed() {
-    this.lookups.changed();
+    return this.lookups.changed();
   }
 
   /** Runs a write to token rows, then `changed()` — also when the write fails (it may have landed). */
@@ -157,7 +166,7 @@ export class Store {
   /** Writes the editable fields if the version is still `expected`; `null` when it is not. */
   async update(account, id, expected, fields, now, audit = []) {
     const r = await this.writing(() => sql.updateToken(this.db, account, id, expected, fields, now, audit));
-    if (!r.meta || r.meta.changes !== 1) return null;
+    if (!changedRow(r)) return null;
     return this.row(account, id);
   }
 
@@ -174,14 +183,14 @@ export class Store {
     // without a grace its digest is kept with an end of now.
     const until = previousUntil ?? now;
     const r = await this.writing(() => sql.rotateToken(this.db, cur, { digest, hint }, until, now, this.tk.retiredSecretsKept() - 1, audit?.(cur) ?? []));
-    if (!r.meta || r.meta.changes !== 1) return null;
+    if (!changedRow(r)) return null;
     return { row: await this.row(account, id), secret };
   }
 
   /** Revokes (soft delete: the row stays so a presented secret answers `revoked`). */
   async revoke(account, id, now, audit = []) {
     const r = await this.writing(() => sql.revokeToken(this.db, account, id, now, audit));
-    return Boolean(r.meta && r.meta.changes === 1);
+    return changedRow(r);
   }
 
   /**
@@ -195,7 +204,7 @@ export class Store {
   /** Disables (`at` an instant) or enables (`at` null) a live token; false when it was not in the other state. */
   async setDisabled(account, id, at, audit = []) {
     const r = await this.writing(() => sql.setDisabled(this.db, account, id, at, audit));
-    return Boolean(r.meta && r.meta.changes === 1);
+    return changedRow(r);
   }
 
   /** The live tokens (id, owner_id) matching a bulk revocation filter, at most `limit`. */
@@ -222,8 +231,8 @@ export class Store {
       }
       statements.push(sql.retireAllOfStatement(this.db, account, memberId, now), leftoversAudit, sql.revokeAllOfStatement(this.db, account, memberId, now));
       const results = await this.db.batch(statements);
-      if (results[0].meta?.changes !== 1) return null;
-      return ids.filter((_, i) => results[at[i]].meta?.changes === 1);
+      if (!changedRow(results[0])) return null;
+      return ids.filter((_, i) => changedRow(results[at[i]]));
     });
   }
 
@@ -240,7 +249,7 @@ export class Store {
     const r = await sql.setRole(this.db, account, id, from, to, audit);
     // A role is read with the token row by digest: cached rows must not keep the old one.
     this.changed();
-    return Boolean(r.meta && r.meta.changes === 1);
+    return changedRow(r);
   }
 
   /** An account's policy in the core's form (null when it has none). */
