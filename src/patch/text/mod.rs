@@ -43,6 +43,29 @@ impl Tape {
         let i = self.0.binary_search_by_key(&start, |c| c.start).ok()?;
         self.0.get(i)
     }
+
+    /// [`Tape::find`] for a container at or after the one at index `*hint` (the siblings of an
+    /// expanded container come in document order): a galloping search from the hint, so a
+    /// container's children cost a few probes each instead of a binary search of the whole
+    /// tape. Leaves `*hint` after the container found.
+    fn find_from(&self, start: usize, hint: &mut usize) -> Option<&Container> {
+        let tail = self.0.get(*hint..).unwrap_or_default();
+        let i = if *hint == 0 {
+            tail.binary_search_by_key(&start, |c| c.start).ok()?
+        } else {
+            // Probe 1, 2, 4, … entries ahead until one starts at or after `start`, then search
+            // between the last two probes.
+            let (mut lo, mut hi) = (0usize, 0usize);
+            while tail.get(hi).is_some_and(|c| c.start < start) {
+                lo = hi + 1;
+                hi = hi.saturating_mul(2).saturating_add(1);
+            }
+            let window = tail.get(lo..hi.saturating_add(1).min(tail.len())).unwrap_or_default();
+            lo + window.binary_search_by_key(&start, |c| c.start).ok()?
+        };
+        *hint += i + 1;
+        tail.get(i)
+    }
 }
 
 /// Which text a span points into.

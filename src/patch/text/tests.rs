@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::scan::validate;
-use super::*;
+
 
 #[test]
 fn validator_agrees_with_serde_json() {
