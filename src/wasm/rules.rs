@@ -99,8 +99,8 @@ fn ms(field: &str, v: &JsValue) -> Result<i64, Error> {
 // Arguments are read field by field and results built as plain objects, not through a serde
 // type each: every derived (de)serializer the facade instantiates costs wasm size (bench/NOTES.md).
 
-fn get(v: &JsValue, key: &str) -> JsValue {
-    js_sys::Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+fn get(v: &JsValue, key: &'static str) -> JsValue {
+    js_sys::Reflect::get(v, &super::constant(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
 fn object_arg<'a>(field: &str, v: &'a JsValue) -> Result<&'a JsValue, Error> {
@@ -111,11 +111,11 @@ fn object_arg<'a>(field: &str, v: &'a JsValue) -> Result<&'a JsValue, Error> {
     }
 }
 
-fn str_field(field: &str, v: &JsValue, key: &str) -> Result<String, Error> {
+fn str_field(field: &str, v: &JsValue, key: &'static str) -> Result<String, Error> {
     get(v, key).as_string().ok_or_else(|| Error::invalid_input(format!("{field}.{key}"), "expected a string"))
 }
 
-fn opt_str_field(field: &str, v: &JsValue, key: &str) -> Result<Option<String>, Error> {
+fn opt_str_field(field: &str, v: &JsValue, key: &'static str) -> Result<Option<String>, Error> {
     let x = get(v, key);
     if x.is_null() || x.is_undefined() {
         return Ok(None);
@@ -123,8 +123,16 @@ fn opt_str_field(field: &str, v: &JsValue, key: &str) -> Result<Option<String>, 
     x.as_string().map(Some).ok_or_else(|| Error::invalid_input(format!("{field}.{key}"), "expected a string or null"))
 }
 
-fn opt_ms_field(field: &str, v: &JsValue, key: &str) -> Result<Option<i64>, Error> {
-    ms_opt(&format!("{field}.{key}"), &get(v, key))
+fn opt_ms_field(field: &str, v: &JsValue, key: &'static str) -> Result<Option<i64>, Error> {
+    let x = get(v, key);
+    if x.is_null() || x.is_undefined() {
+        return Ok(None);
+    }
+    // The field's name is formatted only for an error.
+    match instant_from_js("", &x) {
+        Ok(t) => Ok(Some(t.as_millisecond())),
+        Err(_) => ms_opt(&format!("{field}.{key}"), &x),
+    }
 }
 
 fn ms_js(m: Option<i64>) -> JsValue {
@@ -164,8 +172,8 @@ fn request_js(r: &crate::scope::Request) -> JsValue {
 fn verdict_js(v: &verify::Verdict) -> JsValue {
     let o = js_sys::Object::new();
     set(&o, "valid", v.valid);
-    set(&o, "code", v.code);
-    set(&o, "rule", v.rule.name());
+    set(&o, "code", super::constant(v.code));
+    set(&o, "rule", super::constant(v.rule.name()));
     set(&o, "message", v.message.as_str());
     set(&o, "previous", v.previous);
     o.into()

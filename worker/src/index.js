@@ -86,6 +86,7 @@ async function route(request, env, ctx, url) {
       return errorResponse(405, "method_not_allowed", `${request.method} is not allowed here`, undefined, { allow });
     }
     const params = hit[1].exec(url.pathname).slice(1).map(decode);
+    ctx.route = hit[3]; // the request log's route (found here once, not matched again)
     return hit[2](request, ctx, url, params);
   }
   for (const handle of dialectRoutes) {
@@ -122,11 +123,15 @@ export default {
     const started = Date.now();
     const requestId = requestIdOf(request);
     // `tokenId` is set by authenticate (auth.js, dialects.js) once a token is verified.
-    const ctx = { tk, env, store: new Store(env, tk), now: started, requestId, tokenId: null, waitUntil: (p) => context.waitUntil(p.catch(() => {})) };
+    const ctx = { tk, env, store: new Store(env, tk), now: started, requestId, tokenId: null, route: null, waitUntil: (p) => context.waitUntil(p.catch(() => {})) };
     let response = await handle(request, env, ctx, url);
-    // Asset responses may have immutable headers: copy before adding the request id.
-    response = new Response(response.body, response);
-    response.headers.set("x-request-id", requestId);
+    try {
+      response.headers.set("x-request-id", requestId);
+    } catch {
+      // Asset responses may have immutable headers: copy, then add the request id.
+      response = new Response(response.body, response);
+      response.headers.set("x-request-id", requestId);
+    }
     // One structured line per request (Workers Logs indexes its fields). Never the query string
     // (Space takes `?access_token=`), a header, a body, a secret or a digest: the route template
     // and the verified token's public id only. Date.now() advances with I/O only on Workers, so
@@ -134,7 +139,7 @@ export default {
     // TOKENKIT_REQUEST_LOG=off turns the line off (Workers Logs bills per event; docs/service.md).
     if (env.TOKENKIT_REQUEST_LOG !== "off") {
       console.log(
-        JSON.stringify({ msg: "request", requestId, method: request.method, route: routeTemplate(url.pathname), status: response.status, durationMs: Date.now() - started, tokenId: ctx.tokenId }),
+        JSON.stringify({ msg: "request", requestId, method: request.method, route: ctx.route ?? routeTemplate(url.pathname), status: response.status, durationMs: Date.now() - started, tokenId: ctx.tokenId }),
       );
     }
     return response;

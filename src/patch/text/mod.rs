@@ -126,7 +126,7 @@ pub(super) fn apply(doc_text: &str, patch_text: &str, flat: bool) -> Result<Spli
         d.apply_one(&mut root, index, op, &mut copied)?;
     }
     let mut out = if flat {
-        Spliced { pieces: Vec::with_capacity(1), generated: Vec::with_capacity(doc_text.len() + patch_text.len() + 16), flat: true }
+        Spliced { pieces: Vec::new(), generated: Vec::with_capacity(doc_text.len() + patch_text.len() + 16), flat: true }
     } else {
         Spliced { pieces: Vec::with_capacity(64), generated: Vec::new(), flat: false }
     };
@@ -167,7 +167,7 @@ impl Spliced {
             return;
         }
         if self.flat {
-            self.gen(text.get(s..e).unwrap_or_default());
+            self.generated.extend_from_slice(text.get(s..e).unwrap_or_default());
             return;
         }
         match (self.pieces.last_mut(), w) {
@@ -180,6 +180,10 @@ impl Spliced {
     }
 
     fn gen(&mut self, bytes: &[u8]) {
+        if self.flat {
+            self.generated.extend_from_slice(bytes);
+            return;
+        }
         let s = self.generated.len();
         self.generated.extend_from_slice(bytes);
         let e = self.generated.len();
@@ -213,6 +217,9 @@ impl Spliced {
 
     /// The length of the patched text in bytes.
     pub fn len(&self) -> usize {
+        if self.flat {
+            return self.generated.len();
+        }
         self.pieces.iter().map(|p| match *p {
             Piece::Document(s, e) | Piece::Patch(s, e) | Piece::Generated(s, e) => e.saturating_sub(s),
         }).sum()
