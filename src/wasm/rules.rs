@@ -255,9 +255,57 @@ pub fn require_manage(
     #[wasm_bindgen(unchecked_param_type = "ManageVerb")] verb: &str,
     #[wasm_bindgen(unchecked_param_type = "ManageTarget")] target: JsValue,
 ) -> Result<(), Error> {
+    // Scope text (a stored row's, as the service passes it): compiled once per text and kept
+    // (the service checks the caller's scope on every request, and the same few tokens call).
+    if let Some(text) = scope.as_string() {
+        let verb = verb_arg(verb)?;
+        let t = target_arg(&target)?;
+        return with_compiled_scope(&text, |language, compiled| Ok(manage::require_manage_compiled(language, compiled, verb, &t)?));
+    }
     let s = scope_arg("scope", &scope)?;
     let t = target_arg(&target)?;
     Ok(manage::require_manage(&s, verb_arg(verb)?, &t)?)
+}
+
+/// Compiled scopes by their JSON text: the last [`COMPILED_KEEP`] distinct texts, most recent
+/// last. A scope's meaning is a function of its text, so a kept one is the one parsing would make.
+struct CompiledScopes(Vec<(String, crate::scope::Language, crate::scope::Compiled)>);
+
+const COMPILED_KEEP: usize = 16;
+/// Longer texts are compiled per call and not kept (bounds the memory kept).
+const COMPILED_MAX_TEXT: usize = 16 * 1024;
+
+thread_local! {
+    static COMPILED: core::cell::RefCell<CompiledScopes> = const { core::cell::RefCell::new(CompiledScopes(Vec::new())) };
+}
+
+/// Runs `f` on the compiled scope of the scope text `text` (parsed as `scope_arg` parses it).
+fn with_compiled_scope<R>(text: &str, f: impl FnOnce(crate::scope::Language, &crate::scope::Compiled) -> Result<R, Error>) -> Result<R, Error> {
+    COMPILED.with(|cell| {
+        let Ok(mut kept) = cell.try_borrow_mut() else {
+            let s = scope_arg("scope", &JsValue::from_str(text))?;
+            return f(s.language(), &s.compile());
+        };
+        if let Some(i) = kept.0.iter().position(|(t, _, _)| t == text) {
+            let entry = kept.0.remove(i);
+            kept.0.push(entry);
+        } else {
+            let json: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::invalid_input("scope", format!("not JSON: {e}")))?;
+            let s = crate::scope::Scope::from_json(&json)?;
+            let (language, compiled) = (s.language(), s.compile());
+            if text.len() > COMPILED_MAX_TEXT {
+                return f(language, &compiled);
+            }
+            if kept.0.len() >= COMPILED_KEEP {
+                kept.0.remove(0);
+            }
+            kept.0.push((text.to_owned(), language, compiled));
+        }
+        match kept.0.last() {
+            Some((_, language, compiled)) => f(*language, compiled),
+            None => Err(Error::invalid_input("scope", "internal error: no compiled scope")),
+        }
+    })
 }
 
 fn party(field: &str, v: &JsValue) -> Result<Party, Error> {
