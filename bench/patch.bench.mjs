@@ -3,6 +3,8 @@
 //   node bench/patch.bench.mjs            (needs pkg/: make pkg)
 //   node bench/patch.bench.mjs --json     one JSON line for bench/run.mjs (no peer-behaviour lines)
 //   node bench/patch.bench.mjs --scale    also documents of 1 KB, 10 KB, 100 KB, 1 MB with 10 ops
+//   node bench/patch.bench.mjs --flatten  every result is also read once (charCodeAt), which
+//                                         makes V8 flatten it (see "Output form" below)
 //
 // Two workloads, both text in -> text out, which is what the worker does (request body and D1 row
 // are text):
@@ -13,6 +15,13 @@
 // fastest mode). tokenkit: applyPatchJson(docText, patchText) and, for reference, applyPatch on
 // objects (which stringifies/parses at the boundary). Before timing, every implementation's
 // output is checked equal to the others'.
+//
+// Output form: both results are JS strings as their producer leaves them. JSON.stringify returns
+// a rope (a V8 cons string of the parts it wrote); applyPatchJson, for inputs of 4 KiB or more,
+// returns a rope of slices of its two argument strings and of the text it wrote (src/wasm/
+// splice.js). V8 flattens a rope when it is first read character by character (one copy, paid by
+// whoever reads it: a Response body, D1, JSON.parse); --flatten adds that read to every
+// contender, so the copy is counted on both sides.
 //
 // Method: ROUNDS rounds; in each round every contender runs a batch of `batch` iterations, in an
 // order rotated each round (interleaved, so drift and GC hit all alike). Reported: the median
@@ -27,6 +36,8 @@ initSync({ module: readFileSync(new URL("../pkg/tokenkit_bg.wasm", import.meta.u
 const ROUNDS = Number(process.env.ROUNDS ?? 15);
 const JSON_OUT = process.argv.includes("--json");
 const SCALE = process.argv.includes("--scale");
+const FLATTEN = process.argv.includes("--flatten");
+const use = FLATTEN ? (s) => (s.charCodeAt(s.length >> 1), s) : (s) => s;
 const log = JSON_OUT ? () => {} : console.log;
 
 // ---- workloads ---------------------------------------------------------------------------------
@@ -93,9 +104,9 @@ function spreadOps(tokens, count) {
 
 // ---- contenders --------------------------------------------------------------------------------
 const contenders = {
-  "tokenkit applyPatchJson (text)": (w) => applyPatchJson(w.doc, w.patch),
+  "tokenkit applyPatchJson (text)": (w) => use(applyPatchJson(w.doc, w.patch)),
   "fast-json-patch parse+apply+stringify": (w) =>
-    JSON.stringify(fjp.applyPatch(JSON.parse(w.doc), JSON.parse(w.patch), false, true).newDocument),
+    use(JSON.stringify(fjp.applyPatch(JSON.parse(w.doc), JSON.parse(w.patch), false, true).newDocument)),
   "tokenkit applyPatch (objects)*": (w) => applyPatch(w.docObj, w.patchObj),
 };
 
@@ -172,7 +183,7 @@ if (SCALE) {
   }
 }
 if (JSON_OUT) {
-  console.log(JSON.stringify({ bench: "patch", node: process.version, fastJsonPatch: fjpVersion, results }));
+  console.log(JSON.stringify({ bench: "patch", node: process.version, fastJsonPatch: fjpVersion, flatten: FLATTEN, results }));
   process.exit(0);
 }
 console.log("\n* applyPatch takes and returns objects; it crosses the boundary as JSON text (stringify/parse inside).");

@@ -170,7 +170,7 @@ if (results.patch) {
   const p = results.patch;
   md.push("## 4. JSON Patch vs fast-json-patch");
   md.push("");
-  md.push(`\`bench/patch.bench.mjs --scale\`: text in → text out (fast-json-patch's time includes \`JSON.parse\` of document and patch and \`JSON.stringify\` of the result, in its fastest mode: no validation, mutating the fresh copy). Per call, median (p10–p90) of ${p.results[0]?.rounds} interleaved rounds; outputs checked equal.`);
+  md.push(`\`bench/patch.bench.mjs --scale\`: text in → text out (fast-json-patch's time includes \`JSON.parse\` of document and patch and \`JSON.stringify\` of the result, in its fastest mode: no validation, mutating the fresh copy). Both results are strings as their producer leaves them: \`JSON.stringify\` returns a rope of its parts, \`applyPatchJson\` (from 4 KiB of input) a rope of slices of its inputs; \`--flatten\` reads each result once so that V8 flattens both (bench/NOTES.md). Per call, median (p10–p90) of ${p.results[0]?.rounds} interleaved rounds; outputs checked equal.`);
   md.push("");
   const rows = [];
   for (const w of p.results) {
@@ -181,7 +181,7 @@ if (results.patch) {
   md.push("");
   const a = p.results.find((w) => w.workload.startsWith("(a)")), b = p.results.find((w) => w.workload.startsWith("(b)"));
   if (a) summaryRows.push(["JSON Patch, token document, 3 ops", fmtNs(a.rows[0].median * 1e3), "fast-json-patch", fmtNs(a.rows[1].median * 1e3), "≥ 1×", `${x(a.rows[0].speedupVsFjp)} ${verdict(a.rows[0].speedupVsFjp >= 1)}`]);
-  if (b) summaryRows.push(["JSON Patch, 1 MB document, 100 ops", fmtNs(b.rows[0].median * 1e3), "fast-json-patch", fmtNs(b.rows[1].median * 1e3), "≥ 2×", `${x(b.rows[0].speedupVsFjp)} ${verdict(b.rows[0].speedupVsFjp >= 2)}`]);
+  if (b) summaryRows.push(["JSON Patch, 1 MB document, 100 ops", fmtNs(b.rows[0].median * 1e3), "fast-json-patch", fmtNs(b.rows[1].median * 1e3), "≥ 5×", `${x(b.rows[0].speedupVsFjp)} ${verdict(b.rows[0].speedupVsFjp >= 5)}`]);
 }
 
 if (results.service) {
@@ -214,11 +214,11 @@ if (results.service) {
   const loggedNoop = s.rows.find((r) => r.target.startsWith("no-op + one log line"));
   if (quiet && loggedNoop) {
     // Like with like (bench/service.bench.mjs): with the request log against the no-op writing the same line, without it against the plain no-op.
-    summaryRows.push(["service: verify requests/s vs no-op worker, with the request log", `${v.rps.median.toFixed(0)}/s, p50 ${v.p50.median.toFixed(1)} ms, p99 ${v.p99.median.toFixed(1)} ms`, "no-op writing the same log line", `${loggedNoop.rps.median.toFixed(0)}/s`, "≥ 70 %, 0 errors", `${(s.verifyOfLoggedNoop * 100).toFixed(0)} %, ${v.errors} errors`]);
-    summaryRows.push(["service: verify requests/s vs no-op worker, request log off", `${quiet.rps.median.toFixed(0)}/s, p50 ${quiet.p50.median.toFixed(1)} ms, p99 ${quiet.p99.median.toFixed(1)} ms`, "no-op worker", `${noop.rps.median.toFixed(0)}/s`, "≥ 70 %, 0 errors", `${(quiet.ofNoop * 100).toFixed(0)} %, ${quiet.errors} errors ${verdict(s.met)}`]);
+    summaryRows.push(["service: verify requests/s vs no-op worker, with the request log", `${v.rps.median.toFixed(0)}/s, p50 ${v.p50.median.toFixed(1)} ms, p99 ${v.p99.median.toFixed(1)} ms`, "no-op writing the same log line", `${loggedNoop.rps.median.toFixed(0)}/s`, "≥ 85 %, 0 errors", `${(s.verifyOfLoggedNoop * 100).toFixed(0)} %, ${v.errors} errors`]);
+    summaryRows.push(["service: verify requests/s vs no-op worker, request log off", `${quiet.rps.median.toFixed(0)}/s, p50 ${quiet.p50.median.toFixed(1)} ms, p99 ${quiet.p99.median.toFixed(1)} ms`, "no-op worker", `${noop.rps.median.toFixed(0)}/s`, "≥ 85 %, 0 errors", `${(quiet.ofNoop * 100).toFixed(0)} %, ${quiet.errors} errors ${verdict(s.met)}`]);
     summaryRows.push(["service: verify with the request log vs the plain no-op (wrangler dev relays each line to node)", `${v.rps.median.toFixed(0)}/s`, "no-op worker", `${noop.rps.median.toFixed(0)}/s`, "(context)", `${(v.ofNoop * 100).toFixed(0)} %`]);
   } else {
-    summaryRows.push(["service: verify requests/s vs no-op worker", `${v.rps.median.toFixed(0)}/s, p50 ${v.p50.median.toFixed(1)} ms, p99 ${v.p99.median.toFixed(1)} ms`, "no-op worker", `${noop.rps.median.toFixed(0)}/s`, "≥ 70 %, 0 errors", `${(v.ofNoop * 100).toFixed(0)} %, ${v.errors} errors ${verdict(s.met)}`]);
+    summaryRows.push(["service: verify requests/s vs no-op worker", `${v.rps.median.toFixed(0)}/s, p50 ${v.p50.median.toFixed(1)} ms, p99 ${v.p99.median.toFixed(1)} ms`, "no-op worker", `${noop.rps.median.toFixed(0)}/s`, "≥ 85 %, 0 errors", `${(v.ofNoop * 100).toFixed(0)} %, ${v.errors} errors ${verdict(s.met)}`]);
   }
   if (v.cpuUs && noop.cpuUs) summaryRows.push(["service: server CPU per verify vs per no-op request", `${(v.cpuUs.median / 1000).toFixed(2)} ms`, "no-op worker", `${(noop.cpuUs.median / 1000).toFixed(2)} ms`, "(same target, noise-robust)", `${((100 * noop.cpuUs.median) / v.cpuUs.median).toFixed(0)} %`]);
   if (off) summaryRows.push(["service: verify with the verification cache off (TTL 0)", `${off.rps.median.toFixed(0)}/s, p50 ${off.p50.median.toFixed(1)} ms, p99 ${off.p99.median.toFixed(1)} ms`, "no-op worker", `${noop.rps.median.toFixed(0)}/s`, "(context)", `${(off.ofNoop * 100).toFixed(0)} %, ${off.errors} errors`]);

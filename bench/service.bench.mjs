@@ -18,6 +18,8 @@ import { arg, emit, summary, table } from "./lib.mjs";
 const ROUNDS = arg("rounds", 3);
 const SECONDS = arg("seconds", 5);
 const CONNECTIONS = arg("connections", 10);
+// Issue #21: verify at ≥ 85 % of the no-op's requests/s (issue #8 asked for 70 %).
+const TARGET = 0.85;
 
 const noop = await startWorker("bench/noop-worker/wrangler.jsonc");
 // The same no-op behind workerd's assets router, configured as the service is (run_worker_first).
@@ -97,7 +99,7 @@ try {
   // Like with like: the service as configured (one log line a request) against the no-op writing
   // the same line; the service with the line off against the plain no-op.
   const verifyOfLoggedNoop = verify.rps.median / loggedNoop.rps.median;
-  const result = { bench: "service", rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, rows, verifyOfNoop: verify.ofNoop, verifyOfLoggedNoop, verifyQuietOfNoop: verifyQuiet.ofNoop, verifyOffOfNoop: verifyOff.ofNoop, verifyOfRoutedNoop: verify.rps.median / routedRow.rps.median, met: verifyOfLoggedNoop >= 0.7 && verifyQuiet.ofNoop >= 0.7 && verify.errors === 0 && verifyQuiet.errors === 0 };
+  const result = { bench: "service", rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, rows, verifyOfNoop: verify.ofNoop, verifyOfLoggedNoop, verifyQuietOfNoop: verifyQuiet.ofNoop, verifyOffOfNoop: verifyOff.ofNoop, verifyOfRoutedNoop: verify.rps.median / routedRow.rps.median, met: verifyOfLoggedNoop >= TARGET && verifyQuiet.ofNoop >= TARGET && verify.errors === 0 && verifyQuiet.errors === 0 };
   const f0 = (x) => x.toFixed(0);
   const ms = (x) => x.toFixed(2);
   const md = [
@@ -107,7 +109,7 @@ try {
       r.target, `${f0(r.rps.median)} (${f0(r.rps.min)}–${f0(r.rps.max)})`, `${ms(r.p50.median)} (${ms(r.p50.min)}–${ms(r.p50.max)})`, `${ms(r.p99.median)} (${ms(r.p99.min)}–${ms(r.p99.max)})`, `${(r.ofNoop * 100).toFixed(0)} %`, r.cpuUs ? `${f0(r.cpuUs.median)} (${f0(r.cpuUs.min)}–${f0(r.cpuUs.max)})` : "–", r.nodeCpuUs ? f0(r.nodeCpuUs.median) : "–", String(r.requests), String(r.errors),
     ])),
     "",
-    `Target: verify ≥ 70 % of the no-op worker's requests/s with no errors, like with like — **${result.met ? "met" : "missed"}**: with the request log (as configured) ${(verifyOfLoggedNoop * 100).toFixed(0)} % of the no-op writing the same line, with the log off ${(verifyQuiet.ofNoop * 100).toFixed(0)} % of the plain no-op (${verify.errors + verifyQuiet.errors} errors). The service as configured against the plain no-op: ${(verify.ofNoop * 100).toFixed(0)} % — under \`wrangler dev\` each log line is relayed to wrangler's node process (its CPU column); deployed, Workers Logs collects it in the runtime. With the verification cache off: ${(verifyOff.ofNoop * 100).toFixed(0)} %. Against the no-op behind the same assets router: ${(result.verifyOfRoutedNoop * 100).toFixed(0)} % (context).`,
+    `Target: verify ≥ ${TARGET * 100} % of the no-op worker's requests/s with no errors, like with like — **${result.met ? "met" : "missed"}**: with the request log (as configured) ${(verifyOfLoggedNoop * 100).toFixed(0)} % of the no-op writing the same line, with the log off ${(verifyQuiet.ofNoop * 100).toFixed(0)} % of the plain no-op (${verify.errors + verifyQuiet.errors} errors). The service as configured against the plain no-op: ${(verify.ofNoop * 100).toFixed(0)} % — under \`wrangler dev\` each log line is relayed to wrangler's node process (its CPU column); deployed, Workers Logs collects it in the runtime. With the verification cache off: ${(verifyOff.ofNoop * 100).toFixed(0)} %. Against the no-op behind the same assets router: ${(result.verifyOfRoutedNoop * 100).toFixed(0)} % (context).`,
   ].join("\n");
   emit(result, md);
 } finally {

@@ -25,6 +25,7 @@ use serde_json::{Map, Number, Value};
 mod pointer;
 pub mod policy;
 mod text;
+pub use text::{Piece, Spliced, Utf16Offsets};
 
 pub use pointer::Pointer;
 use pointer::{array_index, ArrayIndex};
@@ -622,7 +623,17 @@ pub fn apply_patch_json_tree(doc_text: &str, patch_text: &str) -> Result<String,
 /// assert_eq!(out, r#"{"name":"ci","n":1.50,"scope":{"ops":["read","write"]}}"#);
 /// ```
 pub fn apply_patch_json(doc_text: &str, patch_text: &str) -> Result<String, PatchError> {
-    text::apply(doc_text, patch_text)
+    text::apply(doc_text, patch_text, true)?.join(doc_text, patch_text)
+}
+
+/// [`apply_patch_json`] without joining the result: the patched text as [`Spliced`] pieces
+/// (spans of the two inputs and newly written text), for a host that can join them without
+/// copying the untouched text (the wasm facade slices its JS string arguments).
+///
+/// # Errors
+/// Those of [`apply_patch_json`].
+pub fn apply_patch_json_pieces(doc_text: &str, patch_text: &str) -> Result<Spliced, PatchError> {
+    text::apply(doc_text, patch_text, false)
 }
 
 fn apply_one(doc: &mut Value, index: usize, op: &Operation, copied: &mut usize) -> Result<(), PatchError> {

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::RuleError;
-use crate::scope::{Decision, Language, Request, Scope};
+use crate::scope::{Compiled, Decision, Language, Request, Scope};
 
 /// What a management request does to a token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,8 +105,14 @@ pub fn management_request(language: Language, verb: Verb, target: &Target) -> Re
 
 /// Does `scope` allow `verb` on `target`? The scope engine's decision, with its reason and rule.
 pub fn may_manage(scope: &Scope, verb: Verb, target: &Target) -> Decision {
-    let req = management_request(scope.language(), verb, target);
-    match scope.compile().check(&req) {
+    may_manage_compiled(scope.language(), &scope.compile(), verb, target)
+}
+
+/// [`may_manage`] on a scope already compiled (a host that checks one token's scope per request
+/// keeps it compiled); `language` is the scope's.
+pub fn may_manage_compiled(language: Language, compiled: &Compiled, verb: Verb, target: &Target) -> Decision {
+    let req = management_request(language, verb, target);
+    match compiled.check(&req) {
         Ok(d) => d,
         Err(e) => Decision { allowed: false, reason: e.to_string(), rule: None },
     }
@@ -114,7 +120,12 @@ pub fn may_manage(scope: &Scope, verb: Verb, target: &Target) -> Decision {
 
 /// [`may_manage`], as the service answers it: 403 `insufficient_scope` when not allowed.
 pub fn require_manage(scope: &Scope, verb: Verb, target: &Target) -> Result<(), RuleError> {
-    let d = may_manage(scope, verb, target);
+    require_manage_compiled(scope.language(), &scope.compile(), verb, target)
+}
+
+/// [`require_manage`] on a scope already compiled; `language` is the scope's.
+pub fn require_manage_compiled(language: Language, compiled: &Compiled, verb: Verb, target: &Target) -> Result<(), RuleError> {
+    let d = may_manage_compiled(language, compiled, verb, target);
     if d.allowed {
         Ok(())
     } else {

@@ -20,6 +20,29 @@ pub mod cache_sync;
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::JsValue;
 
+thread_local! {
+    /// JS strings of the facade's constant keys and values (field names, codes, rule names).
+    static CONSTANTS: core::cell::RefCell<Vec<(&'static str, JsValue)>> = const { core::cell::RefCell::new(Vec::new()) };
+}
+
+/// The JS string of a constant (`&'static str`: the set is the facade's literals, so bounded),
+/// made once per instance. A Rust string crosses into JS through the glue's `TextDecoder`, which
+/// costs ~0.3 µs a call (more than most rule decisions); a field read or a result object built
+/// with constant keys would pay it per key, per call (bench/NOTES.md, "Verify").
+pub(crate) fn constant(s: &'static str) -> JsValue {
+    CONSTANTS.with(|cell| {
+        let Ok(mut known) = cell.try_borrow_mut() else { return JsValue::from_str(s) };
+        // The same literal is (nearly always) the same address: compare addresses first.
+        let hit = known.iter().find(|(k, _)| core::ptr::eq(k.as_ptr(), s.as_ptr()) && k.len() == s.len()).or_else(|| known.iter().find(|(k, _)| *k == s));
+        if let Some((_, v)) = hit {
+            return v.clone();
+        }
+        let v = JsValue::from_str(s);
+        known.push((s, v.clone()));
+        v
+    })
+}
+
 /// Reads a JS object argument as `T` through `JSON.stringify` and serde_json, never through a
 /// recursive walk of the JS value: serde_json stops at 128 levels of nesting with an error,
 /// where a recursive conversion of a deeply nested object (a few thousand levels fit in 64 KiB

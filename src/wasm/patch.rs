@@ -200,14 +200,60 @@ pub fn apply_patch(
 /// Applies the JSON Patch in `patchText` to the JSON document in `documentText` and returns the
 /// patched document as text. Untouched parts are copied through byte for byte (key order and
 /// number spelling are kept). For hosts that hold JSON as text (a request body, a database row).
-#[wasm_bindgen(js_name = applyPatchJson)]
+///
+/// The result is joined in JS from slices of `documentText` and `patchText` and the text written
+/// anew (see `splice.js`): the untouched text is never copied back out of linear memory and
+/// decoded, which for a large document cost as much as the patch itself.
+#[wasm_bindgen(js_name = applyPatchJson, unchecked_return_type = "string")]
 pub fn apply_patch_json(
     #[wasm_bindgen(js_name = documentText, unchecked_param_type = "string")] document_text: JsValue,
     #[wasm_bindgen(js_name = patchText, unchecked_param_type = "string")] patch_text: JsValue,
-) -> Result<String, Error> {
+) -> Result<JsValue, Error> {
     with_js_str(&SCRATCH_A, "documentText", &document_text, |d| {
-        with_js_str(&SCRATCH_B, "patchText", &patch_text, |p| Ok(patch::apply_patch_json(d, p)?))
+        with_js_str(&SCRATCH_B, "patchText", &patch_text, |p| {
+            if d.len().saturating_add(p.len()) < JOIN_MIN {
+                return Ok(JsValue::from_str(&patch::apply_patch_json(d, p)?));
+            }
+            let spliced = patch::apply_patch_json_pieces(d, p)?;
+            Ok(join(&spliced, (&document_text, d), (&patch_text, p)))
+        })
     })
+}
+
+/// Below this many bytes of input, the text is written in wasm and decoded once: cheaper than
+/// the slices for a token-sized document.
+const JOIN_MIN: usize = 4096;
+
+#[wasm_bindgen(module = "/src/wasm/splice.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = joinPieces)]
+    fn join_pieces(doc: &JsValue, patch: &JsValue, generated: &str, pieces: &[u32]) -> JsValue;
+}
+
+/// Whether the JS string `js` (whose UTF-8 is `text`) is ASCII: only then are its UTF-16 length
+/// and its UTF-8 length the same.
+fn is_ascii_js(js: &JsValue, text: &str) -> bool {
+    js.dyn_ref::<js_sys::JsString>().is_some_and(|s| s.length() as usize == text.len())
+}
+
+/// The patched text as a JS string joined from slices of the inputs (`splice.js`).
+fn join(spliced: &patch::Spliced, doc: (&JsValue, &str), patch_in: (&JsValue, &str)) -> JsValue {
+    let generated = core::str::from_utf8(&spliced.generated).unwrap_or_default();
+    let doc16 = patch::Utf16Offsets::new(doc.1, is_ascii_js(doc.0, doc.1));
+    let patch16 = patch::Utf16Offsets::new(patch_in.1, is_ascii_js(patch_in.0, patch_in.1));
+    let gen16 = patch::Utf16Offsets::new(generated, false);
+    let mut pieces: Vec<u32> = Vec::with_capacity(spliced.pieces.len() * 3);
+    for piece in &spliced.pieces {
+        let (kind, offsets, s, e) = match *piece {
+            patch::Piece::Document(s, e) => (0, &doc16, s, e),
+            patch::Piece::Patch(s, e) => (1, &patch16, s, e),
+            patch::Piece::Generated(s, e) => (2, &gen16, s, e),
+        };
+        // (JS strings are shorter than 2^32 units.)
+        #[allow(clippy::cast_possible_truncation)]
+        pieces.extend_from_slice(&[kind, offsets.at(s) as u32, offsets.at(e) as u32]);
+    }
+    join_pieces(doc.0, patch_in.0, generated, &pieces)
 }
 
 /// Checks that `operations` is a well-formed JSON Patch (every `op` known, pointers valid,

@@ -119,8 +119,8 @@ pub(crate) fn ms(field: &str, v: &JsValue) -> Result<i64, Error> {
 // Arguments are read field by field and results built as plain objects, not through a serde
 // type each: every derived (de)serializer the facade instantiates costs wasm size (bench/NOTES.md).
 
-fn get(v: &JsValue, key: &str) -> JsValue {
-    js_sys::Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+fn get(v: &JsValue, key: &'static str) -> JsValue {
+    js_sys::Reflect::get(v, &super::constant(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
 fn object_arg<'a>(field: &str, v: &'a JsValue) -> Result<&'a JsValue, Error> {
@@ -131,11 +131,11 @@ fn object_arg<'a>(field: &str, v: &'a JsValue) -> Result<&'a JsValue, Error> {
     }
 }
 
-fn str_field(field: &str, v: &JsValue, key: &str) -> Result<String, Error> {
+fn str_field(field: &str, v: &JsValue, key: &'static str) -> Result<String, Error> {
     get(v, key).as_string().ok_or_else(|| Error::invalid_input(format!("{field}.{key}"), "expected a string"))
 }
 
-fn opt_str_field(field: &str, v: &JsValue, key: &str) -> Result<Option<String>, Error> {
+fn opt_str_field(field: &str, v: &JsValue, key: &'static str) -> Result<Option<String>, Error> {
     let x = get(v, key);
     if x.is_null() || x.is_undefined() {
         return Ok(None);
@@ -143,8 +143,16 @@ fn opt_str_field(field: &str, v: &JsValue, key: &str) -> Result<Option<String>, 
     x.as_string().map(Some).ok_or_else(|| Error::invalid_input(format!("{field}.{key}"), "expected a string or null"))
 }
 
-fn opt_ms_field(field: &str, v: &JsValue, key: &str) -> Result<Option<i64>, Error> {
-    ms_opt(&format!("{field}.{key}"), &get(v, key))
+fn opt_ms_field(field: &str, v: &JsValue, key: &'static str) -> Result<Option<i64>, Error> {
+    let x = get(v, key);
+    if x.is_null() || x.is_undefined() {
+        return Ok(None);
+    }
+    // The field's name is formatted only for an error.
+    match instant_from_js("", &x) {
+        Ok(t) => Ok(Some(t.as_millisecond())),
+        Err(_) => ms_opt(&format!("{field}.{key}"), &x),
+    }
 }
 
 fn ms_js(m: Option<i64>) -> JsValue {
@@ -186,8 +194,8 @@ fn request_js(r: &crate::scope::Request) -> JsValue {
 fn verdict_js(v: &verify::Verdict) -> JsValue {
     let o = js_sys::Object::new();
     set(&o, "valid", v.valid);
-    set(&o, "code", v.code);
-    set(&o, "rule", v.rule.name());
+    set(&o, "code", super::constant(v.code));
+    set(&o, "rule", super::constant(v.rule.name()));
     set(&o, "message", v.message.as_str());
     set(&o, "previous", v.previous);
     set(&o, "revoke", v.revoke);
@@ -270,9 +278,57 @@ pub fn require_manage(
     #[wasm_bindgen(unchecked_param_type = "ManageVerb")] verb: &str,
     #[wasm_bindgen(unchecked_param_type = "ManageTarget")] target: JsValue,
 ) -> Result<(), Error> {
+    // Scope text (a stored row's, as the service passes it): compiled once per text and kept
+    // (the service checks the caller's scope on every request, and the same few tokens call).
+    if let Some(text) = scope.as_string() {
+        let verb = verb_arg(verb)?;
+        let t = target_arg(&target)?;
+        return with_compiled_scope(&text, |language, compiled| Ok(manage::require_manage_compiled(language, compiled, verb, &t)?));
+    }
     let s = scope_arg("scope", &scope)?;
     let t = target_arg(&target)?;
     Ok(manage::require_manage(&s, verb_arg(verb)?, &t)?)
+}
+
+/// Compiled scopes by their JSON text: the last [`COMPILED_KEEP`] distinct texts, most recent
+/// last. A scope's meaning is a function of its text, so a kept one is the one parsing would make.
+struct CompiledScopes(Vec<(String, crate::scope::Language, crate::scope::Compiled)>);
+
+const COMPILED_KEEP: usize = 16;
+/// Longer texts are compiled per call and not kept (bounds the memory kept).
+const COMPILED_MAX_TEXT: usize = 16 * 1024;
+
+thread_local! {
+    static COMPILED: core::cell::RefCell<CompiledScopes> = const { core::cell::RefCell::new(CompiledScopes(Vec::new())) };
+}
+
+/// Runs `f` on the compiled scope of the scope text `text` (parsed as `scope_arg` parses it).
+fn with_compiled_scope<R>(text: &str, f: impl FnOnce(crate::scope::Language, &crate::scope::Compiled) -> Result<R, Error>) -> Result<R, Error> {
+    COMPILED.with(|cell| {
+        let Ok(mut kept) = cell.try_borrow_mut() else {
+            let s = scope_arg("scope", &JsValue::from_str(text))?;
+            return f(s.language(), &s.compile());
+        };
+        if let Some(i) = kept.0.iter().position(|(t, _, _)| t == text) {
+            let entry = kept.0.remove(i);
+            kept.0.push(entry);
+        } else {
+            let json: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::invalid_input("scope", format!("not JSON: {e}")))?;
+            let s = crate::scope::Scope::from_json(&json)?;
+            let (language, compiled) = (s.language(), s.compile());
+            if text.len() > COMPILED_MAX_TEXT {
+                return f(language, &compiled);
+            }
+            if kept.0.len() >= COMPILED_KEEP {
+                kept.0.remove(0);
+            }
+            kept.0.push((text.to_owned(), language, compiled));
+        }
+        match kept.0.last() {
+            Some((_, language, compiled)) => f(*language, compiled),
+            None => Err(Error::invalid_input("scope", "internal error: no compiled scope")),
+        }
+    })
 }
 
 fn party(field: &str, v: &JsValue) -> Result<Party, Error> {

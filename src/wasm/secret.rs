@@ -84,6 +84,6 @@ pub fn token_pattern() -> String {
 }
 
 /// Sets a string property on a fresh plain object (cannot fail; the result is ignored).
-pub(crate) fn set(obj: &js_sys::Object, key: &str, value: impl Into<JsValue>) {
-    let _ = js_sys::Reflect::set(obj, &JsValue::from_str(key), &value.into());
+pub(crate) fn set(obj: &js_sys::Object, key: &'static str, value: impl Into<JsValue>) {
+    let _ = js_sys::Reflect::set(obj, &super::constant(key), &value.into());
 }

@@ -56,7 +56,10 @@ export async function check(secret, ctx) {
 /** The caller object the routes and the dialects use. */
 export function callerOf(row, previous = false) {
   return {
-    conditions: conditionsOf(row),
+    // Read by the few routes that compare conditions (requireHolds, a patch): made on use.
+    get conditions() {
+      return conditionsOf(row);
+    },
     account: row.account_id,
     owner: row.owner_id,
     tokenId: row.id,
@@ -86,10 +89,10 @@ export const clientIp = (request) => request.headers.get("cf-connecting-ip") ?? 
  */
 export async function admitUse(ctx, row, ip) {
   const { tk, store, now } = ctx;
-  const conditions = conditionsOf(row);
+  const conditions = storedConditions(row);
   const counters = {};
   for (let asked = 0; asked < 3; asked++) {
-    const d = tk.decideConditions(conditions, now, ip, counters);
+    const d = tk.decideConditions(conditions, now, ip, asked === 0 ? null : counters);
     if (d.outcome !== "count") return d;
     if (d.counter === "rate") counters.rateCount = await store.rateHit(row, d.window);
     else {
@@ -99,6 +102,24 @@ export async function admitUse(ctx, row, ip) {
     }
   }
   throw new Error("decideConditions asked for more than its two counters");
+}
+
+const conditionsByRow = new WeakMap();
+
+/**
+ * The row's conditions as the core's decideConditions takes them: `null` when the row stores
+ * none (every condition column empty: the core reads null as no conditions). Made once per row
+ * object — a row served by the verification cache is the same frozen object for every request of
+ * its freshness window — and read only, never changed.
+ */
+function storedConditions(row) {
+  let c = conditionsByRow.get(row);
+  if (c === undefined) {
+    const all = conditionsOf(row);
+    c = Object.values(all).every((v) => v === null) ? null : all;
+    if (Object.isFrozen(row)) conditionsByRow.set(row, c);
+  }
+  return c;
 }
 
 /** The row as it stands after a use that left `remaining` uses (shown by /self, verify). */
@@ -156,7 +177,8 @@ export function requireCurrent(tk, caller) {
 
 /** 403 insufficient_scope unless the caller's scope allows `verb` on the token `target` ({id, owner}). */
 export function requireManage(tk, caller, verb, target) {
-  ruled(() => tk.requireManage(caller.scope, verb, target));
+  // The stored scope text when there is one: the core parses it as it would the object's JSON.
+  ruled(() => tk.requireManage(caller.row?.scope ?? caller.scope, verb, target));
 }
 
 /**

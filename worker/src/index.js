@@ -110,6 +110,7 @@ async function dispatch(request, env, ctx, url) {
       return errorResponse(405, "method_not_allowed", `${request.method} is not allowed here`, undefined, { allow });
     }
     const params = hit[1].exec(url.pathname).slice(1).map(decode);
+    ctx.route = hit[3]; // the request log's route (found here once, not matched again)
     return hit[2](request, ctx, url, params);
   }
   for (const handle of dialectRoutes) {
@@ -147,13 +148,17 @@ export default {
     const requestId = requestIdOf(request);
     // `tokenId` is set by authenticate (auth.js, dialects.js) once a token is verified.
     const waitUntil = (p) => context.waitUntil(p.catch(() => {}));
-    const ctx = { tk, env, store: new Store(env, tk, waitUntil), now: started, requestId, tokenId: null, waitUntil };
+    const ctx = { tk, env, store: new Store(env, tk, waitUntil), now: started, requestId, tokenId: null, route: null, waitUntil };
     // The audit log's context (worker/src/audit.js): the API, the client; the actor is set by authentication.
     Object.assign(ctx, { api: apiOf(url.pathname), actor: null, client: { ip: request.headers.get("cf-connecting-ip"), userAgent: request.headers.get("user-agent") } });
     let response = await handle(request, env, ctx, url);
-    // Asset responses may have immutable headers: copy before adding the request id.
-    response = new Response(response.body, response);
-    response.headers.set("x-request-id", requestId);
+    try {
+      response.headers.set("x-request-id", requestId);
+    } catch {
+      // Asset responses may have immutable headers: copy, then add the request id.
+      response = new Response(response.body, response);
+      response.headers.set("x-request-id", requestId);
+    }
     // One structured line per request (Workers Logs indexes its fields). Never the query string
     // (Space takes `?access_token=`), a header, a body, a secret or a digest: the route template
     // and the verified token's public id only; `cache` is "hit" when the verification cache
@@ -162,7 +167,7 @@ export default {
     // TOKENKIT_REQUEST_LOG=off turns the line off (Workers Logs bills per event; docs/service.md).
     if (env.TOKENKIT_REQUEST_LOG !== "off") {
       console.log(
-        JSON.stringify({ msg: "request", requestId, method: request.method, route: routeTemplate(url.pathname), status: response.status, durationMs: Date.now() - started, tokenId: ctx.tokenId, cache: ctx.store.lookups.outcome }),
+        JSON.stringify({ msg: "request", requestId, method: request.method, route: ctx.route ?? routeTemplate(url.pathname), status: response.status, durationMs: Date.now() - started, tokenId: ctx.tokenId, cache: ctx.store.lookups.outcome }),
       );
     }
     return response;

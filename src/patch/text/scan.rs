@@ -115,11 +115,12 @@ impl Source<'_> {
 // ---------------------------------------------------------------------------------------------
 // Validation.
 
+#[inline(always)]
 fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
-#[inline]
+#[inline(always)]
 fn skip_ws(src: &[u8], mut i: usize) -> usize {
     while src.get(i).is_some_and(|&b| is_ws(b)) {
         i += 1;
@@ -127,6 +128,7 @@ fn skip_ws(src: &[u8], mut i: usize) -> usize {
     i
 }
 
+#[derive(Clone, Copy)]
 struct Frame {
     tape: usize,
     obj: bool,
@@ -137,9 +139,15 @@ struct Frame {
 /// Validates `src` as one JSON value with `serde_json`'s rules (nesting at most [`MAX_DEPTH`],
 /// no control characters in strings, finite numbers, valid `\u` escapes). Returns the tape and
 /// the root's span, or `None`.
+///
+/// The innermost open container lives in the local `cur` (its parents on `stack`), so the
+/// per-value bookkeeping touches registers, not the stack's memory.
 pub(super) fn validate(src: &[u8]) -> Option<(Tape, (usize, usize))> {
     let mut tape = Tape(Vec::with_capacity(src.len() / 32));
     let mut stack: Vec<Frame> = Vec::with_capacity(16);
+    // Open containers; `cur` is meaningful only when `depth > 0`.
+    let mut depth = 0usize;
+    let mut cur = Frame { tape: 0, obj: false, max_child: 0, nodes: 0 };
     let mut i = skip_ws(src, 0);
     let root_start = i;
     'value: loop {
@@ -147,17 +155,21 @@ pub(super) fn validate(src: &[u8]) -> Option<(Tape, (usize, usize))> {
         let b = *src.get(i)?;
         match b {
             b'{' | b'[' => {
-                if stack.len() >= MAX_DEPTH {
+                if depth >= MAX_DEPTH {
                     return None;
                 }
                 let obj = b == b'{';
                 tape.0.push(Container { start: i, end: 0, nodes: 0, height: 0 });
-                stack.push(Frame { tape: tape.0.len() - 1, obj, max_child: 0, nodes: 1 });
+                if depth > 0 {
+                    stack.push(cur);
+                }
+                cur = Frame { tape: tape.0.len() - 1, obj, max_child: 0, nodes: 1 };
+                depth += 1;
                 i = skip_ws(src, i + 1);
                 let close = if obj { b'}' } else { b']' };
                 if src.get(i) == Some(&close) {
                     i += 1;
-                    close_frame(&mut tape, &mut stack, i)?;
+                    close_frame(&mut tape, &mut stack, &mut cur, &mut depth, i)?;
                 } else if obj {
                     i = member_key(src, i)?;
                     continue 'value;
@@ -167,11 +179,11 @@ pub(super) fn validate(src: &[u8]) -> Option<(Tape, (usize, usize))> {
             }
             b'"' => {
                 i = string(src, i)?;
-                scalar_done(&mut stack);
+                cur.nodes = cur.nodes.saturating_add(1);
             }
             b'-' | b'0'..=b'9' => {
                 i = number(src, i)?;
-                scalar_done(&mut stack);
+                cur.nodes = cur.nodes.saturating_add(1);
             }
             b't' | b'f' | b'n' => {
                 let lit: &[u8] = match b {
@@ -183,33 +195,32 @@ pub(super) fn validate(src: &[u8]) -> Option<(Tape, (usize, usize))> {
                     return None;
                 }
                 i += lit.len();
-                scalar_done(&mut stack);
+                cur.nodes = cur.nodes.saturating_add(1);
             }
             _ => return None,
         }
         // After a value: separators and closing brackets until the next value or the end.
         loop {
-            let Some(top) = stack.last() else {
+            if depth == 0 {
                 let end = i;
                 return (skip_ws(src, i) == src.len()).then_some((tape, (root_start, end)));
-            };
-            let obj = top.obj;
+            }
             i = skip_ws(src, i);
             match src.get(i) {
                 Some(b',') => {
                     i = skip_ws(src, i + 1);
-                    if obj {
+                    if cur.obj {
                         i = member_key(src, i)?;
                     }
                     continue 'value;
                 }
-                Some(b'}') if obj => {
+                Some(b'}') if cur.obj => {
                     i += 1;
-                    close_frame(&mut tape, &mut stack, i)?;
+                    close_frame(&mut tape, &mut stack, &mut cur, &mut depth, i)?;
                 }
-                Some(b']') if !obj => {
+                Some(b']') if !cur.obj => {
                     i += 1;
-                    close_frame(&mut tape, &mut stack, i)?;
+                    close_frame(&mut tape, &mut stack, &mut cur, &mut depth, i)?;
                 }
                 _ => return None,
             }
@@ -217,27 +228,26 @@ pub(super) fn validate(src: &[u8]) -> Option<(Tape, (usize, usize))> {
     }
 }
 
-fn scalar_done(stack: &mut [Frame]) {
-    if let Some(top) = stack.last_mut() {
-        top.nodes = top.nodes.saturating_add(1);
-    }
-}
-
-fn close_frame(tape: &mut Tape, stack: &mut Vec<Frame>, end: usize) -> Option<()> {
-    let f = stack.pop()?;
-    let height = f.max_child.saturating_add(1);
-    let c = tape.0.get_mut(f.tape)?;
+/// Closes the innermost container `cur` at `end` and makes its parent (if any) current.
+#[inline(always)]
+fn close_frame(tape: &mut Tape, stack: &mut Vec<Frame>, cur: &mut Frame, depth: &mut usize, end: usize) -> Option<()> {
+    let height = cur.max_child.saturating_add(1);
+    let c = tape.0.get_mut(cur.tape)?;
     c.end = end;
     c.height = height;
-    c.nodes = f.nodes;
-    if let Some(parent) = stack.last_mut() {
-        parent.max_child = parent.max_child.max(height);
-        parent.nodes = parent.nodes.saturating_add(f.nodes);
+    c.nodes = cur.nodes;
+    *depth -= 1;
+    if *depth > 0 {
+        let nodes = cur.nodes;
+        *cur = stack.pop()?;
+        cur.max_child = cur.max_child.max(height);
+        cur.nodes = cur.nodes.saturating_add(nodes);
     }
     Some(())
 }
 
 /// A member key and its colon, starting at `i`; returns where the value starts.
+#[inline(always)]
 fn member_key(src: &[u8], i: usize) -> Option<usize> {
     if src.get(i) != Some(&b'"') {
         return None;
@@ -269,6 +279,7 @@ fn special_mask(w: u64) -> u64 {
 }
 
 /// A string starting at the quote at `i`; returns the index after the closing quote.
+#[inline(always)]
 fn string(src: &[u8], start: usize) -> Option<usize> {
     let mut i = start + 1;
     let mut unicode_escape = false;
@@ -367,10 +378,11 @@ impl Source<'_> {
         self.src.get(i).copied().unwrap_or(0)
     }
 
-    /// The index after the value starting at `i`.
-    pub(super) fn value_end(&self, i: usize) -> usize {
+    /// The index after the value starting at `i`; `hint` is a tape index at or before the
+    /// value's container (0 when unknown; see [`Tape::find_from`]), advanced past it.
+    pub(super) fn value_end_from(&self, i: usize, hint: &mut usize) -> usize {
         match self.at(i) {
-            b'{' | b'[' => self.tape.find(i).map_or(self.src.len(), |c| c.end),
+            b'{' | b'[' => self.tape.find_from(i, hint).map_or(self.src.len(), |c| c.end),
             b'"' => self.string_end(i),
             _ => {
                 let mut j = i;
@@ -430,6 +442,7 @@ impl Source<'_> {
     /// The members of the object at `s..e`, in order, duplicates included.
     pub(super) fn expand_object_raw(&self, which: Src, s: usize, e: usize) -> Vec<(Key, Node)> {
         let mut entries = Vec::with_capacity(16);
+        let mut hint = 0;
         let mut i = skip_ws(self.src, s + 1);
         while i < e && self.at(i) == b'"' {
             let ke = self.string_end(i);
@@ -438,7 +451,7 @@ impl Source<'_> {
             if self.at(j) == b':' {
                 j = skip_ws(self.src, j + 1);
             }
-            let ve = self.value_end(j);
+            let ve = self.value_end_from(j, &mut hint);
             entries.push((key, Node::Raw(which, j, ve)));
             i = skip_ws(self.src, ve);
             if self.at(i) == b',' {
@@ -452,9 +465,10 @@ impl Source<'_> {
 
     pub(super) fn expand_array(&self, which: Src, s: usize, e: usize) -> Vec<Node> {
         let mut items = Vec::new();
+        let mut hint = 0;
         let mut i = skip_ws(self.src, s + 1);
         while i < e && self.at(i) != b']' {
-            let ve = self.value_end(i);
+            let ve = self.value_end_from(i, &mut hint);
             if ve <= i {
                 break;
             }

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::scan::fingerprint;
-use super::{Doc, Key, Node, Source, Src, TextOp};
+use super::{Doc, Key, Node, Source, Spliced, Src, TextOp};
 use crate::patch::pointer::{array_index, ArrayIndex};
 use crate::patch::{child_index, count_nodes, depth, json_eq, not_found, Operation, PatchError, Pointer, MAX_COPIED_NODES, MAX_DEPTH};
 
@@ -272,19 +272,19 @@ impl Doc<'_> {
         }
     }
 
-    pub(super) fn write(&self, n: &Node, out: &mut Vec<u8>) {
+    pub(super) fn write(&self, n: &Node, out: &mut Spliced) {
         match n {
-            Node::Raw(w, s, e) => out.extend_from_slice(self.source(*w).src.get(*s..*e).unwrap_or_default()),
+            Node::Raw(w, s, e) => out.raw(*w, *s, *e, self.source(*w).src),
             Node::Val(v) => {
                 // Serialising a Value cannot fail (string keys only).
-                out.extend_from_slice(&serde_json::to_vec(v).unwrap_or_default());
+                out.gen(&serde_json::to_vec(v).unwrap_or_default());
             }
             Node::Obj(entries) => {
-                out.push(b'{');
+                out.byte(b'{');
                 let mut i = 0;
                 while let Some((k, c)) = entries.get(i) {
                     if i > 0 {
-                        out.push(b',');
+                        out.byte(b',');
                     }
                     // A run of members still as they were in one text (same order, nothing
                     // removed between them) is copied in one piece, separators included.
@@ -305,33 +305,30 @@ impl Doc<'_> {
                                 end = *ve2;
                                 j += 1;
                             }
-                            out.extend_from_slice(source.src.get(ks.saturating_sub(1)..end).unwrap_or_default());
+                            out.raw(*w, ks.saturating_sub(1), end, source.src);
                             i = j;
                             continue;
                         }
                     }
                     match k {
-                        Key::Raw(..) => {
-                            out.push(b'"');
-                            out.extend_from_slice(self.key_bytes(k));
-                            out.push(b'"');
-                        }
+                        // The key's bytes between its quotes, with the quotes.
+                        Key::Raw(w, ks, ke) => out.raw(*w, ks.saturating_sub(1), ke + 1, self.source(*w).src),
                         Key::Owned(s) => {
-                            out.extend_from_slice(&serde_json::to_vec(s).unwrap_or_default());
+                            out.gen(&serde_json::to_vec(s).unwrap_or_default());
                         }
                     }
-                    out.push(b':');
+                    out.byte(b':');
                     self.write(c, out);
                     i += 1;
                 }
-                out.push(b'}');
+                out.byte(b'}');
             }
             Node::Arr(items) => {
-                out.push(b'[');
+                out.byte(b'[');
                 let mut i = 0;
                 while let Some(c) = items.get(i) {
                     if i > 0 {
-                        out.push(b',');
+                        out.byte(b',');
                     }
                     if let Node::Raw(w, s, mut end) = *c {
                         let source = self.source(w);
@@ -343,14 +340,14 @@ impl Doc<'_> {
                             end = e2;
                             j += 1;
                         }
-                        out.extend_from_slice(source.src.get(s..end).unwrap_or_default());
+                        out.raw(w, s, end, source.src);
                         i = j;
                         continue;
                     }
                     self.write(c, out);
                     i += 1;
                 }
-                out.push(b']');
+                out.byte(b']');
             }
         }
     }
