@@ -69,6 +69,12 @@ test("the package README has a Node snippet per API area", () => {
   }
 });
 
+test("the package README shows the example projects' files as they are (examples/)", () => {
+  const shown = [...readme.matchAll(/^```\w+ file=(\S+)\n([\s\S]*?)^```$/gm)];
+  assert.deepEqual(shown.map((m) => m[1]).sort(), ["examples/resource-worker/src/index.js", "examples/resource-worker/wrangler.jsonc", "examples/vite-app/index.html", "examples/vite-app/src/main.js", "examples/vite-app/vite.config.js"]);
+  for (const [, file, code] of shown) assert.equal(code, readFileSync(join(ROOT, file), "utf8"), file);
+});
+
 test("every TokenkitErrorCode is listed in the package README", () => {
   for (const c of codesFromRust()) assert.ok(readme.includes(`\`${c}\``), c);
 });

@@ -8,8 +8,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
+import { createServer } from "node:http";
 import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { extname, join, normalize } from "node:path";
 import { chromium } from "playwright-core";
 import { ROOT, installExample, skipWithoutTarball as skip } from "./project.mjs";
 import { freePort } from "../../worker/test/harness.mjs";
@@ -116,5 +117,34 @@ test("vite build + vite preview: one hashed .wasm asset, the page answers as Nod
     assert.deepEqual(wasm, ["application/wasm"]);
   } finally {
     await stop();
+  }
+});
+
+// The package README's plain <script type="module"> page (an import map onto browser.js, no
+// bundler): served as static files from the project, with the package's own files.
+test("the package README's plain <script type=module> page, no bundler", { skip, timeout: 60_000 }, async () => {
+  const readme = readFileSync(join(ROOT, "npm/README.md"), "utf8");
+  const block = readme.match(/^```html browser\n([\s\S]*?)^```$/m)[1];
+  const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm" };
+  const server = createServer((req, res) => {
+    const path = req.url === "/" ? null : normalize(join(dir, decodeURIComponent(new URL(req.url, "http://x").pathname)));
+    if (path === null) return res.writeHead(200, { "content-type": "text/html" }).end(`<!doctype html><link rel="icon" href="data:,"><body>${block}</body>`);
+    if (!path.startsWith(dir) || !existsSync(path)) return res.writeHead(404).end();
+    res.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" }).end(readFileSync(path));
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const page = await browser.newPage();
+  const problems = [];
+  page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") problems.push(m.text()); });
+  page.on("pageerror", (e) => problems.push(e.message));
+  page.on("response", (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+  try {
+    await page.goto(`http://127.0.0.1:${server.address().port}/`);
+    await page.waitForFunction(() => /\d{4}-\d\d-\d\dT/.test(document.body.textContent), null, { timeout: 15_000 });
+    assert.match(await page.textContent("body"), /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/);
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+    server.close();
   }
 });
