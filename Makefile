@@ -51,11 +51,16 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 ## ---- build ---------------------------------------------------------------------------------
-# One package for every host: --target web loads in a browser page, in Node (initSync) and in a Worker.
-# scripts/package.mjs then writes pkg/package.json from npm/package.template.json and puts the
-# package README (npm/README.md), CHANGELOG and licence texts in pkg/.
+# Two builds of the core with --target web (one glue for a browser page, Node and a Worker): the
+# default, pkg/ (npm `tokenkit`: no Cargo features), and the full build with the seed dialects'
+# wire code, pkg/full/ (npm `tokenkit/full`: --features dialects; the token service imports it).
+# The second build recompiles only this crate (~10-20 s). scripts/package.mjs then writes each
+# build's entries (node.js, workerd.js, browser.js: instantiated on import, index.d.ts),
+# pkg/package.json from npm/package.template.json, and puts the package README (npm/README.md),
+# CHANGELOG and licence texts in pkg/.
 pkg: setup
 	wasm-pack --log-level warn build --target web --release --out-name tokenkit
+	wasm-pack --log-level warn build --target web --release --out-name tokenkit --out-dir pkg/full -- --features dialects
 	@node scripts/package.mjs
 
 size: pkg

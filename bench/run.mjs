@@ -107,18 +107,24 @@ const SUMMARY_AT = md.length;
 
 if (results.size) {
   const s = results.size;
-  summaryRows.push(["package size (wasm + JS glue, gzip -9)", `${(s.total.gzip / 1024).toFixed(1)} KiB`, "–", "–", "≤ 120 KiB", verdict(s.met)]);
-  summaryRows.push(["instantiation in Node (read + compile + instantiate + first call)", `${s.instantiation.total.median.toFixed(1)} ms`, "–", "–", "–", "–"]);
+  const full = s.builds?.full;
+  summaryRows.push(["package size, default build `tokenkit` (wasm + JS glue, gzip -9)", `${(s.total.gzip / 1024).toFixed(1)} KiB`, "–", "–", "≤ 120 KiB", verdict(s.met)]);
+  if (full) summaryRows.push(["package size, full build `tokenkit/full` (with the dialects)", `${(full.total.gzip / 1024).toFixed(1)} KiB`, "–", "–", "–", "–"]);
+  summaryRows.push(["instantiation in Node, default build (read + compile + instantiate + first call)", `${s.instantiation.total.median.toFixed(1)} ms`, "–", "–", "–", "–"]);
   md.push("## 1. Package size and instantiation");
   md.push("");
   const kib = (b) => `${(b / 1024).toFixed(1)} KiB`;
   const ms = (v) => `${v.median.toFixed(2)} ms (${v.min.toFixed(2)}–${v.max.toFixed(2)})`;
-  md.push(table(["file", "raw", "gzip -9", "brotli 11"], [
-    ...Object.values(s.sizes).map((f) => [`\`${f.file}\``, kib(f.raw), kib(f.gzip), kib(f.brotli)]),
-    ["**package**", kib(s.total.raw), `**${kib(s.total.gzip)}**`, kib(s.total.brotli)],
-  ]));
+  const builds = s.builds ?? { default: s };
+  md.push(table(["file", "raw", "gzip -9", "brotli 11"], Object.entries(builds).flatMap(([name, b]) => [
+    ...Object.values(b.sizes).map((f) => [`\`${f.file}\``, kib(f.raw), kib(f.gzip), kib(f.brotli)]),
+    [`**${name === "default" ? "default build, `tokenkit`" : "full build, `tokenkit/full`"}**`, kib(b.total.raw), `**${kib(b.total.gzip)}**`, kib(b.total.brotli)],
+  ])));
   md.push("");
-  md.push(`Instantiation in Node, a fresh process per sample, median (min–max) of ${s.runs}: read ${ms(s.instantiation.read)}, compile ${ms(s.instantiation.compile)}, instantiate ${ms(s.instantiation.instantiate)}, first call ${ms(s.instantiation.firstCall)}; **total ${ms(s.instantiation.total)}**.`);
+  for (const [name, b] of Object.entries(builds)) {
+    md.push(`Instantiation of the ${name} build in Node, a fresh process per sample, median (min–max) of ${s.runs}: read ${ms(b.instantiation.read)}, compile ${ms(b.instantiation.compile)}, instantiate ${ms(b.instantiation.instantiate)}, first call ${ms(b.instantiation.firstCall)}; **total ${ms(b.instantiation.total)}**.`);
+    md.push("");
+  }
   md.push("");
 }
 

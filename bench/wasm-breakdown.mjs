@@ -5,11 +5,13 @@
 //   wasm-bindgen --target web --keep-debug --out-dir /tmp/names --out-name tokenkit \
 //     target/wasm32-unknown-unknown/release/tokenkit.wasm
 //   wasm-opt /tmp/names/tokenkit_bg.wasm -o /tmp/names/opt.wasm -Oz -g      (-g keeps the names)
-//   node bench/wasm-breakdown.mjs /tmp/names/opt.wasm [--top 20]
+//   node bench/wasm-breakdown.mjs /tmp/names/opt.wasm [--top 20] [--modules]
+//
+// --modules splits tokenkit's own code by module and the export shims by facade file.
 //
 // Sizes are of the optimised code with names kept; gzip figures compress each group alone, so
 // they only rank the groups (the whole file compresses better than the sum).
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { arg, table } from "./lib.mjs";
 
@@ -84,11 +86,28 @@ for (let i = 0, n = leb(); i < n; i++) {
   funcs.push({ name: fnName.get(importedFuncs + i) ?? "?", body: b.subarray(p, p + size) });
   p += size;
 }
+// --modules: tokenkit's own code by module (tokenkit::scope, tokenkit::rules, …) and the export
+// shims by the facade file that declares the export (src/wasm/<file>.rs).
+const MODULES = process.argv.includes("--modules");
+const facadeOf = new Map();
+if (MODULES) {
+  const dir = new URL("../src/wasm/", import.meta.url);
+  for (const f of readdirSync(dir).filter((f) => f.endsWith(".rs"))) {
+    const src = readFileSync(new URL(f, dir), "utf8");
+    for (const m of src.matchAll(/js_name = "?(\w+)"?|pub fn (\w+)/g)) facadeOf.set(m[1] ?? m[2], f);
+  }
+}
 /** The crate a (demangled) function name belongs to; `<A as B>::f` counts for A's crate. */
 function group(name) {
-  if (name.endsWith(" shim")) return "wasm-bindgen export shims";
+  if (name.endsWith(" shim")) {
+    if (!MODULES) return "wasm-bindgen export shims";
+    const f = facadeOf.get(name.split(" ")[0].replace(/^\w+_/, (x) => (facadeOf.has(name.split(" ")[0]) ? x : "")));
+    return `export shims of src/wasm/${f ?? "?"}`;
+  }
   let n = name.startsWith("<") ? name.slice(1).replace(/^(&|mut |\[|dyn |\(|\*const |\*mut )+/, "") : name;
-  n = n.split(/::|[<> ,(;]/)[0].replace(/\[[0-9a-f]+\]$/, "");
+  const parts = n.split(/::|[<> ,(;]/);
+  n = parts[0].replace(/\[[0-9a-f]+\]$/, "");
+  if (MODULES && n === "tokenkit" && parts[1]) return `tokenkit::${parts[1]}${parts[1] === "wasm" && parts[2] ? `::${parts[2]}` : ""}`;
   return n || "?";
 }
 const groups = new Map();

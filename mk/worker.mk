@@ -8,7 +8,8 @@
 .PHONY: run pkg-www migrate-local pepper-report
 
 # The dashboard loads the wasm package from /pkg/: a git-ignored copy next to www/ (with the
-# snippets/ tokenkit.js imports the TokenkitError class from).
+# snippets/ tokenkit.js imports the TokenkitError class from). It is the default build (npm
+# `tokenkit`, no dialects): the page calls none of the dialects' exports.
 pkg-www: pkg
 	@mkdir -p www/pkg && cp pkg/tokenkit.js pkg/tokenkit_bg.wasm pkg/tokenkit.d.ts www/pkg/ && rm -rf www/pkg/snippets && cp -r pkg/snippets www/pkg/
 

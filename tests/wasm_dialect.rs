@@ -1,4 +1,4 @@
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "dialects"))]
 //! The dialect bindings at the wasm boundary: a rejected request throws a `TokenkitError`
 //! carrying the vendor's `status` and `body`; bad arguments throw `invalid_input`, never trap.
 

@@ -10,6 +10,8 @@ pub mod digest;
 pub mod lifetime;
 pub mod scope;
 pub mod patch;
+// The seed APIs' wire code: only in the full build (`--features dialects`, npm `tokenkit/full`).
+#[cfg(feature = "dialects")]
 pub mod dialect;
 pub mod rules;
 pub mod conditions;

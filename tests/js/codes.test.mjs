@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import * as tk from "./tokenkit.mjs";
 import { codesFromRust } from "./codes.mjs";
 
-const dts = readFileSync(new URL("../../pkg/tokenkit.d.ts", import.meta.url), "utf8");
+const dts = readFileSync(new URL("../../pkg/full/tokenkit.d.ts", import.meta.url), "utf8");
 
 function unionOf(name) {
   const m = dts.match(new RegExp(`export type ${name} =([^;]*);`));

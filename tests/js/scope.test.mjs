@@ -114,7 +114,7 @@ test("tables for the dashboard", () => {
 });
 
 test("compiled scopes are freed explicitly and registered for finalization", () => {
-  const glue = readFileSync(new URL("../../pkg/tokenkit.js", import.meta.url), "utf8");
+  const glue = readFileSync(new URL("../../pkg/full/tokenkit.js", import.meta.url), "utf8");
   assert.match(glue, /FinalizationRegistry/);
   const c = tk.compileScope({ language: "names", scopes: ["a"] });
   c.free();

@@ -1,23 +1,24 @@
 // A TypeScript consumer of the installed package, compiled with `tsc --strict --noEmit` by
 // tests/package/package.test.mjs (make test stage 35) against the tarball `npm pack` makes.
 // It calls the main API with its declared types and names every export: the table at the end
-// must list each one (a missing or a removed export is a compile error).
+// must list each one of "tokenkit" (a missing or a removed export is a compile error), and
+// "tokenkit/full" must be exactly that plus the dialects' exports listed in DialectExport.
 import * as tk from "tokenkit";
-import init, {
-  initSync, generateToken, parseToken, maskToken, isWellFormedToken, digestToken, verifyDigest, parseDigest,
+import * as full from "tokenkit/full";
+import {
+  ready, generateToken, parseToken, maskToken, isWellFormedToken, digestToken, verifyDigest, parseDigest,
   expiresAt, expiresAtMs, isExpired, lifetimePresets, scopeCovers, explainCovers, compileScope, applyPatch,
   checkPresented, decideVerification, requireManage, issueExpiry, expiryState, fieldLimits,
   TokenkitError, isTokenkitError,
 } from "tokenkit";
 import type { TokenkitErrorCode, Scope, PatchOperation, Verdict, TokenParts, Pepper, StoredState, Decision } from "tokenkit";
 
-declare const wasmBytes: Uint8Array;
-declare const wasmModule: WebAssembly.Module;
-
-export async function start(inBrowser: boolean): Promise<void> {
-  if (inBrowser) await init();
-  else initSync({ module: wasmBytes });
-  initSync({ module: wasmModule });
+// Every entry has instantiated the wasm when its import resolves; `ready` is for code shared
+// with hosts that load it asynchronously.
+export async function start(): Promise<void> {
+  const r: Promise<void> = ready;
+  await r;
+  await full.ready;
 }
 
 export function tokens(): string {
@@ -93,15 +94,9 @@ export const made: TokenkitError = new TokenkitError("by hand", "forbidden");
 
 // Every export of the package, each with its declared type.
 export const everyExport: { [K in keyof typeof tk]: (typeof tk)[K] } = {
-  default: tk.default,
   CompiledScope: tk.CompiledScope,
   TokenkitError: tk.TokenkitError,
-  akinonCheckDelete: tk.akinonCheckDelete,
-  akinonCreateResponse: tk.akinonCreateResponse,
-  akinonListResponse: tk.akinonListResponse,
-  akinonOrganization: tk.akinonOrganization,
-  akinonParseCreate: tk.akinonParseCreate,
-  akinonParseTokenId: tk.akinonParseTokenId,
+  ready: tk.ready,
   applyPatch: tk.applyPatch,
   applyPatchJson: tk.applyPatchJson,
   applyTokenPatch: tk.applyTokenPatch,
@@ -131,11 +126,6 @@ export const everyExport: { [K in keyof typeof tk]: (typeof tk)[K] } = {
   decideConditions: tk.decideConditions,
   decideIdempotency: tk.decideIdempotency,
   decideVerification: tk.decideVerification,
-  dialectCredential: tk.dialectCredential,
-  dialectErrorResponse: tk.dialectErrorResponse,
-  dialectOf: tk.dialectOf,
-  dialectRender: tk.dialectRender,
-  dialectUseRefusal: tk.dialectUseRefusal,
   digestToken: tk.digestToken,
   expiresAt: tk.expiresAt,
   expiresAtMs: tk.expiresAtMs,
@@ -148,7 +138,6 @@ export const everyExport: { [K in keyof typeof tk]: (typeof tk)[K] } = {
   grantConditions: tk.grantConditions,
   grantScope: tk.grantScope,
   holds: tk.holds,
-  initSync: tk.initSync,
   ipAllowed: tk.ipAllowed,
   isAdminRole: tk.isAdminRole,
   isCurrentSecret: tk.isCurrentSecret,
@@ -157,13 +146,6 @@ export const everyExport: { [K in keyof typeof tk]: (typeof tk)[K] } = {
   isWellFormedToken: tk.isWellFormedToken,
   issueExpiry: tk.issueExpiry,
   labelLeak: tk.labelLeak,
-  ldApplyPatch: tk.ldApplyPatch,
-  ldCheckAccess: tk.ldCheckAccess,
-  ldListResponse: tk.ldListResponse,
-  ldParseCreate: tk.ldParseCreate,
-  ldParseListQuery: tk.ldParseListQuery,
-  ldParseReset: tk.ldParseReset,
-  ldTokenResponse: tk.ldTokenResponse,
   leakLimits: tk.leakLimits,
   leakSignatureCheck: tk.leakSignatureCheck,
   lifetimePresets: tk.lifetimePresets,
@@ -201,21 +183,11 @@ export const everyExport: { [K in keyof typeof tk]: (typeof tk)[K] } = {
   rotationGrace: tk.rotationGrace,
   rotationGraceExpiresAt: tk.rotationGraceExpiresAt,
   ruleDefaults: tk.ruleDefaults,
-  s2IssueResponse: tk.s2IssueResponse,
-  s2ListResponse: tk.s2ListResponse,
   s2OperationGroups: tk.s2OperationGroups,
-  s2ParseIssue: tk.s2ParseIssue,
-  s2ParseListQuery: tk.s2ParseListQuery,
-  s2ParseRevoke: tk.s2ParseRevoke,
   s2PrefixList: tk.s2PrefixList,
   s2PrefixStream: tk.s2PrefixStream,
   s2StripStream: tk.s2StripStream,
   scopeCovers: tk.scopeCovers,
-  spaceCheckDelete: tk.spaceCheckDelete,
-  spaceCreateResponse: tk.spaceCreateResponse,
-  spaceListResponse: tk.spaceListResponse,
-  spaceParseCreate: tk.spaceParseCreate,
-  spaceParseDelete: tk.spaceParseDelete,
   summarizeScope: tk.summarizeScope,
   tokenPattern: tk.tokenPattern,
   validatePatch: tk.validatePatch,
@@ -232,3 +204,39 @@ export const everyExport: { [K in keyof typeof tk]: (typeof tk)[K] } = {
   verifyWebhookSignature: tk.verifyWebhookSignature,
   webhookRules: tk.webhookRules,
 };
+
+// tokenkit/full: the default build's exports plus exactly these (the seed dialects' wire code).
+type DialectExport =
+  | "akinonCheckDelete"
+  | "akinonCreateResponse"
+  | "akinonListResponse"
+  | "akinonOrganization"
+  | "akinonParseCreate"
+  | "akinonParseTokenId"
+  | "dialectCredential"
+  | "dialectErrorResponse"
+  | "dialectOf"
+  | "dialectRender"
+  | "dialectUseRefusal"
+  | "ldApplyPatch"
+  | "ldCheckAccess"
+  | "ldListResponse"
+  | "ldParseCreate"
+  | "ldParseListQuery"
+  | "ldParseReset"
+  | "ldTokenResponse"
+  | "s2IssueResponse"
+  | "s2ListResponse"
+  | "s2ParseIssue"
+  | "s2ParseListQuery"
+  | "s2ParseRevoke"
+  | "spaceCheckDelete"
+  | "spaceCreateResponse"
+  | "spaceListResponse"
+  | "spaceParseCreate"
+  | "spaceParseDelete";
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const fullIsDefaultPlusDialects: Same<keyof typeof full, keyof typeof tk | DialectExport> = true;
+export const dialectsNotInDefault: Same<Extract<keyof typeof tk, DialectExport>, never> = true;
+declare const stored: full.DialectToken;
+export const listedAs: full.DialectName | null = full.dialectOf(stored);

@@ -1,7 +1,8 @@
 // tokenkit's token service: tokenkit's own API (/tk/v1/), the four seed dialects, the OpenAPI
 // document, and — for every other path — the dashboard's static assets (the ASSETS binding).
-import * as tk from "../../pkg/tokenkit.js";
-import wasm from "../../pkg/tokenkit_bg.wasm";
+// The full build (npm `tokenkit/full`: the seed dialects' wire code too), through its workerd
+// entry: it imports the .wasm module and instantiates it once per isolate, at module scope.
+import * as tk from "../../pkg/full/workerd.js";
 import openapi from "../openapi.json";
 import { ApiError, errorResponse, json } from "./http.js";
 import { Store } from "./store.js";
@@ -17,9 +18,6 @@ import { runScheduled } from "./webhooks.js";
 
 // The rate-limit counters' Durable Object class (wrangler.jsonc `durable_objects`).
 export { RateCounter } from "./rate-counter.js";
-
-// Once per isolate, never per request (Cloudflare: instantiate Wasm at module scope).
-tk.initSync({ module: wasm });
 
 // One path segment, still percent-encoded: S2 ids are client-chosen (up to 96 bytes of any
 // UTF-8 but NUL, so up to 288 characters encoded, and `!*'()` stay raw under encodeURIComponent).
