@@ -16,7 +16,7 @@
 // - The log is read on the D1 primary (the binding without a session), as the rows are: a
 //   row is never older than the log position that said it was fresh.
 // Nothing here holds a connection between requests: Workers cannot keep I/O across requests.
-import { cacheSyncAction, cacheSyncBatch, cacheSyncBounds } from "../../pkg/tokenkit.js";
+import { cacheSyncAction, cacheSyncBatch, cacheSyncBounds } from "../../pkg/full/workerd.js";
 import { fail } from "./http.js";
 import { verifyCache } from "./verify-cache.js";
 
