@@ -31,6 +31,22 @@ fn non_ascii_text_round_trips() {
 }
 
 #[wasm_bindgen_test]
+fn large_documents_are_joined_from_slices_at_utf16_offsets() {
+    // From 4 KiB of input the result is joined in JS from slices of the arguments (splice.js),
+    // at UTF-16 offsets: the same text as the core's flat join, ASCII or not.
+    for filler in ["ascii filler", "h\u{e9}llo \u{1F600} \u{4e2d}"] {
+        let items: Vec<String> = (0..200).map(|i| format!("{{\"i\":{i},\"s\":\"{filler} {i}\"}}")).collect();
+        let doc = format!("{{\"items\": [{}], \"tail\": \"{filler}\"}}", items.join(", "));
+        assert!(doc.len() >= 4096);
+        let patch = format!(
+            "[{{\"op\":\"replace\",\"path\":\"/items/7/s\",\"value\":\"{filler} \u{2603}\"}},{{\"op\":\"remove\",\"path\":\"/items/3\"}},{{\"op\":\"move\",\"from\":\"/tail\",\"path\":\"/items/0/moved\"}},{{\"op\":\"add\",\"path\":\"/items/-\",\"value\":[\"\u{1F600}\"]}}]"
+        );
+        let out = apply_patch_json(JsValue::from_str(&doc), JsValue::from_str(&patch)).unwrap();
+        assert_eq!(out.as_string().unwrap(), tokenkit::patch::apply_patch_json(&doc, &patch).unwrap(), "{filler}");
+    }
+}
+
+#[wasm_bindgen_test]
 fn apply_patch_returns_a_new_value_and_leaves_input() {
     let doc = js(r#"{"a":{"b":1}}"#);
     let out = apply_patch(doc.clone(), js(r#"[{"op":"move","from":"/a/b","path":"/c"}]"#)).unwrap();

@@ -189,3 +189,28 @@ test("large and non-ASCII texts cross the boundary intact (buffer growth paths)"
     assert.equal(JSON.parse(tk.applyPatchJson(JSON.stringify({ s }), "[]")).s, s);
   }
 });
+
+test("applyPatchJson from 4 KiB of input (the result joined from slices of the arguments): non-ASCII, escapes, whitespace, every op", () => {
+  for (const filler of ["plain ascii", "h\u00e9llo \u{1F600} \u4e2d\u6587", 'esc "q" \\ \u2028 \t']) {
+    for (const indent of [0, 2]) {
+      const doc = { head: filler, items: Array.from({ length: 120 }, (_, i) => ({ i, s: `${filler} ${i}`, [`k ${filler}`]: [i, filler] })), tail: `${filler}!` };
+      const text = JSON.stringify(doc, null, indent);
+      assert.ok(text.length >= 4096);
+      const ops = [
+        { op: "replace", path: "/items/7/s", value: `new \u00e9 ${filler}` },
+        { op: "add", path: "/items/-", value: { k: "v \u2603", n: [1, 2, { d: filler }] } },
+        { op: "remove", path: "/items/3" },
+        { op: "move", from: "/tail", path: "/items/0/moved" },
+        { op: "copy", from: "/items/50", path: "/items/1/copied" },
+        { op: "test", path: "/head", value: filler },
+        { op: "add", path: `/items/60/k ${filler.replaceAll("~", "~0").replaceAll("/", "~1")}/-`, value: "\u{1F600}" },
+      ];
+      const out = tk.applyPatchJson(text, JSON.stringify(ops));
+      assert.equal(typeof out, "string");
+      assert.deepEqual(JSON.parse(out), tk.applyPatch(doc, ops), `${JSON.stringify(filler)} indent ${indent}`);
+      // Untouched text is kept as it was (the pretty-printed items stay pretty-printed).
+      const untouched = JSON.stringify(doc.items[90], null, indent).replaceAll("\n", `\n${" ".repeat(indent * 2)}`);
+      assert.ok(out.includes(untouched), "an untouched item is copied as written");
+    }
+  }
+});
