@@ -60,3 +60,18 @@ mod dialects {
         assert!(launchdarkly::parse_create(r#"{"customRoleIds":["ops"]}"#, &owner, 0).is_ok());
     }
 }
+
+/// `webhook` target: a URL whose port part starts with a multi-byte character (`https://[0]�:8`)
+/// was sliced at byte 1, inside the character: a panic (a trapped wasm instance in the service).
+/// The port is now checked with `strip_prefix`, and a bracketed host must be an IPv6 literal.
+#[test]
+fn webhook_url_with_a_multibyte_port_is_refused_not_a_panic() {
+    use serde_json::json;
+    use tokenkit::rules::webhooks::check_webhook_url;
+    for u in ["https://[0]\u{FFFD}\u{FFFD}:8", "https://example.com:\u{e9}/", "https://[0]/", "https://[::1]\u{FFFD}/"] {
+        for local in [false, true] {
+            let e = check_webhook_url(Some(&json!(u)), local).unwrap_err();
+            assert_eq!((e.code, e.field.as_deref()), ("invalid_field", Some("url")), "{u}");
+        }
+    }
+}

@@ -124,12 +124,18 @@ pub fn check_webhook_url(value: Option<&Value>, allow_loopback_http: bool) -> Re
     if host.is_empty() || host == "[]" {
         return Err(bad("url has no host"));
     }
-    if !host.starts_with('[') && !host.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-') {
+    let host_ok = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        // An IPv6 literal: hex digits, `:` and `.` (an embedded IPv4), at least one `:`.
+        Some(v6) => v6.contains(':') && v6.bytes().all(|c| c.is_ascii_hexdigit() || c == b':' || c == b'.'),
+        None => host.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-'),
+    };
+    if !host_ok {
         return Err(bad("url has a malformed host"));
     }
     if !port.is_empty() {
-        let digits = &port[1..];
-        if !port.starts_with(':') || digits.is_empty() || digits.len() > 5 || !digits.bytes().all(|c| c.is_ascii_digit()) || digits.parse::<u32>().map_or(true, |p| p == 0 || p > 65535) {
+        // Checked as bytes, never sliced by byte offset (the text may hold any character).
+        let digits = port.strip_prefix(':').unwrap_or("");
+        if digits.is_empty() || digits.len() > 5 || !digits.bytes().all(|c| c.is_ascii_digit()) || digits.parse::<u32>().map_or(true, |p| p == 0 || p > 65535) {
             return Err(bad("url has a malformed port"));
         }
     }
@@ -265,6 +271,11 @@ mod tests {
             "https://exa_mple.com/",
             "https://[::1/",
             "http://127.0.0.1.evil.com/",
+            "https://[0]\u{FFFD}:8",
+            "https://[0]/",
+            "https://[::1]x/",
+            "https://example.com\u{e9}/",
+            "https://example.com:\u{FFFD}/",
         ] {
             let e = ok(u, true).unwrap_err();
             assert_eq!((e.status, e.code, e.field.as_deref()), (422, "invalid_field", Some("url")), "{u}");
