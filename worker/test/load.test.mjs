@@ -163,11 +163,18 @@ test("racing rotations: one current secret, versions count the acknowledged rota
     assert.ok(ok.length >= 1, "at least one rotation lands");
     const now = (await call("GET", `/tk/v1/tokens/${t.token.id}`, { token: owner })).body;
     assert.equal(now.version, 1 + ok.length, "one version per acknowledged rotation");
-    const lives = await Promise.all([t.secret, ...ok.map((r) => r.body.secret)].map((s) => call("GET", "/tk/v1/self", { token: s })));
-    assert.equal(lives[0].status, 401, "the original secret is rotated out (no grace)");
-    const current = ok.map((r, i) => ({ r, live: lives[i + 1].status === 200 })).filter((x) => x.live);
-    assert.equal(current.length, 1, `exactly one acknowledged secret is current: ${lives.map((l) => l.status)}`);
-    assert.equal(current[0].r.body.token.version, now.version, "the current secret is the last rotation's");
+    // Exactly one acknowledged secret is current: the last rotation's. It is presented first —
+    // presenting a retired one is reuse and revokes the token (docs/leaks.md) — then every other
+    // secret, the original included, is refused, and the reuse revoked the token.
+    const last = ok.filter((r) => r.body.token.version === now.version);
+    assert.equal(last.length, 1, "the current version is one acknowledged rotation's");
+    assert.equal((await call("GET", "/tk/v1/self", { token: last[0].body.secret })).status, 200, "the last rotation's secret is current");
+    const others = [t.secret, ...ok.filter((r) => r !== last[0]).map((r) => r.body.secret)];
+    const lives = await Promise.all(others.map((s) => call("GET", "/tk/v1/self", { token: s })));
+    for (const l of lives) assert.ok(l.status === 401 && ["reused_secret", "revoked"].includes(l.body.error.code), `a retired secret: ${l.status} ${JSON.stringify(l.body)}`);
+    assert.ok(lives.some((l) => l.body.error.code === "reused_secret"), "the first retired secret presented is reuse");
+    const after = await call("GET", "/tk/v1/self", { token: last[0].body.secret });
+    assert.deepEqual([after.status, after.body.error?.code], [401, "revoked"], "the reuse revoked the token");
     cases++;
   }
 });
