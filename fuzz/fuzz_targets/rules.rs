@@ -53,6 +53,7 @@ fuzz_target!(|data: &[u8]| {
         previous_digest: g.bool().then(|| g.pick(DIGESTS).to_string()),
         previous_expires_at: opt_time(&mut g),
         revoked_at: opt_time(&mut g),
+        disabled_at: opt_time(&mut g),
         expires_at: opt_time(&mut g),
         retired_digest: g.bool().then(|| g.pick(DIGESTS).to_string()),
     });
@@ -65,6 +66,7 @@ fuzz_target!(|data: &[u8]| {
         Some(r) if r.digest != digest && r.previous_digest.as_deref() != Some(digest.as_str()) && r.retired_digest.as_deref() == Some(digest.as_str()) => "reused_secret",
         Some(r) if r.digest != digest && r.previous_digest.as_deref() != Some(digest.as_str()) => "unknown_token",
         Some(r) if r.digest != digest && !r.previous_expires_at.is_some_and(|p| now < p) => "reused_secret",
+        Some(r) if r.disabled_at.is_some() => "disabled",
         Some(r) if r.expires_at.is_some_and(|e| now >= e) => "expired",
         Some(_) => "ok",
     };

@@ -20,6 +20,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::policy::OnLeak;
 use super::verify::{self, StoredState};
 use super::RuleError;
 use crate::digest;
@@ -344,6 +345,8 @@ pub enum LeakAction {
     None,
     /// Revoke the token at once (reason `leaked`).
     Revoke,
+    /// Disable the token (the account's policy `onLeak: "disable"`).
+    Disable,
 }
 
 /// The label of a candidate and the action.
@@ -358,16 +361,21 @@ pub struct Label {
 }
 
 /// The label of a well-formed candidate from the row found by its digest (`None`: none), at
-/// `now`: `true_positive` (and [`LeakAction::Revoke`]) when the token would verify now — its
-/// current secret, or a rotated-out one still in its grace, not revoked, not expired;
-/// `false_positive` for anything else (unknown, revoked, expired, a retired secret).
+/// `now`: `true_positive` when the token would verify now — its current secret, or a rotated-out
+/// one still in its grace, not revoked, not disabled, not expired — with the action the
+/// account's policy asks for (`on_leak`: [`LeakAction::Revoke`] by default, or
+/// [`LeakAction::Disable`]); `false_positive` for anything else (unknown, revoked, disabled,
+/// expired, a retired secret).
 ///
-/// This is the one place the response to a live leak is decided: an account policy that asks
-/// for disabling instead of revoking (issue #18) enters here.
-pub fn label(row: Option<&StoredState>, digest: &str, now: i64) -> Label {
+/// This is the one place the response to a live leak is decided.
+pub fn label(row: Option<&StoredState>, digest: &str, now: i64, on_leak: OnLeak) -> Label {
     let v = verify::decide(row, digest, now);
     if v.valid {
-        Label { label: "true_positive", action: LeakAction::Revoke, code: v.code }
+        let action = match on_leak {
+            OnLeak::Revoke => LeakAction::Revoke,
+            OnLeak::Disable => LeakAction::Disable,
+        };
+        Label { label: "true_positive", action, code: v.code }
     } else {
         Label { label: "false_positive", action: LeakAction::None, code: v.code }
     }
@@ -512,14 +520,19 @@ mod tests {
 
         let now = 1_800_000_000_000;
         let live = StoredState { digest: "d".into(), ..Default::default() };
-        let l = label(Some(&live), "d", now);
+        let l = label(Some(&live), "d", now, OnLeak::Revoke);
         assert_eq!((l.label, l.action, l.code), ("true_positive", LeakAction::Revoke, "ok"));
         let grace = StoredState { digest: "d".into(), previous_digest: Some("p".into()), previous_expires_at: Some(now + 1), ..Default::default() };
-        assert_eq!(label(Some(&grace), "p", now).label, "true_positive", "a rotated-out secret in its grace is live");
+        assert_eq!(label(Some(&grace), "p", now, OnLeak::Revoke).label, "true_positive", "a rotated-out secret in its grace is live");
         let revoked = StoredState { revoked_at: Some(1), ..live.clone() };
-        assert_eq!(label(Some(&revoked), "d", now), Label { label: "false_positive", action: LeakAction::None, code: "revoked" });
+        assert_eq!(label(Some(&revoked), "d", now, OnLeak::Disable), Label { label: "false_positive", action: LeakAction::None, code: "revoked" });
         let expired = StoredState { expires_at: Some(now), ..live.clone() };
-        assert_eq!(label(Some(&expired), "d", now).label, "false_positive");
-        assert_eq!(label(None, "d", now).code, "unknown_token");
+        assert_eq!(label(Some(&expired), "d", now, OnLeak::Revoke).label, "false_positive");
+        assert_eq!(label(None, "d", now, OnLeak::Revoke).code, "unknown_token");
+        // the account's policy: disable instead of revoke, for a live token only
+        let l = label(Some(&live), "d", now, OnLeak::Disable);
+        assert_eq!((l.label, l.action), ("true_positive", LeakAction::Disable));
+        let disabled = StoredState { disabled_at: Some(1), ..live.clone() };
+        assert_eq!(label(Some(&disabled), "d", now, OnLeak::Disable), Label { label: "false_positive", action: LeakAction::None, code: "disabled" });
     }
 }

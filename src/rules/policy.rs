@@ -1,6 +1,7 @@
 //! Account policies: `maxLifetime` (an ISO 8601 duration or a preset) and `requireExpiry`, set
 //! per account by its owners and admins, enforced on every create, rotate, reset and patch of
-//! every API.
+//! every API; and `onLeak`, what a secret scanner's report of a live token does to it
+//! (`revoke`, the default, or `disable`: [`super::leaks::label`]).
 //!
 //! - A new token's expiry ([`policy_expiry`]): asked for (a lifetime the client gave) and past
 //!   `now + maxLifetime`, or never while the policy requires an expiry, is refused (403
@@ -29,19 +30,33 @@ pub struct Policy {
     pub max_lifetime: Option<String>,
     /// Every token must expire.
     pub require_expiry: bool,
+    /// What a leak report of a live token of the account does: revoke it (final) or disable it
+    /// (reversible, for an account that wants to look before it breaks a client).
+    pub on_leak: OnLeak,
+}
+
+/// What a leak report of a live token does to it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnLeak {
+    /// Revoke the token at once (reason `leaked`).
+    #[default]
+    Revoke,
+    /// Disable the token (`POST /tk/v1/tokens/{id}/enable` undoes it).
+    Disable,
 }
 
 fn invalid(field: &str, message: impl Into<String>) -> RuleError {
     RuleError::on(422, "invalid_field", field, message)
 }
 
-/// Checks a policy body `{maxLifetime?: string|null, requireExpiry?: boolean}` (absent fields are
-/// the default). 422 `invalid_field` / `unknown_field` naming the field.
+/// Checks a policy body `{maxLifetime?: string|null, requireExpiry?: boolean, onLeak?: "revoke" |
+/// "disable"}` (absent fields are the default). 422 `invalid_field` / `unknown_field` naming the field.
 pub fn parse_policy(body: &Value) -> Result<Policy, RuleError> {
     let Value::Object(m) = body else {
         return Err(RuleError::new(400, "invalid_json", "request body must be a JSON object"));
     };
-    if let Some(k) = m.keys().find(|k| !["maxLifetime", "requireExpiry"].contains(&k.as_str())) {
+    if let Some(k) = m.keys().find(|k| !["maxLifetime", "requireExpiry", "onLeak"].contains(&k.as_str())) {
         let short: String = k.chars().take(60).collect();
         return Err(RuleError::on(422, "unknown_field", short.clone(), format!("unknown field {short}")));
     }
@@ -65,7 +80,13 @@ pub fn parse_policy(body: &Value) -> Result<Policy, RuleError> {
         Some(Value::Bool(b)) => *b,
         Some(_) => return Err(invalid("requireExpiry", "requireExpiry must be true or false")),
     };
-    Ok(Policy { max_lifetime, require_expiry })
+    let on_leak = match m.get("onLeak") {
+        None | Some(Value::Null) => OnLeak::Revoke,
+        Some(Value::String(s)) if s == "revoke" => OnLeak::Revoke,
+        Some(Value::String(s)) if s == "disable" => OnLeak::Disable,
+        Some(_) => return Err(invalid("onLeak", "onLeak must be \"revoke\" or \"disable\"")),
+    };
+    Ok(Policy { max_lifetime, require_expiry, on_leak })
 }
 
 /// The latest expiry `max` allows from `now_ms`.
@@ -118,7 +139,7 @@ mod tests {
     const DAY: i64 = 86_400_000;
 
     fn p(max: Option<&str>, req: bool) -> Policy {
-        Policy { max_lifetime: max.map(str::to_string), require_expiry: req }
+        Policy { max_lifetime: max.map(str::to_string), require_expiry: req, on_leak: OnLeak::Revoke }
     }
 
     #[test]
@@ -175,5 +196,17 @@ mod tests {
         assert!(policy_violation(&max30, None, NOW).is_some());
         assert!(policy_violation(&max30, Some(NOW + DAY), NOW).is_none());
         assert!(policy_allows(&req, Some(NOW), NOW).is_ok());
+    }
+
+    #[test]
+    fn on_leak() {
+        assert_eq!(parse_policy(&json!({})).unwrap().on_leak, OnLeak::Revoke);
+        assert_eq!(parse_policy(&json!({"onLeak": null})).unwrap().on_leak, OnLeak::Revoke);
+        assert_eq!(parse_policy(&json!({"onLeak": "disable"})).unwrap().on_leak, OnLeak::Disable);
+        assert_eq!(serde_json::to_value(parse_policy(&json!({"onLeak": "disable"})).unwrap()).unwrap()["onLeak"], json!("disable"));
+        for bad in [json!("delete"), json!(true), json!(["disable"])] {
+            let e = parse_policy(&json!({ "onLeak": bad })).unwrap_err();
+            assert_eq!((e.status, e.code, e.field.as_deref()), (422, "invalid_field", Some("onLeak")));
+        }
     }
 }

@@ -33,8 +33,9 @@ export interface LeakClassification {
 /** A looked-up candidate's label and what to do about it. */
 export interface LeakLabel {
   label: "true_positive" | "false_positive";
-  /** `revoke`: a live token, revoke it now (reason `leaked`). */
-  action: "none" | "revoke";
+  /** `revoke`: a live token, revoke it now (reason `leaked`); `disable`: a live token of an
+   *  account whose policy says `onLeak: "disable"`, disable it now. */
+  action: "none" | "revoke" | "disable";
   /** The verification code the candidate got (`ok`, `revoked`, `unknown_token`, …). */
   code: string;
 }
@@ -82,15 +83,18 @@ pub fn classify_leak_candidate(token: &str) -> Result<JsValue, Error> {
     to_js(&leaks::classify(token))
 }
 
-/// The label of a looked-up candidate from the row found by its `digest` (or `null`), at `now`.
+/// The label of a looked-up candidate from the row found by its `digest` (or `null`), at `now`,
+/// under its account's `policy` (`onLeak`; null or absent: revoke).
 #[wasm_bindgen(js_name = labelLeak, unchecked_return_type = "LeakLabel")]
 pub fn label_leak(
     #[wasm_bindgen(unchecked_param_type = "StoredState | null")] row: JsValue,
     digest: &str,
     #[wasm_bindgen(unchecked_param_type = "InstantInput")] now: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "AccountPolicy | null | undefined")] policy: JsValue,
 ) -> Result<JsValue, Error> {
     let state = state_arg(&row)?;
-    to_js(&leaks::label(state.as_ref(), digest, ms("now", &now)?))
+    let on_leak = super::rules::policy_arg(&policy)?.on_leak;
+    to_js(&leaks::label(state.as_ref(), digest, ms("now", &now)?, on_leak))
 }
 
 /// The bounds of a leak report: body bytes and candidates.

@@ -89,7 +89,7 @@ export interface AuditQuery { limit: number; cursor: number | null; target: stri
 /** A checked bulk revocation filter (instants in epoch ms). */
 export interface BulkRevoke { owner: string | null; name: string | null; createdBefore: number | null; notUsedSince: number | null }
 /** An account's policy. */
-export interface AccountPolicy { maxLifetime: string | null; requireExpiry: boolean }
+export interface AccountPolicy { maxLifetime: string | null; requireExpiry: boolean; onLeak: "revoke" | "disable" }
 /** A claimed Idempotency-Key as stored (createdAt in epoch ms; status null while the first request runs). */
 export interface IdempotencyClaim { fingerprint: string; createdAt: number; status: number | null }
 /** The service's defaults. */
@@ -730,7 +730,7 @@ pub fn parse_bulk_revoke(
     Ok(o.into())
 }
 
-fn policy_arg(v: &JsValue) -> Result<policy::Policy, Error> {
+pub(crate) fn policy_arg(v: &JsValue) -> Result<policy::Policy, Error> {
     if v.is_null() || v.is_undefined() {
         return Ok(policy::Policy::default());
     }
@@ -738,7 +738,7 @@ fn policy_arg(v: &JsValue) -> Result<policy::Policy, Error> {
     Ok(policy::parse_policy(&body)?)
 }
 
-/// Checks an account policy body `{maxLifetime?, requireExpiry?}` and returns it complete.
+/// Checks an account policy body `{maxLifetime?, requireExpiry?, onLeak?}` and returns it complete.
 /// Throws 422 `invalid_field` / `unknown_field` (or a lifetime code) naming the field.
 #[wasm_bindgen(js_name = parsePolicy, unchecked_return_type = "AccountPolicy")]
 pub fn parse_policy(#[wasm_bindgen(unchecked_param_type = "unknown")] body: JsValue) -> Result<JsValue, Error> {

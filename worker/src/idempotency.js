@@ -25,6 +25,7 @@ const CREATES = [
   /^\/tk\/v1\/self\/rotate$/,
   /^\/tk\/v1\/accounts$/,
   /^\/tk\/v1\/accounts\/[^/]+\/members$/,
+  /^\/tk\/v1\/accounts\/[^/]+\/webhooks$/,
   /^\/v1\/access-tokens\/?$/,
   /^\/api\/v1\/me\/tokens\/?$/,
   /^\/api\/v2\/tokens\/?$/,

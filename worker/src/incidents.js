@@ -16,13 +16,24 @@ import { enqueueEvent } from "./webhooks.js";
 const EVENT = { leaked: "token.leaked", reused: "token.reused" };
 
 /**
- * Revokes the token `row` for `reason` (`leaked` | `reused`) and notifies its owner. True when
+ * Revokes the token `row` for `reason` (`leaked` | `reused`) — or disables it, when `action` is
+ * `disable` (a leak under the account policy `onLeak: "disable"`) — and notifies its owner. True when
  * this call revoked it (false: it was revoked already, and nothing is sent again).
  */
-export async function compromised(ctx, row, reason, details = {}) {
+export async function compromised(ctx, row, reason, details = {}, action = "revoke") {
   const { store, now } = ctx;
-  const audit = auditEvent(ctx, { action: "token.revoked", account: row.account_id, target: { type: "token", id: row.id, subject: row.owner_id }, detail: { reason } });
-  const data = { token: { id: row.id, name: row.name, owner: row.owner_id, hint: row.hint }, reason, ...details };
+  const target = { type: "token", id: row.id, subject: row.owner_id };
+  const data = { token: { id: row.id, name: row.name, owner: row.owner_id, hint: row.hint }, reason, action, ...details };
+  if (action === "disable") {
+    // The account's policy (onLeak: "disable"): a reversible pause, audited as a disable; the
+    // event's id carries the instant, as a token may be enabled and reported again.
+    const audit = auditEvent(ctx, { action: "token.disabled", account: row.account_id, target, detail: { reason } });
+    const event = enqueueEvent(ctx.env.DB, { account: row.account_id, type: EVENT[reason], data, now, id: `evt_${reason}_${row.seq}_${now}` });
+    const done = await store.setDisabled(row.account_id, row.id, now, [audit, ...event.statements]);
+    if (done) tokenEvent({ type: EVENT[reason], at: new Date(now).toISOString(), tokenId: row.id, accountId: row.account_id, ownerId: row.owner_id, reason, action, ...details });
+    return done;
+  }
+  const audit = auditEvent(ctx, { action: "token.revoked", account: row.account_id, target, detail: { reason } });
   const event = enqueueEvent(ctx.env.DB, { account: row.account_id, type: EVENT[reason], data, now, id: `evt_${reason}_${row.seq}` });
   const revoked = await store.revokeFor(row, reason, now, [audit, ...event.statements]);
   if (revoked) tokenEvent({ type: EVENT[reason], at: new Date(now).toISOString(), tokenId: row.id, accountId: row.account_id, ownerId: row.owner_id, reason, ...details });

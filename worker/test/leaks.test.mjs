@@ -168,6 +168,10 @@ describe("a batch", () => {
       assert.deepEqual([e[0].type, e[0].reason, e[0].accountId], ["token.leaked", "leaked", t.token.accountId]);
     }
     assert.ok(!svc.logs().includes(live.secret), "no secret in the logs");
+    // Audited in the revocation's transaction: a system action (no actor), with the reason.
+    const audit = await call(svc.base, "GET", `/tk/v1/audit?target=${live.token.id}&action=token.revoked`, { token: R });
+    assert.equal(audit.status, 200, JSON.stringify(audit.body));
+    assert.deepEqual(audit.body.events.map((e) => [e.action, e.detail.reason, e.actor.tokenId, e.requestId]), [["token.revoked", "leaked", null, r.headers.get("x-request-id")]]);
     // Reported again: it is revoked now, so false_positive, and not revoked twice.
     const again = await report([{ token: live.secret, type: "t" }]);
     assert.equal(again.body[0].label, "false_positive");
@@ -211,5 +215,35 @@ describe("revocation reasons", () => {
     const live = await call(svc.base, "GET", "/tk/v1/tokens?limit=100", { token: R });
     assert.ok(live.body.tokens.every((t) => t.revokedAt === null && t.revokedReason === null), "the default list: live tokens only");
     assert.ok(!live.body.tokens.some((t) => t.id === leaked.token.id));
+  });
+});
+
+describe("the account's policy", () => {
+  test("onLeak: disable — a live leaked token is disabled (audited, reversible), not revoked", async () => {
+    const acct = await call(svc.base, "POST", "/tk/v1/accounts", { token: R, body: { name: "careful", owner: "carol" } });
+    assert.equal(acct.status, 201, JSON.stringify(acct.body));
+    const owner = acct.body.secret;
+    const id = acct.body.account.id;
+    const put = await call(svc.base, "PUT", `/tk/v1/accounts/${id}/policy`, { token: owner, body: { onLeak: "disable" } });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    assert.equal(put.body.policy.onLeak, "disable");
+    const bad = await call(svc.base, "PUT", `/tk/v1/accounts/${id}/policy`, { token: owner, body: { onLeak: "delete" } });
+    assert.deepEqual([bad.status, bad.body.error.code, bad.body.error.field], [422, "invalid_field", "onLeak"]);
+    const made = await call(svc.base, "POST", "/tk/v1/tokens", { token: owner, body: { name: "leaks, carefully", scope: { language: "policy", role: "reader" } } });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const r = await report([{ token: made.body.secret, type: "t" }]);
+    assert.equal(r.body[0].label, "true_positive");
+    const line = await reportLine(r.headers.get("x-request-id"));
+    assert.deepEqual([line.truePositives, line.revoked, line.disabled], [1, 0, 1]);
+    const me = await self(made.body.secret);
+    assert.deepEqual([me.status, me.body.error?.code], [401, "disabled"], "disabled, not revoked");
+    const audit = await call(svc.base, "GET", `/tk/v1/audit?target=${made.body.token.id}`, { token: owner });
+    assert.deepEqual(audit.body.events.map((e) => [e.action, e.detail.reason ?? null, e.actor.tokenId]).slice(0, 1), [["token.disabled", "leaked", null]]);
+    // Reported again while disabled: not live, nothing more happens.
+    assert.equal((await report([{ token: made.body.secret, type: "t" }])).body[0].label, "false_positive");
+    // The owner looks, then enables it: the same token works again.
+    const en = await call(svc.base, "POST", `/tk/v1/tokens/${made.body.token.id}/enable`, { token: owner });
+    assert.equal(en.status, 200, JSON.stringify(en.body));
+    assert.equal((await self(made.body.secret)).status, 200);
   });
 });

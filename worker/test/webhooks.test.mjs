@@ -137,6 +137,24 @@ describe("webhook endpoints", () => {
     assert.equal(r.status, 200);
     assert.equal(r.body.webhooks.length, 1);
   });
+
+  it("an Idempotency-Key makes a retried create add one endpoint; the replay has no secret", async () => {
+    const path = `/tk/v1/accounts/${acme}/webhooks`;
+    const body = { url: `${receiver.url}?retried`, events: ["token.leaked"] };
+    const headers = { "idempotency-key": "webhook-create-1" };
+    const tries = await Promise.all([0, 1, 2].map(() => call(svc.base, "POST", path, { token: acmeOwner, body, headers })));
+    const created = tries.filter((r) => r.status === 201 && r.body.secret !== null);
+    assert.equal(created.length, 1, JSON.stringify(tries.map((r) => [r.status, r.body])));
+    const again = await call(svc.base, "POST", path, { token: acmeOwner, body, headers });
+    assert.equal(again.status, 201, JSON.stringify(again.body));
+    assert.equal(again.headers.get("idempotent-replayed"), "true");
+    assert.deepEqual([again.body.replayed, again.body.secret, again.body.webhook.id], [true, null, created[0].body.webhook.id]);
+    const other = await call(svc.base, "POST", path, { token: acmeOwner, body: { ...body, events: ["token.reused"] }, headers });
+    assert.deepEqual([other.status, other.body.error.code], [422, "idempotency_key_reused"]);
+    const l = await api("GET", path, acmeOwner);
+    assert.equal(l.body.webhooks.filter((w) => w.url === body.url).length, 1, "one endpoint for the key");
+    assert.equal((await api("DELETE", `${path}/${created[0].body.webhook.id}`, acmeOwner)).status, 204);
+  });
 });
 
 describe("the Cron Trigger: expiry warnings, signed, retried, delivered once", () => {

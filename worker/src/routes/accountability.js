@@ -140,7 +140,7 @@ async function violations(ctx, account, policy) {
   return out;
 }
 
-const NO_POLICY = { maxLifetime: null, requireExpiry: false };
+const NO_POLICY = { maxLifetime: null, requireExpiry: false, onLeak: "revoke" };
 
 /** GET /tk/v1/accounts/{id}/policy (owners and admins): the policy and the tokens that break it. */
 export async function getPolicy(request, ctx, url, [id]) {

@@ -67,21 +67,31 @@ export async function report(request, ctx) {
   const answer = [];
   const labels = new Map(); // a token reported twice gets the label of its first lookup
   let revoked = 0;
+  let disabled = 0;
+  const policies = new Map(); // account -> its policy (onLeak), read once per report
+  const policyOf = async (account) => {
+    if (!policies.has(account)) policies.set(account, await store.policy(account));
+    return policies.get(account);
+  };
   for (const c of classified) {
     let label = "false_positive";
     if (c.lookup && labels.has(c.token)) label = labels.get(c.token);
     else if (c.lookup) {
       const { digest, row } = await store.find(c.token);
-      const l = tk.labelLeak(row ? storedState(row) : null, digest, now);
+      // The account's policy decides between revoking and disabling a live token (onLeak).
+      const l = tk.labelLeak(row ? storedState(row) : null, digest, now, row ? await policyOf(row.account_id) : null);
       label = l.label;
       labels.set(c.token, label);
-      if (l.action === "revoke" && (await compromised({ ...ctx, store, env: { ...env, DB: counted.db } }, row, "leaked", { url: c.url, source: c.source }))) revoked++;
+      if (l.action !== "none" && (await compromised({ ...ctx, store, env: { ...env, DB: counted.db } }, row, "leaked", { url: c.url, source: c.source }, l.action))) {
+        if (l.action === "disable") disabled++;
+        else revoked++;
+      }
     }
     answer.push({ token_hash: c.tokenHash, token_type: c.type, label });
   }
   // One line per report: counts only (never a candidate, a hash of one, or where it was found).
   console.log(
-    JSON.stringify({ msg: "leak_report", requestId: ctx.requestId, keyIdentifier: String(keyId).slice(0, 256), candidates: candidates.length, lookedUp: wanted.length, truePositives: answer.filter((a) => a.label === "true_positive").length, revoked, d1Statements: counted.counter.statements }),
+    JSON.stringify({ msg: "leak_report", requestId: ctx.requestId, keyIdentifier: String(keyId).slice(0, 256), candidates: candidates.length, lookedUp: wanted.length, truePositives: answer.filter((a) => a.label === "true_positive").length, revoked, disabled, d1Statements: counted.counter.statements }),
   );
   return json(answer);
 }

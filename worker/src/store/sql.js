@@ -295,10 +295,10 @@ export function policyOf(db, account) {
 }
 
 /** Writes an account's policy, with `extra` in the same batch. */
-export function putPolicy(db, account, { maxLifetime, requireExpiry }, now, extra) {
+export function putPolicy(db, account, { maxLifetime, requireExpiry, onLeak }, now, extra) {
   const statement = db
-    .prepare("INSERT INTO account_policies (account_id, max_lifetime, require_expiry, updated_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (account_id) DO UPDATE SET max_lifetime = ?2, require_expiry = ?3, updated_at = ?4")
-    .bind(account, maxLifetime, requireExpiry ? 1 : 0, now);
+    .prepare("INSERT INTO account_policies (account_id, max_lifetime, require_expiry, on_leak, updated_at) VALUES (?1, ?2, ?3, ?5, ?4) ON CONFLICT (account_id) DO UPDATE SET max_lifetime = ?2, require_expiry = ?3, on_leak = ?5, updated_at = ?4")
+    .bind(account, maxLifetime, requireExpiry ? 1 : 0, now, onLeak ?? "revoke");
   return withExtra(db, statement, extra);
 }
 

@@ -255,7 +255,7 @@ export class Store {
   /** An account's policy in the core's form (null when it has none). */
   async policy(account) {
     const r = await sql.policyOf(this.db, account);
-    return r ? { maxLifetime: r.max_lifetime ?? null, requireExpiry: r.require_expiry === 1 } : null;
+    return r ? { maxLifetime: r.max_lifetime ?? null, requireExpiry: r.require_expiry === 1, onLeak: r.on_leak ?? "revoke" } : null;
   }
 
   async putPolicy(account, policy, now, audit = []) {
