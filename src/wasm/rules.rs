@@ -747,6 +747,10 @@ pub fn parse_policy(#[wasm_bindgen(unchecked_param_type = "unknown")] body: JsVa
     let o = js_sys::Object::new();
     set(&o, "maxLifetime", p.max_lifetime.as_deref().map_or(JsValue::NULL, JsValue::from_str));
     set(&o, "requireExpiry", p.require_expiry);
+    set(&o, "onLeak", match p.on_leak {
+        policy::OnLeak::Revoke => "revoke",
+        policy::OnLeak::Disable => "disable",
+    });
     Ok(o.into())
 }
 

@@ -67,6 +67,9 @@ test("parseLeakReport, classifyLeakCandidate, labelLeak", () => {
   assert.deepEqual(tk.labelLeak({ digest: "d" }, "d", now), { label: "true_positive", action: "revoke", code: "ok" });
   assert.deepEqual(tk.labelLeak({ digest: "d", revokedAt: 1 }, "d", now), { label: "false_positive", action: "none", code: "revoked" });
   assert.equal(tk.labelLeak(null, "d", now).label, "false_positive");
+  // the account's policy: disable instead of revoke (a live token only)
+  assert.deepEqual(tk.labelLeak({ digest: "d" }, "d", now, { onLeak: "disable" }), { label: "true_positive", action: "disable", code: "ok" });
+  assert.deepEqual(tk.labelLeak({ digest: "d", disabledAt: 1 }, "d", now, { onLeak: "disable" }), { label: "false_positive", action: "none", code: "disabled" });
   const e = errorOf(() => tk.parseLeakReport('[{"token": 1, "type": "t"}]'));
   assert.deepEqual([e.code, e.status, e.field], ["invalid_field", 422, "[0].token"]);
   assert.deepEqual(tk.leakLimits(), { maxBytes: 1048576, maxCandidates: 1000 });

@@ -152,7 +152,9 @@ test("accountability: audit visibility and query, offboarding, policies, idempot
   assert.deepEqual(tk.parseBulkRevoke({ name: "ci" }, "member", "m1"), { owner: "m1", name: "ci", createdBefore: null, notUsedSince: null });
   throwsRule(() => tk.parseBulkRevoke({}, "owner", "m1"), 422, "invalid_field", "filter");
   const policy = tk.parsePolicy({ maxLifetime: "P30D", requireExpiry: true });
-  assert.deepEqual(policy, { maxLifetime: "P30D", requireExpiry: true });
+  assert.deepEqual(policy, { maxLifetime: "P30D", requireExpiry: true, onLeak: "revoke" });
+  assert.equal(tk.parsePolicy({ onLeak: "disable" }).onLeak, "disable");
+  throwsRule(() => tk.parsePolicy({ onLeak: "delete" }), 422, "invalid_field", "onLeak");
   assert.equal(tk.policyExpiry(policy, NOW + 90 * DAY, false, NOW), NOW + 30 * DAY);
   assert.equal(tk.policyExpiry(null, null, true, NOW), null);
   throwsRule(() => tk.policyExpiry(policy, NOW + 31 * DAY, true, NOW), 403, "policy_violation", "lifetime");
