@@ -25,7 +25,8 @@ let R;
 const sha256hex = (s) => createHash("sha256").update(s).digest("hex");
 
 before(async () => {
-  svc = await startService({ env: { TOKENKIT_SECRET_SCANNING_KEYS: JSON.stringify(LISTING) }, logLevel: "log" });
+  // A webhook key too: the account's owner is notified of a leak by webhook (worker/src/incidents.js).
+  svc = await startService({ env: { TOKENKIT_SECRET_SCANNING_KEYS: JSON.stringify(LISTING), TOKENKIT_WEBHOOK_KEY: "a-test-webhook-key-for-the-leak-suite" }, logLevel: "log" });
   R = svc.root.token;
 });
 after(async () => {
@@ -245,5 +246,26 @@ describe("the account's policy", () => {
     const en = await call(svc.base, "POST", `/tk/v1/tokens/${made.body.token.id}/enable`, { token: owner });
     assert.equal(en.status, 200, JSON.stringify(en.body));
     assert.equal((await self(made.body.secret)).status, 200);
+  });
+});
+
+describe("the owner is notified", () => {
+  test("a leak's revocation enqueues one token.leaked delivery to the account's subscribed endpoint, in its transaction", async () => {
+    const acct = await call(svc.base, "POST", "/tk/v1/accounts", { token: R, body: { name: "notified", owner: "nora" } });
+    assert.equal(acct.status, 201, JSON.stringify(acct.body));
+    const [owner, id] = [acct.body.secret, acct.body.account.id];
+    const hook = await call(svc.base, "POST", `/tk/v1/accounts/${id}/webhooks`, { token: owner, body: { url: "http://127.0.0.1:9/leaks", events: ["token.leaked"] } });
+    assert.equal(hook.status, 201, JSON.stringify(hook.body));
+    const other = await call(svc.base, "POST", `/tk/v1/accounts/${id}/webhooks`, { token: owner, body: { url: "http://127.0.0.1:9/expiry", events: ["token.expiring"] } });
+    assert.equal(other.status, 201, JSON.stringify(other.body));
+    const made = await call(svc.base, "POST", "/tk/v1/tokens", { token: owner, body: { name: "to be leaked", scope: { language: "policy", role: "reader" } } });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    assert.equal((await report([{ token: made.body.secret, type: "t", url: "https://example.test/leak" }])).body[0].label, "true_positive");
+    assert.equal((await report([{ token: made.body.secret, type: "t" }])).body[0].label, "false_positive", "reported again: revoked already");
+    const d = await call(svc.base, "GET", `/tk/v1/accounts/${id}/webhooks/${hook.body.webhook.id}/deliveries`, { token: owner });
+    assert.equal(d.status, 200, JSON.stringify(d.body));
+    assert.deepEqual(d.body.deliveries.map((x) => [x.event.type, x.status]), [["token.leaked", "pending"]], "one delivery, for the one revocation");
+    const none = await call(svc.base, "GET", `/tk/v1/accounts/${id}/webhooks/${other.body.webhook.id}/deliveries`, { token: owner });
+    assert.deepEqual(none.body.deliveries, [], "an endpoint not subscribed to token.leaked gets nothing");
   });
 });
