@@ -5,12 +5,11 @@
 // Figures (cases, requests) are printed at the end and recorded in docs/hardening.md.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync, statSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
-import { startService, call as rawCall, ROOT } from "./harness.mjs";
+import { startService, call as rawCall, ROOT, d1Query } from "./harness.mjs";
 import * as tk from "../../pkg/tokenkit.js";
 
 tk.initSync({ module: readFileSync(join(ROOT, "pkg/tokenkit_bg.wasm")) });
@@ -715,16 +714,7 @@ test("secrets never appear in D1 or in the worker's logs", async () => {
   const out = mkdtempSync(join(tmpdir(), "tokenkit-dump-"));
   try {
     // `wrangler d1 export` has no --persist-to: dump every table through `d1 execute` instead.
-    const d1 = (sql) => {
-      const text = execFileSync(join(ROOT, "node_modules/.bin/wrangler"), ["d1", "execute", "DB", "--local", "--persist-to", svc.dir, "-c", "worker/wrangler.jsonc", "--json", "--command", sql], {
-        cwd: ROOT,
-        env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "pipe"],
-        maxBuffer: 64 * 1024 * 1024,
-      });
-      return JSON.parse(text.slice(text.indexOf("[")));
-    };
+    const d1 = (sql) => d1Query(svc.dir, sql);
     const tables = d1("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")[0].results.map((t) => t.name);
     assert.ok(tables.includes("tokens") && tables.includes("members") && tables.includes("accounts"), `tables: ${tables}`);
     const rows = d1(tables.map((t) => `SELECT * FROM "${t.replaceAll('"', '""')}";`).join(" "));

@@ -7,10 +7,9 @@
 // of D1 and the logs hold no secret, and the new tables no digest.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT } from "./harness.mjs";
+import { ROOT, d1Query } from "./harness.mjs";
 import { tk, POLICY, OWNER, DAY, svc, R, secrets, acme, globex, startApi, stopApi, api, assertError, mint, self } from "./api-helpers.mjs";
 import { http, S2_ALL } from "./dialect-helpers.mjs";
 
@@ -287,7 +286,7 @@ describe("account policies", () => {
     assertError(await api("PUT", `/tk/v1/accounts/${a.id}/policy`, { token: m.token, body: {} }), 403, "forbidden");
     let r = await api("PUT", `/tk/v1/accounts/${a.id}/policy`, { token: a.token, body: { maxLifetime: "P30D", requireExpiry: true } });
     assert.equal(r.status, 200);
-    assert.deepEqual(r.body.policy, { maxLifetime: "P30D", requireExpiry: true });
+    assert.deepEqual(r.body.policy, { maxLifetime: "P30D", requireExpiry: true, onLeak: "revoke" });
     const listed = r.body.violations.map((v) => v.id);
     assert.ok(listed.includes(old.token.id) && listed.includes(a.tokenId) && listed.includes(m.tokenId), JSON.stringify(r.body.violations));
     assert.ok(listed.includes(s2.token.id) && !listed.includes(fresh.token.id));
@@ -324,7 +323,7 @@ describe("account policies", () => {
     const ldMeta = (await api("GET", `/tk/v1/tokens/${r.body._id}`, { token: a.token })).body;
     assert.ok(Math.abs(Date.parse(ldMeta.expiresAt) - (Date.now() + 30 * DAY)) < 60_000, ldMeta.expiresAt);
     const ev = await audit(a.token, `?target=${a.id}&action=account.policy_changed`);
-    assert.deepEqual(ev.map((e) => e.detail), [{ before: { maxLifetime: null, requireExpiry: false }, after: { maxLifetime: "P30D", requireExpiry: true } }]);
+    assert.deepEqual(ev.map((e) => e.detail), [{ before: { maxLifetime: null, requireExpiry: false, onLeak: "revoke" }, after: { maxLifetime: "P30D", requireExpiry: true, onLeak: "revoke" } }]);
   });
 });
 
@@ -406,16 +405,7 @@ function filesUnder(dir) {
 test("after the suite: no secret in D1 or the logs, no digest in the audit log or the idempotency keys", async () => {
   assert.ok(secrets.size >= 30, `secrets tracked: ${secrets.size}`);
   await svc.stop();
-  const d1 = (sql) => {
-    const text = execFileSync(join(ROOT, "node_modules/.bin/wrangler"), ["d1", "execute", "DB", "--local", "--persist-to", svc.dir, "-c", "worker/wrangler.jsonc", "--json", "--command", sql], {
-      cwd: ROOT,
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return JSON.parse(text.slice(text.indexOf("[")));
-  };
+  const d1 = (sql) => d1Query(svc.dir, sql);
   const [events, keys] = d1("SELECT * FROM audit_events; SELECT * FROM idempotency_keys;").map((x) => JSON.stringify(x.results));
   assert.ok(events.length > 10_000 && keys.includes("fingerprint"), "the tables were read");
   assert.ok(!/sha256:|hmac-sha256:/.test(events + keys), "no digest in audit_events or idempotency_keys");

@@ -37,6 +37,22 @@ export function stagePkg() {
   }
 }
 
+/**
+ * Runs `sql` (one or more statements) on the local D1 state in `dir` with `wrangler d1 execute`
+ * (the service stopped or not) and returns wrangler's JSON: one {results} per statement. For
+ * reading what the service stored (`wrangler d1 export` has no --persist-to).
+ */
+export function d1Query(dir, sql) {
+  const text = execFileSync(WRANGLER, ["d1", "execute", "DB", "--local", "--persist-to", dir, "-c", "worker/wrangler.jsonc", "--json", "--command", sql], {
+    cwd: ROOT,
+    env: ENV,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return JSON.parse(text.slice(text.indexOf("[")));
+}
+
 function wrangler(args, opts = {}) {
   return execFileSync(WRANGLER, args, { cwd: ROOT, env: { ...ENV, ...(opts.env ?? {}) }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 }

@@ -36,7 +36,7 @@ function detailOf(e) {
   if (e.action === "token.patched" && Array.isArray(d.patch)) return `${d.patch.map((op) => `${op.op} ${op.path}`).join(", ")} (version ${d.versionBefore} → ${d.versionAfter})`;
   if (e.action === "token.rotated") return `version ${d.versionBefore} → ${d.versionAfter}${d.graceUntil ? `, old secret until ${new Date(d.graceUntil).toISOString()}` : ""}`;
   if (e.action === "member.role_changed") return `${d.from} → ${d.to}`;
-  if (e.action === "account.policy_changed") return `max lifetime ${d.after?.maxLifetime ?? "none"}, expiry ${d.after?.requireExpiry ? "required" : "optional"}`;
+  if (e.action === "account.policy_changed") return `max lifetime ${d.after?.maxLifetime ?? "none"}, expiry ${d.after?.requireExpiry ? "required" : "optional"}, a leaked token ${d.after?.onLeak === "disable" ? "disabled" : "revoked"}`;
   if (d.memberRemoved) return "its member was removed";
   if (d.bulk) return "bulk revocation";
   return "";
