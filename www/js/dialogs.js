@@ -163,10 +163,13 @@ export function rotateDialog(ctx, token, { onDone } = {}) {
   update();
 }
 
-/** Revoke with a confirmation that names the token. */
-export function revokeDialog(ctx, token, { onDone } = {}) {
-  const errorSlot = h("div", { class: "error-slot" });
-  const self = token.id === ctx.state.me.id;
+/**
+ * A confirmation of something that cannot be undone: `label` runs `run()` (which closes the
+ * dialog once the service agreed). A 401 ends the session; any other failure is shown in the
+ * dialog under `failText` and handed to `onError(e, slot)`.
+ */
+export function confirmDanger(ctx, { title, body, label, run, failText, onError }) {
+  const slot = h("div", { class: "error-slot" });
   const go = h(
     "button",
     {
@@ -174,33 +177,45 @@ export function revokeDialog(ctx, token, { onDone } = {}) {
       class: "btn danger",
       onclick: () =>
         busy(go, async () => {
-          errorSlot.replaceChildren();
+          slot.replaceChildren();
           try {
-            await ctx.api.revoke(token.id);
-            closeDialog();
-            if (self) return ctx.signOut(`You revoked “${token.name}”, the token you were signed in with.`);
-            ctx.toast(`Revoked “${token.name}”.`);
-            onDone?.();
+            await run();
           } catch (e) {
             if (e instanceof ApiError && e.status === 401) return ctx.sessionEnded(e);
-            errorSlot.replaceChildren(errorBox(e, "Could not revoke the token."));
-            if (e instanceof ApiError && e.status === 404) {
-              errorSlot.append(h("p", { class: "hint" }, "It may have been revoked elsewhere (another tab or an admin). The list behind this dialog has been refreshed."));
-              onDone?.();
-            }
+            slot.replaceChildren(errorBox(e, failText));
+            onError?.(e, slot);
           }
         }),
     },
-    `Revoke “${token.name}”`,
+    label,
   );
-  openDialog({
+  openDialog({ title, className: "danger-dialog", body: [...body, slot], actions: [h("button", { class: "btn", value: "cancel", autofocus: true }, "Cancel"), go] });
+}
+
+/** Revoke with a confirmation that names the token. */
+export function revokeDialog(ctx, token, { onDone } = {}) {
+  const self = token.id === ctx.state.me.id;
+  confirmDanger(ctx, {
     title: `Revoke “${token.name}”?`,
-    className: "danger-dialog",
     body: [
       h("p", {}, "Any application or script using ", h("strong", {}, token.name), " (", h("code", {}, token.hint), ") will lose access immediately. This cannot be undone."),
       self ? h("p", { class: "alert warn" }, "This is the token you are signed in with: you will be signed out.") : null,
-      errorSlot,
     ],
-    actions: [h("button", { class: "btn", value: "cancel", autofocus: true }, "Cancel"), go],
+    label: `Revoke “${token.name}”`,
+    failText: "Could not revoke the token.",
+    run: async () => {
+      await ctx.api.revoke(token.id);
+      closeDialog();
+      if (self) return ctx.signOut(`You revoked “${token.name}”, the token you were signed in with.`);
+      ctx.toast(`Revoked “${token.name}”.`);
+      onDone?.();
+    },
+    onError: (e, slot) => {
+      if (e instanceof ApiError && e.status === 404) {
+        slot.append(h("p", { class: "hint" }, "It may have been revoked elsewhere (another tab or an admin). The list behind this dialog has been refreshed."));
+        onDone?.();
+      }
+    },
   });
 }
+

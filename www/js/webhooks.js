@@ -3,8 +3,8 @@
 // URL limit are the core's (the package's webhook rules), as the service has them.
 import { ApiError } from "./api.js";
 import { h, maxLength, nextId, timeEl } from "./format.js";
-import { showSecret } from "./dialogs.js";
-import { busy, clearFieldError, closeDialog, errorBox, fieldError, openDialog } from "./ui.js";
+import { confirmDanger, showSecret } from "./dialogs.js";
+import { busy, clearFieldError, closeDialog, errorBox, fieldError } from "./ui.js";
 
 /** {allowed, reason}: may the signed-in token manage its account's webhooks? The core's rule. */
 export function mayManageWebhooks(tk, me) {
@@ -186,34 +186,18 @@ export async function webhooksView(ctx, root) {
   }
 
   function deleteDialog(w) {
-    const slot = h("div", { class: "error-slot" });
-    const go = h(
-      "button",
-      {
-        type: "button",
-        class: "btn danger",
-        onclick: () =>
-          busy(go, async () => {
-            slot.replaceChildren();
-            try {
-              await api.deleteWebhook(account, w.id);
-              closeDialog();
-              ctx.toast(`Deleted the endpoint ${w.url}.`);
-              deliveriesSlot.replaceChildren();
-              await loadList();
-            } catch (e) {
-              if (e instanceof ApiError && e.status === 401) return ctx.sessionEnded(e);
-              slot.replaceChildren(errorBox(e, "Could not delete the endpoint."));
-            }
-          }),
-      },
-      "Delete endpoint",
-    );
-    openDialog({
+    confirmDanger(ctx, {
       title: "Delete this webhook endpoint?",
-      className: "danger-dialog",
-      body: [h("p", {}, "tokenkit stops sending events to ", h("code", {}, w.url), " and forgets its deliveries. This cannot be undone."), slot],
-      actions: [h("button", { class: "btn", value: "cancel", autofocus: true }, "Cancel"), go],
+      body: [h("p", {}, "tokenkit stops sending events to ", h("code", {}, w.url), " and forgets its deliveries. This cannot be undone.")],
+      label: "Delete endpoint",
+      failText: "Could not delete the endpoint.",
+      run: async () => {
+        await api.deleteWebhook(account, w.id);
+        closeDialog();
+        ctx.toast(`Deleted the endpoint ${w.url}.`);
+        deliveriesSlot.replaceChildren();
+        await loadList();
+      },
     });
   }
 
