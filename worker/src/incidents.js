@@ -22,22 +22,18 @@ const EVENT = { leaked: "token.leaked", reused: "token.reused" };
  */
 export async function compromised(ctx, row, reason, details = {}, action = "revoke") {
   const { store, now } = ctx;
+  // Disabling (the account's policy onLeak: "disable") is a reversible pause, audited as a
+  // disable; its event's id carries the instant, as a token may be enabled and reported again.
+  // A revocation is final: one event per token and reason.
+  const disable = action === "disable";
   const target = { type: "token", id: row.id, subject: row.owner_id };
+  const audit = auditEvent(ctx, { action: disable ? "token.disabled" : "token.revoked", account: row.account_id, target, detail: { reason } });
   const data = { token: { id: row.id, name: row.name, owner: row.owner_id, hint: row.hint }, reason, action, ...details };
-  if (action === "disable") {
-    // The account's policy (onLeak: "disable"): a reversible pause, audited as a disable; the
-    // event's id carries the instant, as a token may be enabled and reported again.
-    const audit = auditEvent(ctx, { action: "token.disabled", account: row.account_id, target, detail: { reason } });
-    const event = enqueueEvent(ctx.env.DB, { account: row.account_id, type: EVENT[reason], data, now, id: `evt_${reason}_${row.seq}_${now}` });
-    const done = await store.setDisabled(row.account_id, row.id, now, [audit, ...event.statements]);
-    if (done) tokenEvent({ type: EVENT[reason], at: new Date(now).toISOString(), tokenId: row.id, accountId: row.account_id, ownerId: row.owner_id, reason, action, ...details });
-    return done;
-  }
-  const audit = auditEvent(ctx, { action: "token.revoked", account: row.account_id, target, detail: { reason } });
-  const event = enqueueEvent(ctx.env.DB, { account: row.account_id, type: EVENT[reason], data, now, id: `evt_${reason}_${row.seq}` });
-  const revoked = await store.revokeFor(row, reason, now, [audit, ...event.statements]);
-  if (revoked) tokenEvent({ type: EVENT[reason], at: new Date(now).toISOString(), tokenId: row.id, accountId: row.account_id, ownerId: row.owner_id, reason, ...details });
-  return revoked;
+  const event = enqueueEvent(ctx.env.DB, { account: row.account_id, type: EVENT[reason], data, now, id: disable ? `evt_${reason}_${row.seq}_${now}` : `evt_${reason}_${row.seq}` });
+  const extra = [audit, ...event.statements];
+  const done = disable ? await store.setDisabled(row.account_id, row.id, now, extra) : await store.revokeFor(row, reason, now, extra);
+  if (done) tokenEvent({ type: EVENT[reason], at: new Date(now).toISOString(), tokenId: row.id, accountId: row.account_id, ownerId: row.owner_id, reason, action, ...details });
+  return done;
 }
 
 /** Announces an event about a token to its owner. Today: one structured log line. */
