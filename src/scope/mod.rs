@@ -283,6 +283,39 @@ impl Request {
         Request { action: action.into(), ..Request::default() }
     }
 
+    /// A request read from a JSON object: `action` (a string) and the optional strings (or
+    /// nulls) `resource`, `basin`, `stream`, `accessToken`; any other member is refused. The
+    /// same as the derived `Deserialize` (but for a repeated member of JSON text, which counts
+    /// once, the last one, as with `JSON.parse`), in serde's words, without serde's typed reader (whose
+    /// error path links `f64` printing into the package's wasm; bench/NOTES.md).
+    pub fn from_json(v: &serde_json::Value) -> Result<Request, String> {
+        const FIELDS: &str = "`action`, `resource`, `basin`, `stream`, `accessToken`";
+        let serde_json::Value::Object(m) = v else { return Err("invalid type: expected struct Request".into()) };
+        let mut r = Request::default();
+        let mut action = None;
+        for (k, x) in m {
+            let slot = match k.as_str() {
+                "action" => {
+                    let serde_json::Value::String(s) = x else { return Err("invalid type for `action`: expected a string".into()) };
+                    action = Some(s.clone());
+                    continue;
+                }
+                "resource" => &mut r.resource,
+                "basin" => &mut r.basin,
+                "stream" => &mut r.stream,
+                "accessToken" => &mut r.access_token,
+                _ => return Err(format!("unknown field `{k}`, expected one of {FIELDS}")),
+            };
+            *slot = match x {
+                serde_json::Value::Null => None,
+                serde_json::Value::String(s) => Some(s.clone()),
+                _ => return Err(format!("invalid type for `{k}`: expected a string or null")),
+            };
+        }
+        r.action = action.ok_or("missing field `action`")?;
+        Ok(r)
+    }
+
     /// A request with an action and a resource.
     pub fn on(action: impl Into<String>, resource: impl Into<String>) -> Request {
         Request { action: action.into(), resource: Some(resource.into()), ..Request::default() }
@@ -419,3 +452,41 @@ pub(crate) fn string_list(o: &Map<String, Value>, field: &str, max: usize) -> Re
 pub const MAX_RULES: usize = 1000;
 /// Longest single string a scope may hold (a privilege, a name, a specifier).
 pub const MAX_STRING: usize = 512;
+
+#[cfg(test)]
+mod request_tests {
+    use super::Request;
+    use serde_json::json;
+
+    /// `Request::from_json` accepts and refuses what the derived `Deserialize` does, with the
+    /// same result.
+    #[test]
+    fn from_json_is_the_derived_reader() {
+        let cases = [
+            json!({ "action": "read" }),
+            json!({ "action": "append", "basin": "b", "stream": "s" }),
+            json!({ "action": "x", "resource": null, "accessToken": "t" }),
+            json!({ "action": "x", "resource": "r", "basin": null, "stream": null, "accessToken": null }),
+            json!({ "action": 1 }),
+            json!({ "action": null }),
+            json!({ "action": "x", "resource": 2 }),
+            json!({ "action": "x", "resource": ["r"] }),
+            json!({ "action": "x", "access_token": "t" }),
+            json!({ "action": "x", "extra": true }),
+            json!({ "resource": "r" }),
+            json!({}),
+            json!([]),
+            json!("read"),
+            json!(null),
+            json!(1.5),
+        ];
+        for v in cases {
+            let derived = serde_json::from_value::<Request>(v.clone()).ok();
+            let own = Request::from_json(&v);
+            assert_eq!(own.clone().ok(), derived, "{v}: {own:?}");
+        }
+        let e = Request::from_json(&json!({ "action": "x", "extra": 1 })).unwrap_err();
+        assert!(e.starts_with("unknown field `extra`"), "{e}");
+        assert_eq!(Request::from_json(&json!({ "basin": "b" })).unwrap_err(), "missing field `action`");
+    }
+}

@@ -1,7 +1,7 @@
 //! Scanning: the validating pass that builds the [`Tape`], reading a patch's operations from
 //! its text, and navigation over validated (trusted) text.
 
-use serde_json::{Number, Value};
+use serde_json::Value;
 
 use super::{Container, Key, Node, Source, Src, Tape, TextOp};
 use crate::patch::{JsonInput, Operation, PatchError, Pointer, MAX_DEPTH};
@@ -15,6 +15,16 @@ pub(super) fn invalid_json(input: JsonInput, text: &str) -> PatchError {
         Ok(_) => "not accepted by the validator".into(),
     };
     PatchError::InvalidJson { input, message }
+}
+
+/// The string a JSON string literal (quotes included) decodes to, as serde_json decodes it.
+/// Read as a `Value`, never as a `String`: a typed read links serde_json's "invalid type" path,
+/// and with it core's `f64` printing (~14 KiB of the package's wasm; bench/NOTES.md).
+pub(super) fn json_string(literal: &str) -> Option<String> {
+    match serde_json::from_str::<Value>(literal) {
+        Ok(Value::String(s)) => Some(s),
+        _ => None,
+    }
 }
 
 /// Parses the patch text without building values: validates it, then reads each operation's
@@ -101,7 +111,7 @@ impl Source<'_> {
         if !inner.contains(&b'\\') {
             return std::borrow::Cow::Borrowed(self.text.get(s + 1..e.saturating_sub(1)).unwrap_or_default());
         }
-        std::borrow::Cow::Owned(serde_json::from_str::<String>(self.text.get(s..e).unwrap_or_default()).unwrap_or_default())
+        std::borrow::Cow::Owned(json_string(self.text.get(s..e).unwrap_or_default()).unwrap_or_default())
     }
 
     pub(super) fn key_text<'k>(&'k self, k: &'k Key) -> std::borrow::Cow<'k, str> {
@@ -312,8 +322,7 @@ fn string(src: &[u8], start: usize) -> Option<usize> {
     let end = i + 1;
     if unicode_escape {
         // Hex digits and surrogate pairing: exactly as serde_json decides.
-        let text = core::str::from_utf8(src.get(start..end)?).ok()?;
-        serde_json::from_str::<String>(text).ok()?;
+        json_string(core::str::from_utf8(src.get(start..end)?).ok()?)?;
     }
     Some(end)
 }
@@ -365,7 +374,8 @@ fn number(src: &[u8], start: usize) -> Option<usize> {
     }
     if !simple {
         let text = core::str::from_utf8(src.get(start..i)?).ok()?;
-        serde_json::from_str::<Number>(text).ok()?;
+        // As a `Value` (a `Number` would do the same): see `json_string`.
+        serde_json::from_str::<Value>(text).ok().filter(Value::is_number)?;
     }
     Some(i)
 }
