@@ -52,15 +52,17 @@ node_modules/.installed: package.json package-lock.json
 
 ## ---- build ---------------------------------------------------------------------------------
 # Two builds of the core with --target web (one glue for a browser page, Node and a Worker): the
-# default, pkg/ (npm `tokenkit`: no Cargo features), and the full build with the seed dialects'
-# wire code, pkg/full/ (npm `tokenkit/full`: --features dialects; the token service imports it).
+# default, pkg/ (npm `tokenkit`: no Cargo features: token format, digests and the verification
+# decision, lifetimes, scopes, JSON Patch, webhook signatures), and the full build, pkg/full/ (npm
+# `tokenkit/full`: --features full = the seed dialects' wire code and the service's rules; the
+# token service and the dashboard import it).
 # The second build recompiles only this crate (~10-20 s). scripts/package.mjs then writes each
 # build's entries (node.js, workerd.js, browser.js: instantiated on import, index.d.ts),
 # pkg/package.json from npm/package.template.json, and puts the package README (npm/README.md),
 # CHANGELOG and licence texts in pkg/.
 pkg: setup
 	wasm-pack --log-level warn build --target web --release --out-name tokenkit
-	wasm-pack --log-level warn build --target web --release --out-name tokenkit --out-dir pkg/full -- --features dialects
+	wasm-pack --log-level warn build --target web --release --out-name tokenkit --out-dir pkg/full -- --features full
 	@node scripts/package.mjs
 
 size: pkg

@@ -109,7 +109,7 @@ if (results.size) {
   const s = results.size;
   const full = s.builds?.full;
   summaryRows.push(["package size, default build `tokenkit` (wasm + JS glue, gzip -9)", `${(s.total.gzip / 1024).toFixed(1)} KiB`, "–", "–", "≤ 120 KiB", verdict(s.met)]);
-  if (full) summaryRows.push(["package size, full build `tokenkit/full` (with the dialects)", `${(full.total.gzip / 1024).toFixed(1)} KiB`, "–", "–", "–", "–"]);
+  if (full) summaryRows.push(["package size, full build `tokenkit/full` (with the service rules and the dialects)", `${(full.total.gzip / 1024).toFixed(1)} KiB`, "–", "–", "–", "–"]);
   summaryRows.push(["instantiation in Node, default build (read + compile + instantiate + first call)", `${s.instantiation.total.median.toFixed(1)} ms`, "–", "–", "–", "–"]);
   md.push("## 1. Package size and instantiation");
   md.push("");

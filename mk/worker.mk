@@ -8,10 +8,11 @@
 .PHONY: run pkg-www migrate-local pepper-report
 
 # The dashboard loads the wasm package from /pkg/: a git-ignored copy next to www/ (with the
-# snippets/ tokenkit.js imports the TokenkitError class from). It is the default build (npm
-# `tokenkit`, no dialects): the page calls none of the dialects' exports.
+# snippets/ tokenkit.js imports the TokenkitError class from). It is the full build (npm
+# `tokenkit/full`, as pkg/full/): the page uses the service's rules (field limits, roles, lifetimes
+# of the account, webhook events), which the default build leaves out.
 pkg-www: pkg
-	@mkdir -p www/pkg && cp pkg/tokenkit.js pkg/tokenkit_bg.wasm pkg/tokenkit.d.ts www/pkg/ && rm -rf www/pkg/snippets && cp -r pkg/snippets www/pkg/
+	@mkdir -p www/pkg/full && cp pkg/full/tokenkit.js pkg/full/tokenkit_bg.wasm pkg/full/tokenkit.d.ts www/pkg/full/ && rm -rf www/pkg/snippets && cp -r pkg/snippets www/pkg/
 
 migrate-local: setup-node
 	wrangler d1 migrations apply DB --local -c worker/wrangler.jsonc

@@ -54,7 +54,7 @@ try {
   // the build's outputs, as `make pkg-www` leaves them
   cpSync(join(ROOT, "pkg"), join(tree, "pkg"), { recursive: true });
   mkdirSync(join(tree, "www/pkg"), { recursive: true });
-  for (const f of ["tokenkit.js", "tokenkit_bg.wasm", "tokenkit.d.ts", "snippets"]) cpSync(join(ROOT, "pkg", f), join(tree, "www/pkg", f), { recursive: true });
+  for (const f of ["full/tokenkit.js", "full/tokenkit_bg.wasm", "full/tokenkit.d.ts", "snippets"]) cpSync(join(ROOT, "pkg", f), join(tree, "www/pkg", f), { recursive: true });
   symlinkSync(join(ROOT, "node_modules"), join(tree, "node_modules"), "dir");
 
   for (const env of ENVS) {

@@ -19,9 +19,9 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
-import { initSync, pepperRing } from "../pkg/tokenkit.js";
+import { initSync, pepperRing } from "../pkg/full/tokenkit.js";
 
-initSync({ module: readFileSync(new URL("../pkg/tokenkit_bg.wasm", import.meta.url)) });
+initSync({ module: readFileSync(new URL("../pkg/full/tokenkit_bg.wasm", import.meta.url)) });
 
 const args = process.argv.slice(2);
 const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);

@@ -5,4 +5,5 @@ set -eu
 cargo test --quiet --no-fail-fast 2>&1
 cargo clippy --quiet --lib -- -D warnings 2>&1
 cargo clippy --quiet --lib --target wasm32-unknown-unknown -- -D warnings 2>&1
-echo "clippy: library clean (native, wasm32)"
+cargo clippy --quiet --lib --target wasm32-unknown-unknown --features full -- -D warnings 2>&1
+echo "clippy: library clean (native; wasm32, default and full builds)"

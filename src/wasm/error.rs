@@ -166,6 +166,9 @@ pub(crate) fn to_js_error(e: &Error) -> JsValue {
     if let Error::Rule(r) = e {
         let _ = js_sys::Reflect::set(obj, &"status".into(), &JsValue::from_f64(f64::from(r.status)));
     }
+    // Only the dialects' exports (the full build) fail with a dialect error; building the
+    // vendor's body is ~10 KiB of wasm the default build does without.
+    #[cfg(feature = "dialects")]
     if let Error::Dialect(d) = e {
         let _ = js_sys::Reflect::set(obj, &"status".into(), &JsValue::from_f64(f64::from(d.status())));
         let body = super::to_js(&d.body()).unwrap_or(JsValue::NULL);

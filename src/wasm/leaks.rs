@@ -4,7 +4,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::rules::{ms, state_arg};
+use super::verify::{ms, state_arg};
 use super::to_js;
 use crate::rules::leaks;
 use crate::rules::peppers;

@@ -13,10 +13,20 @@ pub mod patch;
 // The seed APIs' wire code: only in the full build (`--features dialects`, npm `tokenkit/full`).
 #[cfg(feature = "dialects")]
 pub mod dialect;
+pub mod verify;
+// The token service's rules: only in the full build (`--features service`, npm `tokenkit/full`).
+#[cfg(feature = "service")]
 pub mod rules;
+#[cfg(feature = "service")]
 pub mod conditions;
+// Webhook signatures and the service's webhook rules: in the full build only.
+#[cfg(feature = "service")]
 pub mod webhook;
+#[cfg(feature = "service")]
+pub mod webhook_rules;
+#[cfg(feature = "service")]
 pub mod leaks;
+#[cfg(feature = "service")]
 pub mod cache_sync;
 
 use serde::{de::DeserializeOwned, Serialize};

@@ -8,7 +8,9 @@
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::patch::{self, policy};
+use crate::patch;
+#[cfg(feature = "service")]
+use crate::patch::policy;
 use crate::Error;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -267,6 +269,9 @@ pub fn validate_patch(#[wasm_bindgen(unchecked_param_type = "unknown")] operatio
     parse(&normalised.to_string())
 }
 
+// The token patch policy (which fields of a stored token a patch may touch, and the checks of
+// the patched token) is the token service's rule: in the full build only.
+#[cfg(feature = "service")]
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TOKEN_PATCH: &'static str = r#"
 /** The APIs that accept a JSON Patch on a token. */
@@ -294,6 +299,7 @@ export interface TokenPatchResult {
 "#;
 
 /// Epoch milliseconds from a JS number: finite, integral, within the range of a JS `Date`.
+#[cfg(feature = "service")]
 fn epoch_ms(field: &str, v: &JsValue) -> Result<i64, Error> {
     const LIMIT: f64 = 8.64e15;
     match v.as_f64() {
@@ -303,6 +309,7 @@ fn epoch_ms(field: &str, v: &JsValue) -> Result<i64, Error> {
     }
 }
 
+#[cfg(feature = "service")]
 fn token_patch_options(options: &JsValue) -> Result<policy::TokenPatchOptions, Error> {
     if !options.is_object() {
         return Err(Error::invalid_input("options", "must be an object with `now` (epoch ms)"));
@@ -329,6 +336,7 @@ fn token_patch_options(options: &JsValue) -> Result<policy::TokenPatchOptions, E
 /// shortened, or moved up to `maxExpiresAt`, and must stay after `now`; a changed scope must be a
 /// valid scope and, when `callerScope` is given, covered by it). When `scopeChanged` is true and no
 /// `callerScope` was given, the caller must check that its own scope covers `scope`.
+#[cfg(feature = "service")]
 #[wasm_bindgen(js_name = applyTokenPatch, unchecked_return_type = "TokenPatchResult")]
 pub fn apply_token_patch(
     #[wasm_bindgen(unchecked_param_type = "TokenPatchDialect")] dialect: JsValue,
@@ -353,6 +361,7 @@ pub fn apply_token_patch(
 /// Checks a patch against a dialect's token policy without a token (for forms and an early
 /// 403/422): returns the normalised operations or throws a `TokenkitError` naming the first
 /// offending operation and path.
+#[cfg(feature = "service")]
 #[wasm_bindgen(js_name = checkTokenPatch, unchecked_return_type = "PatchOperation[]")]
 pub fn check_token_patch(
     #[wasm_bindgen(unchecked_param_type = "TokenPatchDialect")] dialect: JsValue,

@@ -4,7 +4,6 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::lifetime::instant_from_js;
 use super::scope::scope_arg;
 use super::secret::set;
 use super::{from_js_json, to_js};
@@ -13,7 +12,7 @@ use crate::rules::holds::{self, Party};
 use crate::rules::limits::{self, LIMITS};
 use crate::rules::list::parse_list_query;
 use crate::rules::manage::{self, Role, Target, Verb};
-use crate::rules::verify::{self, StoredState};
+use super::verify::{get, ms, ms_opt, object_arg, opt_ms_field, opt_str_field, str_field};
 use crate::Error;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -41,31 +40,6 @@ export type MemberRole = "owner" | "admin" | "member";
 export interface HoldParty { account?: string | null; id: string; scope: Scope; expiresAt?: number | string | null; conditions?: Conditions | null }
 /** `holds`'s answer. */
 export type Holding = { held: true } | { held: false; code: "scope_not_covered" | "outlives_issuer" | "conditions_not_covered"; reason: string };
-/** What the verification decision reads of a stored token (epoch ms). */
-export interface StoredState {
-  digest: string;
-  previousDigest?: string | null;
-  previousExpiresAt?: number | null;
-  revokedAt?: number | null;
-  /** When the token was disabled (a reversible pause); null = enabled. */
-  disabledAt?: number | null;
-  expiresAt?: number | null;
-  /** The older retired secret's digest the row was found through (reuse detection), if any. */
-  retiredDigest?: string | null;
-}
-/** The rule that decided a verification. */
-export type VerifyRule = "presented" | "format" | "checksum" | "lookup" | "revocation" | "disabled" | "rotation_grace" | "reuse" | "expiry";
-/** A verification decision. */
-export interface Verdict {
-  valid: boolean;
-  code: "ok" | "missing_token" | "malformed_token" | "invalid_checksum" | "unknown_token" | "revoked" | "reused_secret" | "disabled" | "expired";
-  rule: VerifyRule;
-  message: string;
-  /** The presented secret is the rotated-out one, in its grace: it may not mint secrets. */
-  previous: boolean;
-  /** Revoke the token now (reason `reused`): a retired secret was presented (`reused_secret`). */
-  revoke: boolean;
-}
 /** A rotation's grace: when the old secret stops (null: at once) and what the store keeps. */
 export interface Grace { until: number | null; previousValidUntil: number }
 /** A checked query of tokenkit's own token list. */
@@ -104,57 +78,6 @@ fn role_arg(v: &str) -> Result<Role, Error> {
     Role::from_name(v).ok_or_else(|| Error::invalid_input("role", "expected owner, admin or member"))
 }
 
-fn ms_opt(field: &str, v: &JsValue) -> Result<Option<i64>, Error> {
-    if v.is_null() || v.is_undefined() {
-        Ok(None)
-    } else {
-        Ok(Some(instant_from_js(field, v)?.as_millisecond()))
-    }
-}
-
-pub(crate) fn ms(field: &str, v: &JsValue) -> Result<i64, Error> {
-    Ok(instant_from_js(field, v)?.as_millisecond())
-}
-
-// Arguments are read field by field and results built as plain objects, not through a serde
-// type each: every derived (de)serializer the facade instantiates costs wasm size (bench/NOTES.md).
-
-fn get(v: &JsValue, key: &'static str) -> JsValue {
-    js_sys::Reflect::get(v, &super::constant(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn object_arg<'a>(field: &str, v: &'a JsValue) -> Result<&'a JsValue, Error> {
-    if v.is_object() {
-        Ok(v)
-    } else {
-        Err(Error::invalid_input(field, "expected an object"))
-    }
-}
-
-fn str_field(field: &str, v: &JsValue, key: &'static str) -> Result<String, Error> {
-    get(v, key).as_string().ok_or_else(|| Error::invalid_input(format!("{field}.{key}"), "expected a string"))
-}
-
-fn opt_str_field(field: &str, v: &JsValue, key: &'static str) -> Result<Option<String>, Error> {
-    let x = get(v, key);
-    if x.is_null() || x.is_undefined() {
-        return Ok(None);
-    }
-    x.as_string().map(Some).ok_or_else(|| Error::invalid_input(format!("{field}.{key}"), "expected a string or null"))
-}
-
-fn opt_ms_field(field: &str, v: &JsValue, key: &'static str) -> Result<Option<i64>, Error> {
-    let x = get(v, key);
-    if x.is_null() || x.is_undefined() {
-        return Ok(None);
-    }
-    // The field's name is formatted only for an error.
-    match instant_from_js("", &x) {
-        Ok(t) => Ok(Some(t.as_millisecond())),
-        Err(_) => ms_opt(&format!("{field}.{key}"), &x),
-    }
-}
-
 fn ms_js(m: Option<i64>) -> JsValue {
     m.map_or(JsValue::NULL, |m| JsValue::from_f64(m as f64))
 }
@@ -162,22 +85,6 @@ fn ms_js(m: Option<i64>) -> JsValue {
 fn target_arg(v: &JsValue) -> Result<Target, Error> {
     let v = object_arg("target", v)?;
     Ok(Target { id: str_field("target", v, "id")?, owner: str_field("target", v, "owner")? })
-}
-
-pub(crate) fn state_arg(v: &JsValue) -> Result<Option<StoredState>, Error> {
-    if v.is_null() || v.is_undefined() {
-        return Ok(None);
-    }
-    let v = object_arg("row", v)?;
-    Ok(Some(StoredState {
-        digest: str_field("row", v, "digest")?,
-        previous_digest: opt_str_field("row", v, "previousDigest")?,
-        previous_expires_at: opt_ms_field("row", v, "previousExpiresAt")?,
-        revoked_at: opt_ms_field("row", v, "revokedAt")?,
-        disabled_at: opt_ms_field("row", v, "disabledAt")?,
-        expires_at: opt_ms_field("row", v, "expiresAt")?,
-        retired_digest: opt_str_field("row", v, "retiredDigest")?,
-    }))
 }
 
 fn request_js(r: &crate::scope::Request) -> JsValue {
@@ -188,17 +95,6 @@ fn request_js(r: &crate::scope::Request) -> JsValue {
             set(&o, k, v.as_str());
         }
     }
-    o.into()
-}
-
-fn verdict_js(v: &verify::Verdict) -> JsValue {
-    let o = js_sys::Object::new();
-    set(&o, "valid", v.valid);
-    set(&o, "code", super::constant(v.code));
-    set(&o, "rule", super::constant(v.rule.name()));
-    set(&o, "message", v.message.as_str());
-    set(&o, "previous", v.previous);
-    set(&o, "revoke", v.revoke);
     o.into()
 }
 
@@ -371,34 +267,6 @@ pub fn require_holds(
     #[wasm_bindgen(unchecked_param_type = "HoldParty")] token: JsValue,
 ) -> Result<(), Error> {
     Ok(holds::holds(&party("holder", &holder)?, &party("token", &token)?)?)
-}
-
-/// The first verification step, before any storage read: `null` for a well-formed token with a
-/// valid checksum, else the verdict (`missing_token`, `malformed_token`, `invalid_checksum`).
-#[wasm_bindgen(js_name = checkPresented, unchecked_return_type = "Verdict | null")]
-pub fn check_presented(#[wasm_bindgen(unchecked_param_type = "unknown")] token: JsValue) -> Result<JsValue, Error> {
-    match verify::check_presented(token.as_string().as_deref()) {
-        Ok(()) => Ok(JsValue::NULL),
-        Err(v) => Ok(verdict_js(&v)),
-    }
-}
-
-/// The verification decision from the row found by the presented secret's `digest` (or
-/// `null`), at `now`.
-#[wasm_bindgen(js_name = decideVerification, unchecked_return_type = "Verdict")]
-pub fn decide_verification(
-    #[wasm_bindgen(unchecked_param_type = "StoredState | null")] row: JsValue,
-    digest: &str,
-    #[wasm_bindgen(unchecked_param_type = "InstantInput")] now: JsValue,
-) -> Result<JsValue, Error> {
-    let state = state_arg(&row)?;
-    Ok(verdict_js(&verify::decide(state.as_ref(), digest, ms("now", &now)?)))
-}
-
-/// Throws 403 `previous_secret` for a rotated-out secret in its grace: it may not mint secrets.
-#[wasm_bindgen(js_name = requireCurrent)]
-pub fn require_current(previous: bool) -> Result<(), Error> {
-    Ok(verify::require_current(previous)?)
 }
 
 /// The expiry (epoch ms, `null` = never) of a token issued at `now` by a token expiring at
@@ -606,13 +474,6 @@ pub fn grant_scope(
     let holder: serde_json::Value = from_js_json("holderScope", &holder_scope)?;
     let requested: Option<serde_json::Value> = if scope.is_null() || scope.is_undefined() { None } else { Some(from_js_json("scope", &scope)?) };
     to_js(&holds::grant(&holder, requested.as_ref())?.to_json())
-}
-
-/// Is `digest` the current secret of a stored token that is not revoked (expiry aside)?
-#[wasm_bindgen(js_name = isCurrentSecret)]
-pub fn is_current_secret(#[wasm_bindgen(unchecked_param_type = "StoredState | null")] row: JsValue, digest: &str) -> Result<bool, Error> {
-    let state = state_arg(&row)?;
-    Ok(verify::is_current(state.as_ref(), digest))
 }
 
 // ---- accountability: audit log, offboarding, account policies, idempotent creates ----

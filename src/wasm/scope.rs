@@ -89,13 +89,17 @@ pub(crate) fn scope_arg(field: &str, v: &JsValue) -> Result<Scope, Error> {
 
 fn request_arg(v: &JsValue) -> Result<Request, Error> {
     match v.as_string() {
-        Some(text) => serde_json::from_str(&text).map_err(|e| Error::invalid_input("request", e.to_string())),
+        Some(text) => {
+            let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::invalid_input("request", e.to_string()))?;
+            Request::from_json(&json).map_err(|m| Error::invalid_input("request", m))
+        }
         // As JSON text, like a string argument: unknown fields are refused and nesting is bounded.
-        None if v.is_object() => super::from_js_json("request", v),
+        None if v.is_object() => Request::from_json(&super::from_js_json("request", v)?).map_err(|m| Error::invalid_input("request", m)),
         None => Err(Error::invalid_input("request", "expected {action, resource?} or JSON text")),
     }
 }
 
+#[cfg(feature = "dialects")]
 fn s2_arg(v: &JsValue) -> Result<s2::S2Scope, Error> {
     match scope_arg("scope", v)? {
         Scope::S2(s) => Ok(s),
@@ -180,19 +184,23 @@ pub fn summarize_scope(#[wasm_bindgen(unchecked_param_type = "Scope | string")] 
     Ok(scope_arg("scope", &scope)?.summary())
 }
 
+// S2 auto-prefixing is the S2 dialect's wire behaviour: in the full build only.
 /// S2 auto-prefixing, way in: the stored name of a client's stream name.
+#[cfg(feature = "dialects")]
 #[wasm_bindgen(js_name = s2PrefixStream)]
 pub fn s2_prefix_stream(#[wasm_bindgen(unchecked_param_type = "S2Scope | string")] scope: JsValue, name: &str) -> Result<String, Error> {
     Ok(s2_arg(&scope)?.prefix_stream(name)?)
 }
 
 /// S2 auto-prefixing, way out: the client's name of a stored stream name.
+#[cfg(feature = "dialects")]
 #[wasm_bindgen(js_name = s2StripStream)]
 pub fn s2_strip_stream(#[wasm_bindgen(unchecked_param_type = "S2Scope | string")] scope: JsValue, stored: &str) -> Result<String, Error> {
     Ok(s2_arg(&scope)?.strip_stream(stored)?)
 }
 
 /// S2 auto-prefixing of list-streams `prefix` and `start_after`.
+#[cfg(feature = "dialects")]
 #[wasm_bindgen(js_name = s2PrefixList, unchecked_return_type = "{ prefix: string; startAfter: string }")]
 pub fn s2_prefix_list(
     #[wasm_bindgen(unchecked_param_type = "S2Scope | string")] scope: JsValue,

@@ -32,6 +32,8 @@ assert.equal(await ready, undefined);
 const tk = await import("tokenkit");
 const full = await import("tokenkit/full");
 assert.equal(tk.s2ParseIssue, undefined);
+assert.equal(tk.requireManage, undefined);
+assert.equal(typeof full.requireManage, "function");
 assert.equal(typeof full.s2ParseIssue, "function");
 assert.equal(full.TokenkitError, TokenkitError);
 assert.throws(() => full.parseToken(typo), (e) => e instanceof TokenkitError && e.code === "invalid_checksum");

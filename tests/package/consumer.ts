@@ -2,15 +2,16 @@
 // tests/package/package.test.mjs (make test stage 35) against the tarball `npm pack` makes.
 // It calls the main API with its declared types and names every export: the table at the end
 // must list each one of "tokenkit" (a missing or a removed export is a compile error), and
-// "tokenkit/full" must be exactly that plus the dialects' exports listed in DialectExport.
+// "tokenkit/full" must be exactly that plus the exports listed in FullExport (the dialects' wire
+// code and the token service's rules).
 import * as tk from "tokenkit";
 import * as full from "tokenkit/full";
 import {
   ready, generateToken, parseToken, maskToken, isWellFormedToken, digestToken, verifyDigest, parseDigest,
   expiresAt, expiresAtMs, isExpired, lifetimePresets, scopeCovers, explainCovers, compileScope, applyPatch,
-  checkPresented, decideVerification, requireManage, issueExpiry, expiryState, fieldLimits,
-  TokenkitError, isTokenkitError,
+  checkPresented, decideVerification, TokenkitError, isTokenkitError,
 } from "tokenkit";
+import { requireManage, issueExpiry, expiryState, fieldLimits } from "tokenkit/full";
 import type { TokenkitErrorCode, Scope, PatchOperation, Verdict, TokenParts, Pepper, StoredState, Decision } from "tokenkit";
 
 // Every entry has instantiated the wasm when its import resolves; `ready` is for code shared
@@ -79,11 +80,11 @@ export function describe(e: unknown): string {
   return String(e);
 }
 
-/** A webhook receiver: the same verification the token service's signature is made for. */
+/** A webhook receiver (tokenkit/full): the same verification the token service's signature is made for. */
 export function receive(header: string | null, body: string, secret: string): number {
   const code: TokenkitErrorCode = "signature_timestamp_out_of_tolerance";
   try {
-    return tk.verifyWebhookSignature(header, body, secret, Math.floor(Date.now() / 1000), 300);
+    return full.verifyWebhookSignature(header, body, secret, Math.floor(Date.now() / 1000), 300);
   } catch (e) {
     if (tk.isTokenkitError(e) && e.code === code) return -1;
     throw e;
@@ -99,113 +100,39 @@ export const everyExport: { [K in keyof typeof tk]: (typeof tk)[K] } = {
   ready: tk.ready,
   applyPatch: tk.applyPatch,
   applyPatchJson: tk.applyPatchJson,
-  applyTokenPatch: tk.applyTokenPatch,
-  auditActions: tk.auditActions,
-  auditView: tk.auditView,
-  boundUserAgent: tk.boundUserAgent,
   builtinRoles: tk.builtinRoles,
-  cacheSyncAction: tk.cacheSyncAction,
-  cacheSyncBatch: tk.cacheSyncBatch,
-  cacheSyncBounds: tk.cacheSyncBounds,
   capExpiry: tk.capExpiry,
-  checkIdempotencyKey: tk.checkIdempotencyKey,
-  checkIp: tk.checkIp,
-  checkItems: tk.checkItems,
-  checkLength: tk.checkLength,
-  checkNewMemberRole: tk.checkNewMemberRole,
   checkOutlives: tk.checkOutlives,
   checkPresented: tk.checkPresented,
-  checkRemoveMember: tk.checkRemoveMember,
-  checkRoleChange: tk.checkRoleChange,
-  checkText: tk.checkText,
-  checkTokenPatch: tk.checkTokenPatch,
-  cidrContains: tk.cidrContains,
-  classifyLeakCandidate: tk.classifyLeakCandidate,
   compileScope: tk.compileScope,
-  coverConditions: tk.coverConditions,
-  decideConditions: tk.decideConditions,
-  decideIdempotency: tk.decideIdempotency,
   decideVerification: tk.decideVerification,
   digestToken: tk.digestToken,
   expiresAt: tk.expiresAt,
   expiresAtMs: tk.expiresAtMs,
-  expiryState: tk.expiryState,
   explainCovers: tk.explainCovers,
-  fieldLimits: tk.fieldLimits,
-  firstTokenScope: tk.firstTokenScope,
   formatInstant: tk.formatInstant,
   generateToken: tk.generateToken,
-  grantConditions: tk.grantConditions,
-  grantScope: tk.grantScope,
-  holds: tk.holds,
-  ipAllowed: tk.ipAllowed,
-  isAdminRole: tk.isAdminRole,
   isCurrentSecret: tk.isCurrentSecret,
   isExpired: tk.isExpired,
   isTokenkitError: tk.isTokenkitError,
   isWellFormedToken: tk.isWellFormedToken,
-  issueExpiry: tk.issueExpiry,
-  labelLeak: tk.labelLeak,
-  leakLimits: tk.leakLimits,
-  leakSignatureCheck: tk.leakSignatureCheck,
   lifetimePresets: tk.lifetimePresets,
-  managementRequest: tk.managementRequest,
   maskToken: tk.maskToken,
-  mayActOn: tk.mayActOn,
-  mayManage: tk.mayManage,
-  mayReadEvent: tk.mayReadEvent,
-  parseAuditQuery: tk.parseAuditQuery,
-  parseBulkRevoke: tk.parseBulkRevoke,
-  needsRedigest: tk.needsRedigest,
-  parseCidr: tk.parseCidr,
-  parseConditions: tk.parseConditions,
   parseDigest: tk.parseDigest,
-  parseLeakReport: tk.parseLeakReport,
-  parseListQuery: tk.parseListQuery,
-  parsePolicy: tk.parsePolicy,
   parseToken: tk.parseToken,
-  patchConditions: tk.patchConditions,
-  patchExpiryCap: tk.patchExpiryCap,
-  policyExpiry: tk.policyExpiry,
-  policyViolation: tk.policyViolation,
-  redactSecrets: tk.redactSecrets,
-  pepperRing: tk.pepperRing,
-  refilledRemaining: tk.refilledRemaining,
-  requireCreateAccount: tk.requireCreateAccount,
   requireCurrent: tk.requireCurrent,
-  requireHolds: tk.requireHolds,
-  requireLeakSignature: tk.requireLeakSignature,
-  requireListAll: tk.requireListAll,
-  requireManage: tk.requireManage,
-  requireManageMembers: tk.requireManageMembers,
-  requirePolicy: tk.requirePolicy,
-  retiredSecretsKept: tk.retiredSecretsKept,
-  rotationGrace: tk.rotationGrace,
   rotationGraceExpiresAt: tk.rotationGraceExpiresAt,
-  ruleDefaults: tk.ruleDefaults,
   s2OperationGroups: tk.s2OperationGroups,
-  s2PrefixList: tk.s2PrefixList,
-  s2PrefixStream: tk.s2PrefixStream,
-  s2StripStream: tk.s2StripStream,
   scopeCovers: tk.scopeCovers,
   summarizeScope: tk.summarizeScope,
   tokenPattern: tk.tokenPattern,
   validatePatch: tk.validatePatch,
   validateScope: tk.validateScope,
   verifyDigest: tk.verifyDigest,
-  checkWebhookCount: tk.checkWebhookCount,
-  checkWebhookEvents: tk.checkWebhookEvents,
-  checkWebhookUrl: tk.checkWebhookUrl,
-  deliveryOutcome: tk.deliveryOutcome,
-  expiryWarningDue: tk.expiryWarningDue,
-  generateWebhookSecret: tk.generateWebhookSecret,
-  requireManageWebhooks: tk.requireManageWebhooks,
-  signWebhook: tk.signWebhook,
-  verifyWebhookSignature: tk.verifyWebhookSignature,
-  webhookRules: tk.webhookRules,
 };
 
-// tokenkit/full: the default build's exports plus exactly these (the seed dialects' wire code).
+// tokenkit/full: the default build's exports plus exactly these: the seed dialects' wire code
+// (DialectExport) and the token service's rules (ServiceExport).
 type DialectExport =
   | "akinonCheckDelete"
   | "akinonCreateResponse"
@@ -235,8 +162,85 @@ type DialectExport =
   | "spaceListResponse"
   | "spaceParseCreate"
   | "spaceParseDelete";
+type ServiceExport =
+  | "applyTokenPatch"
+  | "auditActions"
+  | "auditView"
+  | "boundUserAgent"
+  | "cacheSyncAction"
+  | "cacheSyncBatch"
+  | "cacheSyncBounds"
+  | "checkIdempotencyKey"
+  | "checkIp"
+  | "checkItems"
+  | "checkLength"
+  | "checkNewMemberRole"
+  | "checkRemoveMember"
+  | "checkRoleChange"
+  | "checkText"
+  | "checkTokenPatch"
+  | "checkWebhookCount"
+  | "checkWebhookEvents"
+  | "checkWebhookUrl"
+  | "cidrContains"
+  | "classifyLeakCandidate"
+  | "coverConditions"
+  | "decideConditions"
+  | "decideIdempotency"
+  | "deliveryOutcome"
+  | "expiryState"
+  | "expiryWarningDue"
+  | "fieldLimits"
+  | "firstTokenScope"
+  | "generateWebhookSecret"
+  | "grantConditions"
+  | "grantScope"
+  | "holds"
+  | "ipAllowed"
+  | "isAdminRole"
+  | "issueExpiry"
+  | "labelLeak"
+  | "leakLimits"
+  | "leakSignatureCheck"
+  | "managementRequest"
+  | "mayActOn"
+  | "mayManage"
+  | "mayReadEvent"
+  | "needsRedigest"
+  | "parseAuditQuery"
+  | "parseBulkRevoke"
+  | "parseCidr"
+  | "parseConditions"
+  | "parseLeakReport"
+  | "parseListQuery"
+  | "parsePolicy"
+  | "patchConditions"
+  | "patchExpiryCap"
+  | "pepperRing"
+  | "policyExpiry"
+  | "policyViolation"
+  | "redactSecrets"
+  | "refilledRemaining"
+  | "requireCreateAccount"
+  | "requireHolds"
+  | "requireLeakSignature"
+  | "requireListAll"
+  | "requireManage"
+  | "requireManageMembers"
+  | "requireManageWebhooks"
+  | "requirePolicy"
+  | "retiredSecretsKept"
+  | "rotationGrace"
+  | "ruleDefaults"
+  | "s2PrefixList"
+  | "s2PrefixStream"
+  | "s2StripStream"
+  | "signWebhook"
+  | "verifyWebhookSignature"
+  | "webhookRules";
+type FullExport = DialectExport | ServiceExport;
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-export const fullIsDefaultPlusDialects: Same<keyof typeof full, keyof typeof tk | DialectExport> = true;
-export const dialectsNotInDefault: Same<Extract<keyof typeof tk, DialectExport>, never> = true;
+export const fullIsDefaultPlusItsOwn: Same<keyof typeof full, keyof typeof tk | FullExport> = true;
+export const fullOnlyNotInDefault: Same<Extract<keyof typeof tk, FullExport>, never> = true;
 declare const stored: full.DialectToken;
 export const listedAs: full.DialectName | null = full.dialectOf(stored);

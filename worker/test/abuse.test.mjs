@@ -10,9 +10,9 @@ import { tmpdir } from "node:os";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { startService, call as rawCall, ROOT, d1Query } from "./harness.mjs";
-import * as tk from "../../pkg/tokenkit.js";
+import * as tk from "../../pkg/full/tokenkit.js";
 
-tk.initSync({ module: readFileSync(join(ROOT, "pkg/tokenkit_bg.wasm")) });
+tk.initSync({ module: readFileSync(join(ROOT, "pkg/full/tokenkit_bg.wasm")) });
 
 const SECRET_RE = /[a-z][a-z0-9]{0,15}_[0-9A-Za-z]{36}/g;
 const secrets = new Set(); // every secret the service showed during the run

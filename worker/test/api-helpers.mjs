@@ -8,9 +8,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startService, call, ROOT } from "./harness.mjs";
 import { conforms, useDocument } from "./schema.mjs";
-import * as tk from "../../pkg/tokenkit.js";
+import * as tk from "../../pkg/full/tokenkit.js";
 
-tk.initSync({ module: readFileSync(join(ROOT, "pkg/tokenkit_bg.wasm")) });
+tk.initSync({ module: readFileSync(join(ROOT, "pkg/full/tokenkit_bg.wasm")) });
 export { tk };
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

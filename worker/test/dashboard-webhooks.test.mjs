@@ -14,9 +14,9 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { call, ROOT, startService } from "./harness.mjs";
-import * as tk from "../../pkg/tokenkit.js";
+import * as tk from "../../pkg/full/tokenkit.js";
 
-tk.initSync({ module: readFileSync(join(ROOT, "pkg/tokenkit_bg.wasm")) });
+tk.initSync({ module: readFileSync(join(ROOT, "pkg/full/tokenkit_bg.wasm")) });
 
 const SHOTS = join(ROOT, "test-results/dashboard");
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];

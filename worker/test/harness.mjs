@@ -23,14 +23,15 @@ export function freePort() {
   });
 }
 
-/** Copies the wasm package next to the dashboard (www/pkg/, git-ignored) so assets can serve it. */
+/** Copies the wasm package next to the dashboard (www/pkg/, git-ignored) so assets can serve it:
+ *  the full build (the page uses the service's rules) and the snippets its glue imports. */
 export function stagePkg() {
   mkdirSync(join(ROOT, "www/pkg"), { recursive: true });
   // Only what changed: every running `wrangler dev` watches www/ and restarts its worker on a
   // write, failing the requests in flight ("Your worker restarted mid-request", 503).
   // tokenkit.js imports the TokenkitError class from its wasm-bindgen snippet (pkg/snippets/).
   const snippets = readdirSync(join(ROOT, "pkg"), { recursive: true }).filter((f) => f.startsWith("snippets") && f.endsWith(".js"));
-  for (const f of ["tokenkit.js", "tokenkit_bg.wasm", "tokenkit.d.ts", ...snippets]) {
+  for (const f of ["full/tokenkit.js", "full/tokenkit_bg.wasm", "full/tokenkit.d.ts", ...snippets]) {
     const [from, to] = [join(ROOT, "pkg", f), join(ROOT, "www/pkg", f)];
     mkdirSync(dirname(to), { recursive: true });
     if (!existsSync(to) || !readFileSync(from).equals(readFileSync(to))) copyFileSync(from, to);

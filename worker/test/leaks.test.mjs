@@ -9,9 +9,9 @@ import { createHash, generateKeyPairSync, sign } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startService, call, ROOT } from "./harness.mjs";
-import * as tk from "../../pkg/tokenkit.js";
+import * as tk from "../../pkg/full/tokenkit.js";
 
-tk.initSync({ module: readFileSync(join(ROOT, "pkg/tokenkit_bg.wasm")) });
+tk.initSync({ module: readFileSync(join(ROOT, "pkg/full/tokenkit_bg.wasm")) });
 
 const pair = () => generateKeyPairSync("ec", { namedCurve: "prime256v1" });
 const A = pair();

@@ -13,9 +13,9 @@ import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { call, ROOT, startService } from "./harness.mjs";
-import * as tk from "../../pkg/tokenkit.js";
+import * as tk from "../../pkg/full/tokenkit.js";
 
-tk.initSync({ module: readFileSync(join(ROOT, "pkg/tokenkit_bg.wasm")) });
+tk.initSync({ module: readFileSync(join(ROOT, "pkg/full/tokenkit_bg.wasm")) });
 
 const DAY = 86_400_000;
 const OWNER = { language: "policy", role: "owner" };

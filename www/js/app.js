@@ -1,7 +1,7 @@
 // tokenkit dashboard: sign in with a token (sessionStorage only), then manage tokens through
 // tokenkit's own API (/tk/v1). Every rule the page previews — token format, expiry, scope
 // decisions and coverage, patch policy — is computed by the same wasm core the service runs.
-import init, * as tk from "/pkg/tokenkit.js";
+import init, * as tk from "/pkg/full/tokenkit.js";
 import { Api, ApiError } from "./api.js";
 import { h, nextId } from "./format.js";
 import { listView } from "./list.js";

@@ -2,7 +2,7 @@
 // exact UTC instant in a <time datetime> attribute (and its tooltip). What an expiry means
 // (expired, expiring soon) and the field limits are the core's (the package's rules), as the
 // service has them.
-import * as tk from "/pkg/tokenkit.js";
+import * as tk from "/pkg/full/tokenkit.js";
 
 const DAY = 86_400_000;
 
