@@ -32,11 +32,12 @@ export async function compromised(ctx, row, reason, details = {}, action = "revo
   const event = enqueueEvent(ctx.env.DB, { account: row.account_id, type: EVENT[reason], data, now, id: disable ? `evt_${reason}_${row.seq}_${now}` : `evt_${reason}_${row.seq}` });
   const extra = [audit, ...event.statements];
   const done = disable ? await store.setDisabled(row.account_id, row.id, now, extra) : await store.revokeFor(row, reason, now, extra);
-  if (done) tokenEvent({ type: EVENT[reason], at: new Date(now).toISOString(), tokenId: row.id, accountId: row.account_id, ownerId: row.owner_id, reason, action, ...details });
+  if (done) logIncident({ type: EVENT[reason], at: new Date(now).toISOString(), tokenId: row.id, accountId: row.account_id, ownerId: row.owner_id, reason, action, ...details });
   return done;
 }
 
-/** Announces an event about a token to its owner. Today: one structured log line. */
-export function tokenEvent(event) {
+/** The incident's log line (`token_event`; the owner hears of it by webhook, above). Named apart
+ *  from audit.js's `tokenEvent`, the audit row of a token's change. */
+function logIncident(event) {
   console.log(JSON.stringify({ msg: "token_event", ...event }));
 }
