@@ -26,7 +26,7 @@ help:
 	@echo "make bench-patch - the JSON Patch benchmark alone"
 	@echo "make cluster N=3 - N service instances on 8787, 8788, … over one local D1 (docs/service.md, Many isolates)"
 	@echo "make cli    - build the operator CLI to target/release/tokenkit (docs/cli.md); make bench-scan times its scan"
-	@echo "make deploy ENV=staging|production - build and deploy the service to Cloudflare (docs/deploy.md)"
+	@echo "make deploy ENV=staging|production - build and deploy the service and the dashboard to Cloudflare (docs/deploy.md)"
 
 ## ---- set-up (idempotent) -------------------------------------------------------------------
 setup: setup-rust setup-node
