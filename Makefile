@@ -17,7 +17,7 @@ export CARGO_TERM_COLOR := never
 .PHONY: run test setup setup-rust setup-browser setup-node pkg size clean help
 
 help:
-	@echo "make run    - set up what is missing, build pkg/, serve API + dashboard on http://127.0.0.1:8787"
+	@echo "make run    - set up what is missing, build pkg/, serve the API on http://127.0.0.1:8787, the dashboard on :8788"
 	@echo "make test   - set up what is missing, run every test suite, print a summary"
 	@echo "make bench  - benchmarks against the peers, writes bench/RESULTS.md (bench-quick: short runs)"
 	@echo "make fuzz   - long cargo-fuzz runs of the core (fuzz-list, fuzz-cmin)"
@@ -26,7 +26,7 @@ help:
 	@echo "make bench-patch - the JSON Patch benchmark alone"
 	@echo "make cluster N=3 - N service instances on 8787, 8788, … over one local D1 (docs/service.md, Many isolates)"
 	@echo "make cli    - build the operator CLI to target/release/tokenkit (docs/cli.md); make bench-scan times its scan"
-	@echo "make deploy ENV=staging|production - build and deploy the service to Cloudflare (docs/deploy.md)"
+	@echo "make deploy ENV=staging|production - build and deploy the service and the dashboard to Cloudflare (docs/deploy.md)"
 
 ## ---- set-up (idempotent) -------------------------------------------------------------------
 setup: setup-rust setup-node

@@ -208,11 +208,10 @@ if (results.service) {
   // Where verify's server CPU goes, from the same run (CPU per request of the wrangler dev tree).
   const b2 = s.rows.find((r) => r.target.includes("one batch"));
   const off = s.rows.find((r) => r.target.startsWith("POST /tk/v1/verify, cache off"));
-  const viaRouter = s.rows.find((r) => r.target.startsWith("no-op behind the assets router"));
   if (d2 && v.cpuUs && d2.cpuUs && noop.cpuUs && off?.cpuUs) {
     const c = (r) => r.cpuUs.median / 1000; // ms
     md.push(
-      `Server CPU per request: no-op ${c(noop).toFixed(2)} ms${viaRouter?.cpuUs ? ` (${c(viaRouter).toFixed(2)} ms behind the assets router, as the service runs)` : ""}, no-op + 2 trivial D1 queries ${c(d2).toFixed(2)} ms${b2?.cpuUs ? ` (${c(b2).toFixed(2)} ms as one batch)` : ""}; verify with the verification cache off ${c(off).toFixed(2)} ms (one D1 query for both tokens; ${Math.round(off.nodeCpuUs.median)} µs of it in wrangler's node process, which serves local D1), with the cache on (the service's default; the benchmark's tokens are cache hits) ${c(v).toFixed(2)} ms, ${Math.round(v.nodeCpuUs.median)} µs of it in wrangler's node process: no D1 round trip. What remains above the no-op${viaRouter?.cpuUs ? ` behind the same router (${(c(v) - c(viaRouter)).toFixed(2)} ms)` : ""} is the worker's JS and the wasm calls (µs: section 2).`,
+      `Server CPU per request: no-op ${c(noop).toFixed(2)} ms, no-op + 2 trivial D1 queries ${c(d2).toFixed(2)} ms${b2?.cpuUs ? ` (${c(b2).toFixed(2)} ms as one batch)` : ""}; verify with the verification cache off ${c(off).toFixed(2)} ms (one D1 query for both tokens; ${Math.round(off.nodeCpuUs.median)} µs of it in wrangler's node process, which serves local D1), with the cache on (the service's default; the benchmark's tokens are cache hits) ${c(v).toFixed(2)} ms, ${Math.round(v.nodeCpuUs.median)} µs of it in wrangler's node process: no D1 round trip. What remains above the no-op (${(c(v) - c(noop)).toFixed(2)} ms) is the worker's JS and the wasm calls (µs: section 2; the service Worker has no assets router in front of it since issue #21: bench/NOTES.md).`,
     );
     md.push("");
   }
@@ -228,7 +227,6 @@ if (results.service) {
   }
   if (v.cpuUs && noop.cpuUs) summaryRows.push(["service: server CPU per verify vs per no-op request", `${(v.cpuUs.median / 1000).toFixed(2)} ms`, "no-op worker", `${(noop.cpuUs.median / 1000).toFixed(2)} ms`, "(same target, noise-robust)", `${((100 * noop.cpuUs.median) / v.cpuUs.median).toFixed(0)} %`]);
   if (off) summaryRows.push(["service: verify with the verification cache off (TTL 0)", `${off.rps.median.toFixed(0)}/s, p50 ${off.p50.median.toFixed(1)} ms, p99 ${off.p99.median.toFixed(1)} ms`, "no-op worker", `${noop.rps.median.toFixed(0)}/s`, "(context)", `${(off.ofNoop * 100).toFixed(0)} %, ${off.errors} errors`]);
-  if (viaRouter) summaryRows.push(["service: verify vs the no-op behind the same assets router", `${v.rps.median.toFixed(0)}/s`, "no-op, assets router", `${viaRouter.rps.median.toFixed(0)}/s`, "(context)", `${((v.rps.median / viaRouter.rps.median) * 100).toFixed(0)} %`]);
   if (d2) summaryRows.push(["service: verify vs no-op + the same 2 local D1 queries", `${v.rps.median.toFixed(0)}/s`, "no-op + 2 D1 queries", `${d2.rps.median.toFixed(0)}/s`, "(context)", `${((v.rps.median / d2.rps.median) * 100).toFixed(0)} %`]);
 }
 

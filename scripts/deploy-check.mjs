@@ -1,6 +1,6 @@
 // Stage `deploy` of `make test` (docs/deploy.md, "Limits"): the deploy builds from a clean tree,
 // offline, and the bundle is within Cloudflare's limits. For each environment of
-// worker/wrangler.jsonc: copy what a fresh checkout holds (git's tracked files and untracked,
+// worker/wrangler.jsonc (and of worker/dashboard/wrangler.jsonc, the dashboard's Worker): copy what a fresh checkout holds (git's tracked files and untracked,
 // not ignored ones) into a temp dir with the built pkg/ (and its www/pkg/ copy) and a
 // node_modules link, run `node scripts/deploy.mjs <env> --dry-run --outdir …` there, then
 //   - size: the bundle's modules raw and gzip-compressed (limits: 3 MB compressed on the Free
@@ -74,6 +74,12 @@ try {
     check(bundle.some((f) => f.endsWith(".wasm")) && bundle.includes("index.js"), `${env}: the bundle holds index.js and the wasm module`);
     check(gz < LIMITS.gzipBytes, `${env}: compressed size ${kib(gz)} < ${LIMITS.gzipBytes / 1e6} MB (Free plan; Paid 10 MB)`);
     check(raw < LIMITS.rawBytes, `${env}: raw size ${kib(raw)} < 64 MiB`);
+    // The service has no static assets (no assets router in front of its requests); the
+    // dashboard's Worker, dry-run second, has www/ and the binding to this environment's service.
+    const [serviceLog, dashboardLog] = log.split(/deploy: wrangler deploy --dry-run --env \w+ -c worker\/dashboard\//);
+    check(dashboardLog !== undefined && !/env\.ASSETS/.test(serviceLog), `${env}: the service Worker has no assets binding`);
+    check(/env\.API \(tokenkit-\w+\)\s+Worker/.test(dashboardLog ?? "") && dashboardLog.includes(`env.API (tokenkit-${env})`) && /env\.ASSETS\s+Assets/.test(dashboardLog) && /Read \d+ files from the assets directory/.test(dashboardLog) && (dashboardLog.match(/--dry-run: exiting now/g) ?? []).length === 1, `${env}: the dashboard's Worker: assets (www/) and the Service Binding API to tokenkit-${env}, dry-run after the service`);
+    check(existsSync(join(`${out}-dashboard`, "index.js")) && !readdirSync(`${out}-dashboard`).some((f) => f.endsWith(".wasm")), `${env}: the dashboard's bundle is index.js alone (the page's wasm is an asset)`);
     const gen = JSON.parse(readFileSync(join(tree, `worker/.deploy.${env}.json`), "utf8"));
     check(gen.env[env].d1_databases[0].database_id === undefined && gen.env[env].observability?.enabled === true, `${env}: no D1 id in the dry run's config; observability enabled`);
   }

@@ -1,16 +1,20 @@
-// `make deploy ENV=staging|production` (docs/deploy.md): after `make pkg-www`, deploys the Worker
-// of one environment of worker/wrangler.jsonc to Cloudflare —
+// `make deploy ENV=staging|production` (docs/deploy.md): after `make pkg-www`, deploys the two
+// Workers of one environment to Cloudflare, the token service (worker/wrangler.jsonc) and then
+// the dashboard (worker/dashboard/wrangler.jsonc: www/ and a Service Binding to the service,
+// which must exist first) —
 //   1. finds the environment's D1 database by its database_name (`wrangler d1 list`), or creates
 //      it (`wrangler d1 create`; TOKENKIT_D1_LOCATION picks a location hint); TOKENKIT_D1_ID
 //      skips the look-up;
 //   2. writes worker/.deploy.<env>.json (git-ignored): the config with that database_id, which
 //      the tracked config never holds (remote D1 commands need it);
-//   3. applies the D1 migrations remotely, then `wrangler deploy --env <env>`.
+//   3. applies the D1 migrations remotely, then `wrangler deploy --env <env>` of the service;
+//   4. `wrangler deploy --env <env>` of the dashboard's Worker.
 // Every wrangler command runs without a terminal on stdin, so without credentials
 // (CLOUDFLARE_API_TOKEN, or a `wrangler login`) it stops at once with wrangler's error instead of
 // waiting for a browser login. Secrets are not handled here: `wrangler secret put … --env <env>`.
 //
-//   node scripts/deploy.mjs <env> [--dry-run]   (--dry-run: steps 2–3 as `wrangler deploy --dry-run`, no account needed)
+//   node scripts/deploy.mjs <env> [--dry-run [--outdir DIR]]   (--dry-run: steps 2–4 as `wrangler
+//   deploy --dry-run`, no account needed; the service's bundle to DIR, the dashboard's to DIR-dashboard)
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -19,12 +23,14 @@ import { experimental_readRawConfig } from "wrangler";
 const ROOT = new URL("..", import.meta.url).pathname;
 const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
 const CONFIG = join(ROOT, "worker/wrangler.jsonc");
+const DASHBOARD = "worker/dashboard/wrangler.jsonc";
 const ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_SEND_ERROR_REPORTS: "false" };
 
 const [env, ...flags] = process.argv.slice(2);
 const dryRun = flags.includes("--dry-run");
 const { rawConfig } = await experimental_readRawConfig({ config: CONFIG });
-const envs = Object.keys(rawConfig.env ?? {});
+const { rawConfig: dashboardConfig } = await experimental_readRawConfig({ config: join(ROOT, DASHBOARD) });
+const envs = Object.keys(rawConfig.env ?? {}).filter((e) => dashboardConfig.env?.[e]);
 if (!envs.includes(env)) {
   console.error(`usage: make deploy ENV=<${envs.join("|")}> (got ${JSON.stringify(env ?? "")})`);
   process.exit(2);
@@ -71,13 +77,27 @@ if (id) withId.env[env].d1_databases = section.d1_databases.map((d) => (d.bindin
 writeFileSync(generated, JSON.stringify(withId, null, 2) + "\n");
 const cfg = ["--env", env, "-c", generated];
 
+// The dashboard's Worker binds the service by its deployed name (tokenkit-<env>): check they agree.
+const serviceName = `${rawConfig.name}-${env}`;
+const bound = (dashboardConfig.env[env].services ?? []).find((b) => b.binding === "API")?.service;
+if (bound !== serviceName) {
+  console.error(`deploy: env.${env} in ${DASHBOARD} binds API to ${JSON.stringify(bound)}, but the service deploys as ${serviceName}`);
+  process.exit(1);
+}
+const dashboardCfg = ["--env", env, "-c", DASHBOARD];
+
 if (dryRun) {
-  wrangler(["deploy", "--dry-run", ...cfg, ...flags.filter((f) => f !== "--dry-run")]);
+  const rest = flags.filter((f) => f !== "--dry-run");
+  wrangler(["deploy", "--dry-run", ...cfg, ...rest]);
+  const o = rest.indexOf("--outdir");
+  if (o >= 0) rest[o + 1] = `${rest[o + 1]}-dashboard`;
+  wrangler(["deploy", "--dry-run", ...dashboardCfg, ...rest]);
 } else {
   wrangler(["d1", "migrations", "apply", "DB", "--remote", ...cfg]);
   wrangler(["deploy", ...cfg]);
+  wrangler(["deploy", ...dashboardCfg]);
   const rel = `worker/.deploy.${env}.json`;
-  console.log(`deploy: ${env} deployed. First time? Set the secrets and the root token (docs/deploy.md):`);
+  console.log(`deploy: ${env} deployed: the API as ${serviceName}, the dashboard as ${dashboardConfig.name}-${env}. First time? Set the secrets and the root token (docs/deploy.md):`);
   console.log(`  npx wrangler secret put TOKENKIT_PEPPER --env ${env} -c ${rel} < your-pepper-file`);
   console.log(`  node scripts/bootstrap-root.mjs --remote --env ${env} --config ${rel} --secrets-file - < your-secrets-file`);
 }

@@ -1,5 +1,7 @@
-// tokenkit's token service: tokenkit's own API (/tk/v1/), the four seed dialects, the OpenAPI
-// document, and — for every other path — the dashboard's static assets (the ASSETS binding).
+// tokenkit's token service: tokenkit's own API (/tk/v1/), the four seed dialects and the OpenAPI
+// document; every other path is a JSON 404. It has no static assets (no assets router runs in
+// front of its requests): the dashboard is a Worker of its own (worker/dashboard/), which hands
+// these paths to this one through a Service Binding.
 // The full build (npm `tokenkit/full`: the seed dialects' wire code too), through its workerd
 // entry: it imports the .wasm module and instantiates it once per isolate, at module scope.
 import * as tk from "../../pkg/full/workerd.js";
@@ -55,7 +57,7 @@ const ROUTES = [
 
 // The request log's `route` for the dialects' paths (their routers live in worker/src/dialects/):
 // a template, never the raw path — ids are the client's, and nothing of the request but its
-// method and template is logged. Unlisted paths log their namespace (`/v1/*`) or `assets`.
+// method and template is logged. Unlisted paths log their namespace (`/v1/*`) or `other`.
 const DIALECT_ROUTES = [
   [/^\/v1\/access-tokens\/?$/, "/v1/access-tokens"],
   [/^\/v1\/access-tokens\/[^/]+$/, "/v1/access-tokens/{id}"],
@@ -74,7 +76,7 @@ function routeTemplate(pathname) {
   const dialect = DIALECT_ROUTES.find(([re]) => re.test(pathname));
   if (dialect) return dialect[1];
   const ns = /^\/(tk|v1|api)(\/|$)/.exec(pathname);
-  return ns ? `/${ns[1]}/*` : "assets";
+  return ns ? `/${ns[1]}/*` : "other";
 }
 
 /**
@@ -115,8 +117,7 @@ async function dispatch(request, env, ctx, url) {
     const r = await handle(request, url, dialectDeps(ctx, request));
     if (r) return r;
   }
-  if (/^\/(tk|v1|api)(\/|$)/.test(url.pathname)) return errorResponse(404, "not_found", "no such route");
-  return env.ASSETS ? env.ASSETS.fetch(request) : errorResponse(404, "not_found", "no such route");
+  return errorResponse(404, "not_found", "no such route");
 }
 
 // A request id: Cloudflare's `cf-ray` when it has that shape, else a fresh one.
@@ -149,14 +150,8 @@ export default {
     const ctx = { tk, env, store: new Store(env, tk, waitUntil), now: started, requestId, tokenId: null, route: null, waitUntil };
     // The audit log's context (worker/src/audit.js): the API, the client; the actor is set by authentication.
     Object.assign(ctx, { api: apiOf(url.pathname), actor: null, client: { ip: request.headers.get("cf-connecting-ip"), userAgent: request.headers.get("user-agent") } });
-    let response = await handle(request, env, ctx, url);
-    try {
-      response.headers.set("x-request-id", requestId);
-    } catch {
-      // Asset responses may have immutable headers: copy, then add the request id.
-      response = new Response(response.body, response);
-      response.headers.set("x-request-id", requestId);
-    }
+    const response = await handle(request, env, ctx, url);
+    response.headers.set("x-request-id", requestId); // every response is the worker's own
     // One structured line per request (Workers Logs indexes its fields). Never the query string
     // (Space takes `?access_token=`), a header, a body, a secret or a digest: the route template
     // and the verified token's public id only; `cache` is "hit" when the verification cache

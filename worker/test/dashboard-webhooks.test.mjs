@@ -38,7 +38,7 @@ describe("dashboard: webhooks", { timeout: 180_000 }, () => {
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    svc = await startService({ env: { TOKENKIT_WEBHOOK_KEY: "a-local-test-key-for-webhook-secrets-000" }, flags: ["--test-scheduled"] });
+    svc = await startService({ env: { TOKENKIT_WEBHOOK_KEY: "a-local-test-key-for-webhook-secrets-000" }, flags: ["--test-scheduled"], dashboard: true });
     const root = svc.root.token;
     // A token of the root account expiring in 5 days: the 7-day warning is due at the first run.
     const t = await call(svc.base, "POST", "/tk/v1/tokens", { token: root, body: { name: "Deploy key", lifetime: "P5D", scope: { language: "policy", role: "reader" } } });
@@ -66,7 +66,7 @@ describe("dashboard: webhooks", { timeout: 180_000 }, () => {
     });
     browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
     const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, timezoneId: "UTC", locale: "en-US" });
-    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: svc.base });
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: svc.dashboard });
     page = await context.newPage();
     page.setDefaultTimeout(15_000);
     page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
@@ -91,7 +91,7 @@ describe("dashboard: webhooks", { timeout: 180_000 }, () => {
   });
 
   const signIn = async (token) => {
-    await page.goto(`${svc.base}/`);
+    await page.goto(`${svc.dashboard}/`);
     await page.waitForSelector("html[data-ready]");
     await page.getByLabel("Access token").fill(token);
     await page.getByRole("button", { name: "Sign in" }).click();
@@ -161,7 +161,7 @@ describe("dashboard: webhooks", { timeout: 180_000 }, () => {
     await page.click("#sign-out");
     await signIn(member);
     assert.equal(await page.locator("#nav-webhooks").count(), 0);
-    await page.goto(`${svc.base}/#/webhooks`);
+    await page.goto(`${svc.dashboard}/#/webhooks`);
     await page.waitForSelector("h1:text('Webhooks')");
     assert.match(await page.locator(".alert.error").innerText(), /cannot manage webhooks.*owners and admins.*forbidden/s);
     check("member");

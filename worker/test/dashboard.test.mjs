@@ -18,6 +18,44 @@ const SHOTS = join(ROOT, "test-results/dashboard");
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+describe("the dashboard's Worker (worker/dashboard/)", () => {
+  let svc;
+  before(async () => {
+    svc = await startService({ dashboard: true });
+  });
+  after(async () => {
+    await svc?.cleanup();
+  });
+
+  it("serves www/ with headers that forbid framing it (www/_headers)", async () => {
+    for (const path of ["/", "/js/app.js", "/pkg/tokenkit_bg.wasm"]) {
+      const r = await fetch(`${svc.dashboard}${path}`);
+      assert.equal(r.status, 200, path);
+      assert.equal(r.headers.get("x-frame-options"), "DENY", path);
+      assert.equal(r.headers.get("content-security-policy"), "frame-ancestors 'none'", path);
+      assert.equal(r.headers.get("x-content-type-options"), "nosniff", path);
+      await r.arrayBuffer();
+    }
+    assert.equal((await fetch(`${svc.dashboard}/_headers`)).status, 404, "the rules file itself is not served");
+  });
+
+  it("hands the API's paths to the service through its Service Binding, as they came", async () => {
+    // The service's own answer (its request id), for the service's routes and the dialects'.
+    const self = await call(svc.dashboard, "GET", "/tk/v1/self", { token: svc.root.token });
+    assert.equal(self.status, 200);
+    assert.equal(self.body.id, svc.root.id);
+    assert.match(self.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
+    assert.equal((await call(svc.dashboard, "GET", "/api/v2/tokens", { headers: { authorization: svc.root.token } })).status, 200);
+    assert.equal((await call(svc.dashboard, "GET", "/v1/access-tokens", { token: svc.root.token })).status, 200);
+    // The URL too: the OpenAPI document names the origin it was fetched from, the dashboard's.
+    const doc = await call(svc.dashboard, "GET", "/openapi.json");
+    assert.equal(doc.body.servers[0].variables.baseUrl.default, svc.dashboard);
+    // A path that is neither an asset nor the API's: the service's JSON 404.
+    const none = await call(svc.dashboard, "GET", "/no-such-page");
+    assert.deepEqual([none.status, none.body.error.code], [404, "not_found"]);
+  });
+});
+
 /** Collects what the page does wrong; `expect()` declares the HTTP errors a step causes on purpose. */
 class Guard {
   constructor(page, base) {
@@ -120,17 +158,17 @@ describe("dashboard (www/) in Chromium against wrangler dev", { timeout: 180_000
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    svc = await startService();
+    svc = await startService({ dashboard: true });
     rootToken = svc.root.token;
     // A token that expires two seconds from now: expired by the time the list is filtered.
     const r = await api("POST", "/tk/v1/tokens", { body: { name: "Nightly export", lifetime: 2, scope: { language: "privileges", privileges: ["exports:read"] } } });
     assert.equal(r.status, 201);
     browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
     context = await browser.newContext({ viewport: { width: 1280, height: 860 }, timezoneId: "UTC", locale: "en-US" });
-    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: svc.base });
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: svc.dashboard });
     page = await context.newPage();
     page.setDefaultTimeout(15_000);
-    guard = new Guard(page, svc.base);
+    guard = new Guard(page, svc.dashboard);
   });
 
   after(async () => {
@@ -139,7 +177,7 @@ describe("dashboard (www/) in Chromium against wrangler dev", { timeout: 180_000
   });
 
   step("sign in: checked by the wasm parseToken before any request, the service's 401 shown, session in sessionStorage only", async () => {
-    await page.goto(`${svc.base}/`);
+    await page.goto(`${svc.dashboard}/`);
     await page.waitForSelector("html[data-ready]");
     await shot("01-sign-in");
     const input = page.getByLabel("Access token");
@@ -573,7 +611,7 @@ describe("dashboard (www/) in Chromium against wrangler dev", { timeout: 180_000
     // A token made through the API, then managed in the page.
     const made = await api("POST", "/tk/v1/tokens", { body: { name: "Paused job", lifetime: "one-week", scope: { language: "policy", role: "reader" } } });
     assert.equal(made.status, 201);
-    await page.goto(`${svc.base}/#/tokens/${made.body.token.id}`);
+    await page.goto(`${svc.dashboard}/#/tokens/${made.body.token.id}`);
     await page.waitForSelector(".history-card ol.history:not([aria-busy])");
     assert.match(await page.locator(".details").innerText(), /Status\s*Active/);
     assert.deepEqual(await page.locator("ol.history .event").evaluateAll((n) => n.map((e) => e.dataset.action)), ["token.created"]);
@@ -592,7 +630,7 @@ describe("dashboard (www/) in Chromium against wrangler dev", { timeout: 180_000
     assert.deepEqual(await page.locator("ol.history .event").evaluateAll((n) => n.map((e) => e.dataset.action)), ["token.enabled", "token.disabled", "token.created"]);
     assert.equal((await api("GET", `/tk/v1/tokens/${made.body.token.id}`)).body.version, 1);
     // The account activity page: every event of the account, filtered by action.
-    await page.goto(`${svc.base}/#/`);
+    await page.goto(`${svc.dashboard}/#/`);
     await listReady();
     await page.getByRole("link", { name: "Account activity" }).click();
     await page.waitForSelector("table.activity:not([aria-busy])");
@@ -605,7 +643,7 @@ describe("dashboard (www/) in Chromium against wrangler dev", { timeout: 180_000
     await shot("18-activity");
     // An account policy: a lifetime past its maximum is refused by the service, shown by the field.
     assert.equal((await api("PUT", `/tk/v1/accounts/${svc.root.account}/policy`, { body: { maxLifetime: "P30D" } })).status, 200);
-    await page.goto(`${svc.base}/#/new`);
+    await page.goto(`${svc.dashboard}/#/new`);
     await page.waitForSelector("form.form");
     await page.getByLabel("Name", { exact: true }).fill("Too long");
     await page.getByLabel("Expiration").selectOption("custom");
@@ -620,7 +658,7 @@ describe("dashboard (www/) in Chromium against wrangler dev", { timeout: 180_000
     await shot("19-policy-refused");
     assert.equal(await tokenByName("Too long"), undefined, "nothing created");
     assert.equal((await api("PUT", `/tk/v1/accounts/${svc.root.account}/policy`, { body: {} })).status, 200);
-    await page.goto(`${svc.base}/#/`);
+    await page.goto(`${svc.dashboard}/#/`);
     await listReady();
     guard.check("accountability");
   });

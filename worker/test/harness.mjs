@@ -23,8 +23,8 @@ export function freePort() {
   });
 }
 
-/** Copies the wasm package next to the dashboard (www/pkg/, git-ignored) so assets can serve it:
- *  the full build (the page uses the service's rules) and the snippets its glue imports. */
+/** Copies the wasm package next to the dashboard (www/pkg/, git-ignored) so its Worker's assets can
+ *  serve it: the full build (the page uses the service's rules) and the snippets its glue imports. */
 export function stagePkg() {
   mkdirSync(join(ROOT, "www/pkg"), { recursive: true });
   // Only what changed: every running `wrangler dev` watches www/ and restarts its worker on a
@@ -58,14 +58,33 @@ function wrangler(args, opts = {}) {
   return execFileSync(WRANGLER, args, { cwd: ROOT, env: { ...ENV, ...(opts.env ?? {}) }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 }
 
+/** Polls `url` until it answers 2xx; throws with the output so far if `proc` exits or 60 s pass. */
+async function waitReady(url, proc, out, what) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`${what} exited early:\n${out()}`);
+    try {
+      const r = await fetch(url);
+      await r.arrayBuffer();
+      if (r.ok) return;
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`${what} did not come up in 60 s:\n${out()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 /**
  * Starts the service. Returns {base, root: {token, account, member, id}, dir, logs(), stop(), start()}.
  * `dir` is kept across stop/start (restart persistence); pass `dir` to reuse one. `logLevel` is
  * wrangler's (`warn` by default; the abuse suite reads `debug` logs for secrets). `flags` are
- * extra `wrangler dev` arguments (e.g. `["--test-scheduled"]`, which serves
+ * extra `wrangler dev` arguments of the service (e.g. `["--test-scheduled"]`, which serves
  * `/__scheduled?cron=…` and `/cdn-cgi/handler/scheduled?cron=…&time=<epoch ms>`).
+ * `dashboard: true` also starts the dashboard's Worker (worker/dashboard/wrangler.jsonc: www/ and
+ * the Service Binding to the service) in a second `wrangler dev`, as `make run` does; its origin
+ * is `dashboard` (the service stays on `base`). Each service has a dev registry of its own in its
+ * state directory, so the binding reaches this test's service, not another test's.
  */
-export async function startService({ dir, env = {}, logLevel = "warn", flags = [] } = {}) {
+export async function startService({ dir, env = {}, logLevel = "warn", flags = [], dashboard = false } = {}) {
   stagePkg();
   const state = dir ?? mkdtempSync(join(tmpdir(), "tokenkit-test-"));
   // `env` (the pepper, a chosen root token) reaches the bootstrap and the worker through a
@@ -76,37 +95,39 @@ export async function startService({ dir, env = {}, logLevel = "warn", flags = [
   wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state, "-c", "worker/wrangler.jsonc"]);
   const boot = JSON.parse(execFileSync("node", [join(ROOT, "scripts/bootstrap-root.mjs"), "--persist-to", state, "--secrets-file", devVars, "--json"], { cwd: ROOT, env: ENV, encoding: "utf8" }).trim().split("\n").pop());
   const port = await freePort();
-  const svc = { base: `http://127.0.0.1:${port}`, root: boot.created ? boot : null, dir: state, proc: null, out: "" };
+  const dashPort = dashboard ? await freePort() : null;
+  const svc = { base: `http://127.0.0.1:${port}`, dashboard: dashboard ? `http://127.0.0.1:${dashPort}` : null, root: boot.created ? boot : null, dir: state, proc: null, dashProc: null, out: "" };
+  const env_ = { ...ENV, WRANGLER_REGISTRY_PATH: join(state, "dev-registry") };
+  const run = (args) => {
+    const proc = spawn(WRANGLER, args, { cwd: ROOT, env: env_, stdio: ["ignore", "pipe", "pipe"] });
+    proc.stdout.on("data", (d) => (svc.out += d));
+    proc.stderr.on("data", (d) => (svc.out += d));
+    return proc;
+  };
   svc.start = async () => {
     // A free inspector port too: with the default (9229), concurrent `wrangler dev`s collide.
     const inspector = await freePort();
-    const proc = spawn(WRANGLER, ["dev", "-c", "worker/wrangler.jsonc", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--persist-to", state, "--show-interactive-dev-session=false", "--log-level", logLevel, "--env-file", devVars, ...flags], {
-      cwd: ROOT,
-      env: ENV,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    svc.proc = proc;
-    proc.stdout.on("data", (d) => (svc.out += d));
-    proc.stderr.on("data", (d) => (svc.out += d));
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      if (proc.exitCode !== null) throw new Error(`wrangler dev exited early:\n${svc.out}`);
-      try {
-        const r = await fetch(`${svc.base}/openapi.json`);
-        if (r.ok) break;
-      } catch {}
-      if (Date.now() > deadline) throw new Error(`wrangler dev did not come up in 60 s:\n${svc.out}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    svc.proc = run(["dev", "-c", "worker/wrangler.jsonc", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--persist-to", state, "--show-interactive-dev-session=false", "--log-level", logLevel, "--env-file", devVars, ...flags]);
+    await waitReady(`${svc.base}/openapi.json`, svc.proc, () => svc.out, "wrangler dev");
+    if (!dashboard) return;
+    // The dashboard's Worker keeps no state; an empty env file keeps worker/.dev.vars out of it.
+    const dashVars = join(state, "dashboard.dev.vars");
+    writeFileSync(dashVars, "", { mode: 0o600 });
+    svc.dashProc = run(["dev", "-c", "worker/dashboard/wrangler.jsonc", "--ip", "127.0.0.1", "--port", String(dashPort), "--inspector-port", String(await freePort()), "--persist-to", join(state, "dashboard"), "--show-interactive-dev-session=false", "--log-level", logLevel, "--env-file", dashVars]);
+    // Through the binding: ready once the dashboard's Worker reaches the service.
+    await waitReady(`${svc.dashboard}/openapi.json`, svc.dashProc, () => svc.out, "the dashboard's wrangler dev");
   };
-  svc.stop = async () => {
-    const p = svc.proc;
+  const stopProc = async (p) => {
     if (!p || p.exitCode !== null) return;
     const done = new Promise((r) => p.once("exit", r));
     p.kill("SIGINT");
     const t = setTimeout(() => p.kill("SIGKILL"), 10_000);
     await done;
     clearTimeout(t);
+  };
+  svc.stop = async () => {
+    await stopProc(svc.dashProc);
+    await stopProc(svc.proc);
   };
   svc.logs = () => svc.out;
   svc.cleanup = async () => {
