@@ -66,6 +66,9 @@ try {
     if (r.status !== 0) continue;
     check(/--dry-run: exiting now/.test(log), `${env}: wrangler stopped before uploading`);
     check(/env\.DB \(tokenkit-\w+\)\s+D1 Database/.test(log) && log.includes(`env.DB (tokenkit-${env})`), `${env}: the D1 binding DB is database tokenkit-${env}`);
+    // Durable Object bindings are not inherited by an environment: without its own, the deployed
+    // service would have no rate counters (a missed binding that only the dry run shows).
+    check(/env\.RATE \(RateCounter\)\s+Durable Object/.test(log), `${env}: the Durable Object binding RATE (RateCounter) for the rate counters`);
     const bundle = readdirSync(out).filter((f) => /\.(m?js|wasm)$/.test(f));
     const raw = bundle.reduce((n, f) => n + statSync(join(out, f)).size, 0);
     const gz = bundle.reduce((n, f) => n + gzipSync(readFileSync(join(out, f)), { level: 9 }).length, 0);
