@@ -4,7 +4,7 @@
 // entry: it imports the .wasm module and instantiates it once per isolate, at module scope.
 import * as tk from "../../pkg/full/workerd.js";
 import openapi from "../openapi.json";
-import { ApiError, errorResponse, json } from "./http.js";
+import { ApiError, drainBody, errorResponse, json } from "./http.js";
 import { Store } from "./store.js";
 import * as tokens from "./routes/tokens.js";
 import * as admin from "./routes/admin.js";
@@ -150,6 +150,7 @@ export default {
     // The audit log's context (worker/src/audit.js): the API, the client; the actor is set by authentication.
     Object.assign(ctx, { api: apiOf(url.pathname), actor: null, client: { ip: request.headers.get("cf-connecting-ip"), userAgent: request.headers.get("user-agent") } });
     let response = await handle(request, env, ctx, url);
+    await drainBody(request); // the connection stays usable (http.js)
     try {
       response.headers.set("x-request-id", requestId);
     } catch {
