@@ -29,7 +29,7 @@ export function clusterSection(r) {
   );
   md.push("");
   md.push(
-    `Staleness: from the change's answer until every instance answers 401 to the old secret (probes of \`GET /tk/v1/self\` back to back on each instance; an upper bound, one probe's round trip included), ${r.rounds} rounds per change, the change made through each instance in turn, under a steady verify load (autocannon, 4 connections per instance, ${r.verifyRate ?? "as fast as answered,"} requests/s per instance):`,
+    `Staleness: from the change's answer until every instance answers 401 to the old secret (probes of \`GET /tk/v1/self\` back to back on each instance; an upper bound, one probe's round trip included), ${r.rounds} rounds per change, the change made through each instance in turn, under a steady verify load (autocannon, 4 connections per instance, ${r.verifyRate ? `${r.verifyRate} requests/s per instance` : "as fast as answered"}):`,
   );
   md.push("");
   const last = (s) => (s.acceptedSentMax === undefined ? "–" : `${ms(s.acceptedSentP99)} / ${ms(s.acceptedSentMax)}`);
