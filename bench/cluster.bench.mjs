@@ -8,15 +8,18 @@
 //
 // Throughput: autocannon on the first n instances at once (n = 1 … instances; 10 connections
 // each), interleaved rounds with the order rotated, after a 1 s warm-up. Staleness: see
-// bench/staleness.mjs; the load is autocannon, 4 connections per instance. The control runs
+// bench/staleness.mjs; the load is autocannon, 4 connections per instance, VERIFY_RATE (300)
+// verifies/s per instance; each action on a fresh cluster (below: workerd's memory). The control runs
 // the same rounds with the log reads pushed out to 60 s (VERIFY_CACHE_SYNC_MS =
 // VERIFY_CACHE_MAX_STALE_MS = 60000), i.e. the TTL alone, as before the invalidation log.
 // Overhead: the per-request cost of following the log, one instance each, side by side in
 // interleaved rounds: the defaults (a log read every 250 ms) against reads every 60 s.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { startCluster } from "../scripts/cluster.mjs";
 import { arg, flag, quantile } from "./lib.mjs";
 import { interleaved, load } from "./load.mjs";
-import { ACTIONS, cacheCounter, staleness, verifyLoad } from "./staleness.mjs";
+import { ACTIONS, VERIFY_RATE, cacheCounter, staleness, verifyLoad } from "./staleness.mjs";
 import { clusterSection } from "./cluster-report.mjs";
 
 const INSTANCES = arg("instances", 3);
@@ -37,9 +40,28 @@ async function tokensFor(base, root, n) {
   return out;
 }
 
+// The earlier parts of `make bench` (store.bench.mjs writes 100,000-token databases) leave dirty
+// pages behind: flushed first, so their writeback does not compete with the cluster.
+execFileSync("sync");
+
+/** Resident memory of this process's workerd children, in MiB (Linux; null elsewhere). */
+function workerdRssMb() {
+  try {
+    const pids = execFileSync("pgrep", ["-P", String(process.pid), "-x", "workerd"], { encoding: "utf8" }).trim().split("\n").filter(Boolean);
+    return pids.reduce((a, pid) => a + Number(readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+)/m)[1]) / 1024, 0);
+  } catch {
+    return null;
+  }
+}
+
 const counter = cacheCounter();
+const result = { instances: INSTANCES, rounds: ROUNDS, seconds: SECONDS, loadRounds: LOAD_ROUNDS, verifyRate: VERIFY_RATE, throughput: [], staleness: [], control: null, overhead: null };
+// Each part runs on a cluster of its own: the local cluster is one workerd process, whose
+// resident memory grows with every request it serves (about 1–7 KB a request, a one-line
+// worker included: bench/NOTES.md), and whose pauses then stop every isolate and D1 at once.
+// One cluster for the throughput rounds and every action's staleness rounds (over a million
+// requests) reached 2 GB and paused for up to 2 s in most rounds of the last actions.
 const cluster = await startCluster({ n: INSTANCES, onLine: (l) => counter.line(l) });
-const result = { instances: INSTANCES, rounds: ROUNDS, seconds: SECONDS, loadRounds: LOAD_ROUNDS, throughput: [], staleness: [], control: null, overhead: null };
 try {
   const root = cluster.root.token;
   const live = await tokensFor(cluster.bases[0], root, 8);
@@ -67,19 +89,30 @@ try {
     const rps = rs.map((r) => r.rps);
     result.throughput.push({ n: Number(n), rps: quantile(rps, 0.5), min: Math.min(...rps), max: Math.max(...rps), perInstance: rs.map((r) => r.perInstance), errors: rs.reduce((a, r) => a + r.errors, 0), p99: quantile(rs.map((r) => r.p99), 0.5), hitRatio: quantile(rs.map((r) => r.hitRatio), 0.5) });
   }
-
-  // ---- staleness of each action under a steady verify load ------------------------------------
-  for (const action of ACTION_LIST) {
-    const l = verifyLoad(cluster.bases, root, live);
-    await new Promise((r) => setTimeout(r, 1000)); // every live token cached everywhere first
-    counter.reset();
-    const s = await staleness({ bases: cluster.bases, root, action, rounds: ROUNDS });
-    const v = await l.stop();
-    result.staleness.push({ ...s, verifyRps: v.requests / v.seconds, verifyErrors: v.errors, hitRatio: counter.ratio, hits: counter.hit, misses: counter.miss });
-    process.stderr.write(`cluster: ${action}: p50 ${s.p50.toFixed(0)} ms, p99 ${s.p99.toFixed(0)} ms, max ${s.max} ms, cache ${(counter.ratio * 100).toFixed(1)} %\n`);
-  }
+  result.throughputRssMb = workerdRssMb();
 } finally {
   await cluster.stop();
+}
+
+// ---- staleness of each action under a steady verify load ------------------------------------
+for (const action of ACTION_LIST) {
+  const c = await startCluster({ n: INSTANCES, onLine: (l) => counter.line(l) });
+  try {
+    const root = c.root.token;
+    const live = await tokensFor(c.bases[0], root, 8);
+    const l = verifyLoad(c.bases, root, live);
+    await new Promise((r) => setTimeout(r, 1000)); // every live token cached everywhere first
+    counter.reset();
+    const s = await staleness({ bases: c.bases, root, action, rounds: ROUNDS });
+    const v = await l.stop();
+    const rssMb = workerdRssMb();
+    result.staleness.push({ ...s, verifyRps: v.requests / v.seconds, verifyErrors: v.errors, hitRatio: counter.ratio, hits: counter.hit, misses: counter.miss, rssMb });
+    process.stderr.write(
+      `cluster: ${action}: p50 ${s.p50.toFixed(0)} ms, p99 ${s.p99.toFixed(0)} ms, max ${s.max} ms (the last probe answered 200 was sent by: p99 ${s.acceptedSentP99.toFixed(0)} ms, max ${s.acceptedSentMax} ms; slowest probe ${Math.max(...s.slowestProbe)} ms; ${s.stalls.length} rounds with a whole-cluster stall ≥ 300 ms${s.stalls.length ? `, longest ${Math.max(...s.stalls.map((x) => x.ms))} ms` : ""}), cache ${(counter.ratio * 100).toFixed(1)} %, ${v.errors} load errors, workerd ${rssMb?.toFixed(0)} MiB\n`,
+    );
+  } finally {
+    await c.stop();
+  }
 }
 
 // ---- the control: the TTL alone (log reads every 60 s) -----------------------------------------

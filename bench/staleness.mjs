@@ -11,12 +11,19 @@
 // latest time from the action's answer until the send of the first request of the instance's
 // unbroken run of 401s to the end of the round (an upper bound: it includes up to one
 // probe's round trip). A round that has not seen every instance refuse within `timeoutMs`
-// counts as `timeoutMs` and is reported.
+// counts as `timeoutMs` and is reported. The sample is when the last answer accepting the old
+// secret arrived; beside it, per round, when that probe was sent (`acceptedSent`, from the
+// action's answer, 0 when sent before it) and the longest probe round trip (`slowestProbe`):
+// the instance last accepted the secret between the two, so a sample well above
+// `acceptedSent` is that probe's round trip, not the instance's cache. `stalls` lists the
+// rounds in which a slow probe (300 ms or more) was in flight on every instance at once: the
+// local cluster is one workerd process, and when it stalls every isolate and D1 stall together.
 import autocannon from "autocannon";
 import { quantile } from "./lib.mjs";
 
 const NAMES = (...scopes) => ({ language: "names", scopes });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const SLOW_PROBE_MS = 300;
 
 async function req(base, method, path, token, body) {
   const headers = { authorization: `Bearer ${token}` };
@@ -51,16 +58,27 @@ async function victim(base, root) {
 }
 
 /**
- * A steady verify load on every instance: autocannon with `connections` keep-alive connections
- * per instance, each sending POST /tk/v1/verify (the root token checks `tokens` in turn) back to
- * back. `stop()` resolves to {requests (answered valid), errors, seconds, perInstance}.
+ * The steady verify load's rate, per instance (requests/s). A fixed rate, not as fast as the
+ * machine allows: the local cluster is one workerd process whose memory grows with every
+ * request it serves (bench/NOTES.md: ~1–7 KB a request, a one-line worker included), and at the
+ * 2,000+ verifies/s of an idle machine it reached 1.4 GB within one action's rounds and paused
+ * every isolate at once for up to 2 s — a pause of the emulator, not of the propagation.
  */
-export function verifyLoad(bases, root, tokens, connections = 4) {
+export const VERIFY_RATE = 300;
+
+/**
+ * A steady verify load on every instance: autocannon with `connections` keep-alive connections
+ * per instance sending POST /tk/v1/verify (the root token checks `tokens` in turn), `rate`
+ * requests/s per instance in all. `stop()` resolves to {requests (answered valid), errors,
+ * seconds, perInstance}.
+ */
+export function verifyLoad(bases, root, tokens, { connections = 4, rate = VERIFY_RATE } = {}) {
   const started = Date.now();
   const runs = bases.map((base) => {
     const inst = autocannon({
       url: `${base}/tk/v1/verify`,
       connections,
+      overallRate: rate,
       duration: 3600,
       timeout: 10,
       requests: tokens.map((t) => ({ method: "POST", headers: { authorization: `Bearer ${root}`, "content-type": "application/json" }, body: JSON.stringify({ token: t }) })),
@@ -79,25 +97,31 @@ export function verifyLoad(bases, root, tokens, connections = 4) {
   };
 }
 
-/** Probes `secret` on `base` until `done()`; the answers as [sent, status]. */
+/** Probes `secret` on `base` until `done()`; the answers as [sent, status, received]. */
 async function probe(base, secret, done, answers) {
   while (!done()) {
     const sent = Date.now();
     const r = await req(base, "GET", "/tk/v1/self", secret).catch(() => null); // as in verifyLoad: no answer, no sample
-    if (r) answers.push([sent, r.status]);
+    if (r) answers.push([sent, r.status, Date.now()]);
   }
 }
 
 /**
  * Runs `rounds` rounds of `action` (a key of ACTIONS) on the cluster `bases` with the root token
  * `root`. Returns {action, rounds, samples (ms, one per round), perInstance (ms, every
- * instance of every round), timeouts, p50, p99, max}.
+ * instance of every round), timeouts, p50, p99, max, acceptedSent (ms, one per round) and its
+ * p50/p99/max, slowestProbe (ms, one per round), slowProbes (each probe of 300 ms or more),
+ * stalls (rounds where a slow probe was in flight on every instance at once)}.
  */
 export async function staleness({ bases, root, action, rounds, timeoutMs = 6000, pauseMs = [50, 600] }) {
   const act = ACTIONS[action];
   if (!act) throw new Error(`unknown action ${action} (one of ${Object.keys(ACTIONS).join(", ")})`);
   const samples = [];
   const perInstance = [];
+  const acceptedSent = [];
+  const slowProbes = []; // probes that took SLOW_PROBE_MS or more: {round, instance, sent (from the action's answer), ms, status}
+  const stalls = []; // {round, at (ms from the action's answer), ms}: a slow probe in flight on every instance at once, for ms
+  const slowestProbe = [];
   let timeouts = 0;
   for (let round = 0; round < rounds; round++) {
     const t = await victim(bases[0], root);
@@ -143,9 +167,37 @@ export async function staleness({ bases, root, action, rounds, timeoutMs = 6000,
     if (per.some((ms) => ms >= timeoutMs)) timeouts++;
     perInstance.push(...per);
     samples.push(Math.max(...per));
+    const accepted = answers.flatMap((a) => a.filter(([, status, received]) => status === 200 && received > acted).map(([sent]) => Math.max(0, sent - acted)));
+    acceptedSent.push(Math.max(0, ...accepted));
+    slowestProbe.push(Math.max(0, ...answers.flatMap((a) => a.map(([sent, , received]) => received - sent))));
+    const slow = [];
+    for (const [i, a] of answers.entries()) for (const [sent, status, received] of a) if (received - sent >= SLOW_PROBE_MS) slow.push({ round, instance: i, sent: sent - acted, ms: received - sent, status });
+    slowProbes.push(...slow);
+    // A stall of the whole cluster: a slow probe on every instance, all in flight at one moment.
+    const from = Math.max(...bases.map((_, i) => Math.min(Infinity, ...slow.filter((p) => p.instance === i).map((p) => p.sent))));
+    if (Number.isFinite(from)) {
+      const overlapping = bases.map((_, i) => slow.filter((p) => p.instance === i && p.sent <= from && p.sent + p.ms > from));
+      if (overlapping.every((ps) => ps.length > 0)) stalls.push({ round, at: from, ms: Math.min(...overlapping.map((ps) => Math.max(...ps.map((p) => p.sent + p.ms)))) - from });
+    }
   }
   const sorted = [...samples].sort((a, b) => a - b);
-  return { action, rounds, samples, perInstance, timeouts, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted[sorted.length - 1] };
+  return {
+    action,
+    rounds,
+    samples,
+    perInstance,
+    timeouts,
+    p50: quantile(sorted, 0.5),
+    p99: quantile(sorted, 0.99),
+    max: sorted[sorted.length - 1],
+    acceptedSent,
+    acceptedSentP50: quantile(acceptedSent, 0.5),
+    acceptedSentP99: quantile(acceptedSent, 0.99),
+    acceptedSentMax: Math.max(...acceptedSent),
+    slowestProbe,
+    slowProbes,
+    stalls,
+  };
 }
 
 /**

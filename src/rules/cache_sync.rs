@@ -7,9 +7,10 @@
 //!
 //! - [`SyncBounds`] — the poll interval and the staleness bound, from the service's
 //!   configuration ([`parse_sync_bounds`]): `sync_ms ≤ max_stale_ms ≤ MAX_STALE_LIMIT_MS`;
-//! - [`sync_action`] — given how long ago the isolate last read the log, whether a request may
-//!   use the cache as it is, should start a read of the log in the background, or must read it
-//!   first (past the bound: nothing cached is served until the log is read);
+//! - [`sync_action`] — given how long ago the isolate last read the log and whether a read is in
+//!   flight, whether a request may use the cache as it is, should start a read of the log in the
+//!   background, must read it first, or must not use the cache at all (past the bound while
+//!   another request's read is in flight: nothing cached is served until the log is read);
 //! - [`batch_plan`] — what a read of the log evicts: the listed tokens' entries, or the whole
 //!   cache when the log no longer holds every entry since the isolate's cursor (it keeps the
 //!   newest [`LOG_KEPT`]) or the read was cut at its limit.
@@ -36,15 +37,19 @@ pub struct SyncBounds {
     pub max_stale_ms: u32,
 }
 
-/// What a request does with the cache, given the age of the isolate's last read of the log.
+/// What a request does with the cache, given the age of the isolate's last read of the log and
+/// of the read in flight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SyncAction {
-    /// The cache is in sync: use it.
+    /// The cache is in sync (or being brought in sync by the read in flight): use it.
     Use = 0,
-    /// Use it, and read the log in the background (unless a read is in flight).
+    /// Use it, and read the log in the background.
     Refresh = 1,
     /// Past the bound: read the log first; without a successful read, do not use the cache.
     Wait = 2,
+    /// Past the bound while another request's read is in flight: do not use the cache (look
+    /// the rows up in D1, as with the cache off) rather than start a second read.
+    Bypass = 3,
 }
 
 /// What one read of the log evicts.
@@ -89,15 +94,32 @@ pub fn parse_sync_bounds(sync: Option<&str>, max_stale: Option<&str>) -> Result<
     Ok(SyncBounds { sync_ms, max_stale_ms })
 }
 
-/// What a request does with the cache when the isolate last read the log `since_ms` ago (a
-/// negative or NaN age — a clock step back, never read — is past the bound).
-pub fn sync_action(since_ms: f64, bounds: SyncBounds) -> SyncAction {
-    if since_ms.is_nan() || since_ms < 0.0 || since_ms >= f64::from(bounds.max_stale_ms) {
-        SyncAction::Wait
-    } else if since_ms >= f64::from(bounds.sync_ms) {
-        SyncAction::Refresh
-    } else {
-        SyncAction::Use
+/// How long a read of the log counts as in flight, in multiples of the staleness bound: a read
+/// whose request was cancelled may never settle, and must not stop the isolate reading the log
+/// for longer than that (the bound itself stays kept meanwhile: past it, the cache is bypassed).
+pub const INFLIGHT_LEASE_BOUNDS: u32 = 2;
+
+/// What a request does with the cache when the isolate's last successful read of the log began
+/// `since_ms` ago, and the read in flight (if any) began `inflight_ms` ago.
+///
+/// - A negative or NaN `since_ms` (a clock step back, never read) is past the bound.
+/// - A read in flight counts for less than [`INFLIGHT_LEASE_BOUNDS`] × `max_stale_ms`; a
+///   negative or NaN age (a clock step back) counts as in flight (the lease is not extended by
+///   a clock that went back beyond it: its age is taken as 0).
+/// - While one is in flight no other read is started: within the bound the cache is used
+///   ([`SyncAction::Use`]), past it the cache is not used ([`SyncAction::Bypass`]).
+pub fn sync_action(since_ms: f64, inflight_ms: Option<f64>, bounds: SyncBounds) -> SyncAction {
+    let lease = f64::from(bounds.max_stale_ms) * f64::from(INFLIGHT_LEASE_BOUNDS);
+    let busy = match inflight_ms {
+        None => false,
+        Some(age) => age.is_nan() || age < lease,
+    };
+    let past = since_ms.is_nan() || since_ms < 0.0 || since_ms >= f64::from(bounds.max_stale_ms);
+    match (past, busy) {
+        (true, true) => SyncAction::Bypass,
+        (true, false) => SyncAction::Wait,
+        (false, _) if since_ms < f64::from(bounds.sync_ms) || busy => SyncAction::Use,
+        (false, _) => SyncAction::Refresh,
     }
 }
 
@@ -143,18 +165,47 @@ mod tests {
     }
 
     #[test]
-    fn action_by_age() {
-        assert_eq!(sync_action(0.0, B), SyncAction::Use);
-        assert_eq!(sync_action(249.9, B), SyncAction::Use);
-        assert_eq!(sync_action(250.0, B), SyncAction::Refresh);
-        assert_eq!(sync_action(999.0, B), SyncAction::Refresh);
-        assert_eq!(sync_action(1000.0, B), SyncAction::Wait);
-        assert_eq!(sync_action(f64::INFINITY, B), SyncAction::Wait);
-        assert_eq!(sync_action(-1.0, B), SyncAction::Wait);
-        assert_eq!(sync_action(f64::NAN, B), SyncAction::Wait);
+    fn action_by_age_without_a_read_in_flight() {
+        for (since, want) in [
+            (0.0, SyncAction::Use),
+            (249.9, SyncAction::Use),
+            (250.0, SyncAction::Refresh),
+            (999.0, SyncAction::Refresh),
+            (1000.0, SyncAction::Wait),
+            (f64::INFINITY, SyncAction::Wait),
+            (-1.0, SyncAction::Wait),
+            (f64::NAN, SyncAction::Wait),
+        ] {
+            assert_eq!(sync_action(since, None, B), want, "since {since}");
+        }
         let tight = SyncBounds { sync_ms: 10, max_stale_ms: 10 };
-        assert_eq!(sync_action(9.0, tight), SyncAction::Use);
-        assert_eq!(sync_action(10.0, tight), SyncAction::Wait);
+        assert_eq!(sync_action(9.0, None, tight), SyncAction::Use);
+        assert_eq!(sync_action(10.0, None, tight), SyncAction::Wait);
+    }
+
+    #[test]
+    fn a_read_in_flight_is_not_doubled_and_its_lease_ends() {
+        // (since, in flight for, action): the lease is 2 x 1000 ms
+        for (since, inflight, want) in [
+            (100.0, 50.0, SyncAction::Use),
+            (300.0, 50.0, SyncAction::Use),
+            (999.0, 1999.0, SyncAction::Use),
+            (1000.0, 0.0, SyncAction::Bypass),
+            (1500.0, 1999.9, SyncAction::Bypass),
+            (f64::INFINITY, 10.0, SyncAction::Bypass),
+            (f64::NAN, 10.0, SyncAction::Bypass),
+            (1000.0, -5.0, SyncAction::Bypass),
+            (1000.0, f64::NAN, SyncAction::Bypass),
+            // a read that never settled stops counting after the lease
+            (300.0, 2000.0, SyncAction::Refresh),
+            (1000.0, 2000.0, SyncAction::Wait),
+            (1000.0, f64::INFINITY, SyncAction::Wait),
+        ] {
+            assert_eq!(sync_action(since, Some(inflight), B), want, "since {since}, in flight {inflight}");
+        }
+        let long = SyncBounds { sync_ms: 250, max_stale_ms: 60_000 };
+        assert_eq!(sync_action(60_000.0, Some(119_999.0), long), SyncAction::Bypass);
+        assert_eq!(sync_action(60_000.0, Some(120_000.0), long), SyncAction::Wait);
     }
 
     #[test]

@@ -13,8 +13,8 @@ use crate::Error;
 const TS_CACHE_SYNC: &'static str = r#"
 /** The verification cache's staleness bounds (`cacheSyncBounds`), in ms; `batchLimit` entries at most per read of the log. */
 export interface CacheSyncBounds { syncMs: number; maxStaleMs: number; batchLimit: number }
-/** `cacheSyncAction`: 0 use the cache, 1 use it and read the log in the background, 2 read the log first. */
-export type CacheSyncAction = 0 | 1 | 2;
+/** `cacheSyncAction`: 0 use the cache, 1 use it and read the log in the background, 2 read the log first, 3 do not use the cache (another read is in flight past the bound). */
+export type CacheSyncAction = 0 | 1 | 2 | 3;
 /** `cacheSyncBatch`: 0 nothing to evict, 1 evict the listed tokens' entries, 2 empty the cache. */
 export type CacheSyncBatch = 0 | 1 | 2;
 "#;
@@ -28,11 +28,18 @@ pub fn cache_sync_bounds(sync: Option<String>, #[wasm_bindgen(js_name = maxStale
     to_js(&serde_json::json!({ "syncMs": b.sync_ms, "maxStaleMs": b.max_stale_ms, "batchLimit": cache_sync::BATCH_LIMIT }))
 }
 
-/// What a request does with the cache when the isolate last read the log `sinceMs` ago, under
-/// the bounds (`syncMs`, `maxStaleMs` from `cacheSyncBounds`).
+/// What a request does with the cache when the isolate's last successful read of the log began
+/// `sinceMs` ago and the read in flight `inflightMs` ago (undefined: none), under the bounds
+/// (`syncMs`, `maxStaleMs` from `cacheSyncBounds`). A read counts as in flight for less than
+/// 2 × `maxStaleMs`.
 #[wasm_bindgen(js_name = cacheSyncAction, unchecked_return_type = "CacheSyncAction")]
-pub fn cache_sync_action(#[wasm_bindgen(js_name = sinceMs)] since_ms: f64, #[wasm_bindgen(js_name = syncMs)] sync_ms: u32, #[wasm_bindgen(js_name = maxStaleMs)] max_stale_ms: u32) -> u8 {
-    cache_sync::sync_action(since_ms, SyncBounds { sync_ms, max_stale_ms }) as u8
+pub fn cache_sync_action(
+    #[wasm_bindgen(js_name = sinceMs)] since_ms: f64,
+    #[wasm_bindgen(js_name = inflightMs)] inflight_ms: Option<f64>,
+    #[wasm_bindgen(js_name = syncMs)] sync_ms: u32,
+    #[wasm_bindgen(js_name = maxStaleMs)] max_stale_ms: u32,
+) -> u8 {
+    cache_sync::sync_action(since_ms, inflight_ms, SyncBounds { sync_ms, max_stale_ms }) as u8
 }
 
 /// What a read of the log past `cursor` evicts, given its first entry's seq (null: none) and

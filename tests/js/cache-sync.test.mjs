@@ -28,8 +28,15 @@ test("cacheSyncBounds: defaults, accepted values, and invalid_field naming the v
 });
 
 test("cacheSyncAction: use, refresh in the background, or read the log first", () => {
-  const at = (since) => tk.cacheSyncAction(since, 250, 1000);
+  const at = (since) => tk.cacheSyncAction(since, undefined, 250, 1000);
   assert.deepEqual([0, 249, 250, 999, 1000, 5000, Infinity, -1, NaN].map(at), [0, 0, 1, 1, 2, 2, 2, 2, 2]);
+});
+
+test("cacheSyncAction: one read in flight at a time, the cache bypassed past the bound meanwhile, the read's lease 2 x the bound", () => {
+  const at = ([since, inflight]) => tk.cacheSyncAction(since, inflight, 250, 1000);
+  const cases = [[100, 50], [300, 50], [999, 1999], [1000, 0], [1500, 1999], [1000, -5], [300, 2000], [1000, 2000], [1000, Infinity]];
+  assert.deepEqual(cases.map(at), [0, 0, 0, 3, 3, 3, 1, 2, 2]);
+  assert.equal(tk.cacheSyncAction(300, null, 250, 1000), 1, "null is no read in flight");
 });
 
 test("cacheSyncBatch: nothing, the listed tokens, or everything when entries may be missing", () => {

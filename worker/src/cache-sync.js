@@ -4,10 +4,12 @@
 // triggers append one entry per changed token, in the change's own transaction).
 //
 // - A request that may use the cache asks the core (cacheSyncAction) what the age of the last
-//   read of the log allows: use the cache; use it and read the log in the background (at most
-//   one read in flight, after VERIFY_CACHE_SYNC_MS); or, past VERIFY_CACHE_MAX_STALE_MS, read
-//   the log first — and when that read fails, or another request's read is in flight, not use
-//   the cache for this request (its lookups go to D1, as with the cache off).
+//   read of the log and of the read in flight allow: use the cache; use it and read the log in
+//   the background (at most one read in flight, after VERIFY_CACHE_SYNC_MS); past
+//   VERIFY_CACHE_MAX_STALE_MS, read the log first — and when that read fails — or, while another
+//   request's read is in flight, not use the cache for this request (its lookups go to D1, as
+//   with the cache off). A read that never settles (its request cancelled) stops counting as in
+//   flight after the core's lease (2 x VERIFY_CACHE_MAX_STALE_MS).
 // - A read returns the entries past the isolate's cursor; the core (cacheSyncBatch) says what it
 //   evicts: the listed tokens' entries, or everything when entries may be missing. Either way
 //   the cache's epoch moves, so a D1 read in flight during the eviction is not cached after it.
@@ -23,7 +25,7 @@ import { verifyCache } from "./verify-cache.js";
 const state = {
   cursor: null, // seq of the last log entry applied; null until the first read
   syncedAt: -Infinity, // when the last successful read began (epoch ms)
-  inflight: null, // when the read in flight began, or null
+  inflight: null, // when the latest read in flight began, or null
 };
 
 let seen; // [sync raw, max-stale raw, bounds or error]
@@ -59,15 +61,13 @@ export function boundsOf(env) {
 export function cacheUsable(env, waitUntil) {
   const b = boundsOf(env);
   const now = Date.now();
-  const action = cacheSyncAction(now - state.syncedAt, b.syncMs, b.maxStaleMs);
+  const action = cacheSyncAction(now - state.syncedAt, state.inflight === null ? undefined : now - state.inflight, b.syncMs, b.maxStaleMs);
   if (action === 0) return true;
-  // A read that never settled (its request cancelled) does not block the next one for long.
-  const busy = state.inflight !== null && now - state.inflight < 2 * b.maxStaleMs;
   if (action === 1) {
-    if (!busy) waitUntil(readLog(env.DB, b));
+    waitUntil(readLog(env.DB, b));
     return true;
   }
-  if (busy) return false;
+  if (action === 3) return false;
   return readLog(env.DB, b).then(
     () => true,
     () => false,

@@ -89,6 +89,31 @@ export async function readBytes(request, limit = MAX_BODY) {
   return all;
 }
 
+/**
+ * Reads, without keeping, what the handler left unread of the request body (up to DRAIN_MAX
+ * bytes). workerd closes a keep-alive connection after answering a request whose body was not
+ * consumed, without `Connection: close`; a client that sends its next request on that
+ * connection before it sees the close gets "other side closed" (a POST …/disable with a `{}`
+ * body did this: the route reads no body). Past DRAIN_MAX the connection is let go.
+ */
+export async function drainBody(request) {
+  const body = request.body;
+  if (!body || request.bodyUsed || body.locked) return;
+  if (Number(request.headers.get("content-length") ?? "0") > DRAIN_MAX) return;
+  try {
+    const reader = body.getReader();
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      size += value.byteLength;
+      if (size > DRAIN_MAX) return void (await reader.cancel().catch(() => {}));
+    }
+  } catch {
+    // the client went away: nothing to keep alive
+  }
+}
+
 /** Checks the media type (415 otherwise) and parses a JSON object body (400 otherwise). */
 export async function readJson(request, types = ["application/json"], { allowEmpty = false } = {}) {
   const text = await readText(request);

@@ -6,7 +6,7 @@
 // entry: it imports the .wasm module and instantiates it once per isolate, at module scope.
 import * as tk from "../../pkg/full/workerd.js";
 import openapi from "../openapi.json";
-import { ApiError, errorResponse, json } from "./http.js";
+import { ApiError, drainBody, errorResponse, json } from "./http.js";
 import { Store } from "./store.js";
 import * as tokens from "./routes/tokens.js";
 import * as admin from "./routes/admin.js";
@@ -151,6 +151,7 @@ export default {
     // The audit log's context (worker/src/audit.js): the API, the client; the actor is set by authentication.
     Object.assign(ctx, { api: apiOf(url.pathname), actor: null, client: { ip: request.headers.get("cf-connecting-ip"), userAgent: request.headers.get("user-agent") } });
     const response = await handle(request, env, ctx, url);
+    await drainBody(request); // the connection stays usable (http.js)
     response.headers.set("x-request-id", requestId); // every response is the worker's own
     // One structured line per request (Workers Logs indexes its fields). Never the query string
     // (Space takes `?access_token=`), a header, a body, a secret or a digest: the route template
