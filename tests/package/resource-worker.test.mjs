@@ -1,8 +1,8 @@
 // examples/resource-worker as a user runs it (make test stage 35, scripts/stages/35-package.sh):
 // a fresh copy with the `npm pack` tarball installed, under `wrangler dev`, next to the tokenkit
 // service (worker/, its own `wrangler dev` started by worker/test/harness.mjs). The two find each
-// other through wrangler's dev registry — a private one for this test (WRANGLER_REGISTRY_PATH),
-// so no other `wrangler dev` on the machine answers as "tokenkit". The resource server refuses
+// other through wrangler's dev registry — the service's private one (the harness's `registry`,
+// passed as WRANGLER_REGISTRY_PATH), so no other `wrangler dev` on the machine answers as "tokenkit". The resource server refuses
 // missing, malformed and wrong-checksum tokens itself (still, identically, once the service is
 // stopped: no round trip), and real tokens minted by the service get the service's decision.
 import { test, before, after } from "node:test";
@@ -13,10 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT, installExample, skipWithoutTarball as skip } from "./project.mjs";
 
-// Before the harness reads process.env: both `wrangler dev`s register in this directory.
-const registry = mkdtempSync(join(tmpdir(), "tokenkit-registry-"));
-process.env.WRANGLER_REGISTRY_PATH = registry;
-const { startService, freePort } = await import("../../worker/test/harness.mjs");
+import { startService, freePort } from "../../worker/test/harness.mjs";
 const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
 
 let svc, dir, state, rs, base;
@@ -52,7 +49,7 @@ before(async () => {
   base = `http://127.0.0.1:${port}`;
   rs = spawn(WRANGLER, ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()), "--persist-to", state, "--env-file", vars, "--show-interactive-dev-session=false", "--log-level", "warn"], {
     cwd: dir,
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_SEND_ERROR_REPORTS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1" },
+    env: { ...process.env, WRANGLER_REGISTRY_PATH: svc.registry, WRANGLER_SEND_METRICS: "false", WRANGLER_SEND_ERROR_REPORTS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   rs.out = "";
@@ -75,7 +72,6 @@ after(async () => {
   if (rs && rs.exitCode === null) await new Promise((r) => { rs.once("exit", r); rs.kill("SIGINT"); });
   await svc?.cleanup();
   for (const d of [dir, state]) if (d) rmSync(d, { recursive: true, force: true });
-  rmSync(registry, { recursive: true, force: true });
 });
 
 test("real tokens minted by the service: the service's decision through the Service Binding", { skip, timeout: 60_000 }, async () => {

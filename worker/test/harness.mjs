@@ -82,7 +82,8 @@ async function waitReady(url, proc, out, what) {
  * `dashboard: true` also starts the dashboard's Worker (worker/dashboard/wrangler.jsonc: www/ and
  * the Service Binding to the service) in a second `wrangler dev`, as `make run` does; its origin
  * is `dashboard` (the service stays on `base`). Each service has a dev registry of its own in its
- * state directory, so the binding reaches this test's service, not another test's.
+ * state directory (`registry`), so the binding reaches this test's service, not another test's; a
+ * Worker of the test's own that binds to the service runs with WRANGLER_REGISTRY_PATH=`registry`.
  */
 export async function startService({ dir, env = {}, logLevel = "warn", flags = [], dashboard = false } = {}) {
   stagePkg();
@@ -97,7 +98,8 @@ export async function startService({ dir, env = {}, logLevel = "warn", flags = [
   const port = await freePort();
   const dashPort = dashboard ? await freePort() : null;
   const svc = { base: `http://127.0.0.1:${port}`, dashboard: dashboard ? `http://127.0.0.1:${dashPort}` : null, root: boot.created ? boot : null, dir: state, proc: null, dashProc: null, out: "" };
-  const env_ = { ...ENV, WRANGLER_REGISTRY_PATH: join(state, "dev-registry") };
+  svc.registry = join(state, "dev-registry");
+  const env_ = { ...ENV, WRANGLER_REGISTRY_PATH: svc.registry };
   const run = (args) => {
     const proc = spawn(WRANGLER, args, { cwd: ROOT, env: env_, stdio: ["ignore", "pipe", "pipe"] });
     proc.stdout.on("data", (d) => (svc.out += d));
