@@ -28,7 +28,7 @@ describe("the dashboard's Worker (worker/dashboard/)", () => {
   });
 
   it("serves www/ with headers that forbid framing it (www/_headers)", async () => {
-    for (const path of ["/", "/js/app.js", "/pkg/tokenkit_bg.wasm"]) {
+    for (const path of ["/", "/js/app.js", "/pkg/full/tokenkit_bg.wasm"]) {
       const r = await fetch(`${svc.dashboard}${path}`);
       assert.equal(r.status, 200, path);
       assert.equal(r.headers.get("x-frame-options"), "DENY", path);
