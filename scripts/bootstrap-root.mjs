@@ -13,43 +13,14 @@
 // --remote writes to the deployed D1 database (wrangler must be logged in, and --config names a
 // config with the database's id: `make deploy` writes one, docs/deploy.md); give it the pepper
 // given to `wrangler secret put` so the digest matches.
-import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { parseEnv } from "node:util";
+import { readFileSync } from "node:fs";
+import { args, d1, readSecrets } from "./d1-cli.mjs";
 import { initSync, generateToken, parseToken, digestToken, maskToken, pepperRing } from "../pkg/full/tokenkit.js";
 
 initSync({ module: readFileSync(new URL("../pkg/full/tokenkit_bg.wasm", import.meta.url)) });
 
-const args = process.argv.slice(2);
-const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
-const remote = args.includes("--remote");
-const persist = remote ? [] : option("--persist-to") !== undefined ? ["--persist-to", option("--persist-to")] : [];
 const asJson = args.includes("--json");
-const wranglerEnv = option("--env");
-const config = option("--config") ?? "worker/wrangler.jsonc";
-const root = new URL("..", import.meta.url).pathname;
-const wrangler = `${root}node_modules/.bin/wrangler`;
-
-const SECRET_KEYS = ["TOKENKIT_PEPPERS", "TOKENKIT_PEPPER", "TOKENKIT_PEPPER_VERSION", "TOKENKIT_ROOT_TOKEN"];
-function readSecrets() {
-  let file = option("--secrets-file");
-  if (file === undefined && !remote) {
-    file = [wranglerEnv && `worker/.dev.vars.${wranglerEnv}`, "worker/.dev.vars"].filter(Boolean).map((f) => root + f).find((f) => existsSync(f));
-  }
-  const fromFile = file === undefined ? {} : parseEnv(readFileSync(file === "-" ? 0 : file, "utf8"));
-  return Object.fromEntries(SECRET_KEYS.map((k) => [k, fromFile[k] ?? process.env[k]]).filter(([, v]) => v !== undefined && v !== ""));
-}
-const secrets = readSecrets();
-
-function d1(sql) {
-  const out = execFileSync(wrangler, ["d1", "execute", "DB", remote ? "--remote" : "--local", ...persist, ...(wranglerEnv ? ["--env", wranglerEnv] : []), "-c", config, "--json", "--command", sql], {
-    cwd: root,
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  return JSON.parse(out.slice(out.indexOf("[")));
-}
+const secrets = readSecrets(["TOKENKIT_PEPPERS", "TOKENKIT_PEPPER", "TOKENKIT_PEPPER_VERSION", "TOKENKIT_ROOT_TOKEN"]);
 
 const rootAccount = d1("SELECT id FROM accounts WHERE is_root = 1 ORDER BY created_at LIMIT 1")[0].results[0];
 const now = Date.now();

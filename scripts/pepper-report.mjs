@@ -16,42 +16,13 @@
 // version stops verifying (401 unknown_token); a retired secret on it is no longer recognised as
 // reuse. `stillOnOldVersions` is the sum of tokens + inGrace over every version but the current.
 // Exit status 0; 3 with --fail-if-old when stillOnOldVersions > 0 (for scripts).
-import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { parseEnv } from "node:util";
+import { readFileSync } from "node:fs";
+import { args, d1, readSecrets } from "./d1-cli.mjs";
 import { initSync, pepperRing } from "../pkg/full/tokenkit.js";
 
 initSync({ module: readFileSync(new URL("../pkg/full/tokenkit_bg.wasm", import.meta.url)) });
 
-const args = process.argv.slice(2);
-const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
-const remote = args.includes("--remote");
-const persist = remote ? [] : option("--persist-to") !== undefined ? ["--persist-to", option("--persist-to")] : [];
-const wranglerEnv = option("--env");
-const config = option("--config") ?? "worker/wrangler.jsonc";
-const root = new URL("..", import.meta.url).pathname;
-
-const KEYS = ["TOKENKIT_PEPPERS", "TOKENKIT_PEPPER", "TOKENKIT_PEPPER_VERSION"];
-function readSecrets() {
-  let file = option("--secrets-file");
-  if (file === undefined && !remote) {
-    file = [wranglerEnv && `worker/.dev.vars.${wranglerEnv}`, "worker/.dev.vars"].filter(Boolean).map((f) => root + f).find((f) => existsSync(f));
-  }
-  const fromFile = file === undefined ? {} : parseEnv(readFileSync(file === "-" ? 0 : file, "utf8"));
-  return Object.fromEntries(KEYS.map((k) => [k, fromFile[k] ?? process.env[k]]).filter(([, v]) => v !== undefined && v !== ""));
-}
-
-function d1(sql) {
-  const out = execFileSync(`${root}node_modules/.bin/wrangler`, ["d1", "execute", "DB", remote ? "--remote" : "--local", ...persist, ...(wranglerEnv ? ["--env", wranglerEnv] : []), "-c", config, "--json", "--command", sql], {
-    cwd: root,
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  return JSON.parse(out.slice(out.indexOf("[")));
-}
-
-const s = readSecrets();
+const s = readSecrets(["TOKENKIT_PEPPERS", "TOKENKIT_PEPPER", "TOKENKIT_PEPPER_VERSION"]);
 const ring = pepperRing(s.TOKENKIT_PEPPERS, s.TOKENKIT_PEPPER, s.TOKENKIT_PEPPER_VERSION);
 const current = ring.current?.version ?? "";
 const now = Date.now();
