@@ -16,7 +16,7 @@
 // (`ctx.api`), the request id and the time. `subject` is the member the event is about (a
 // token's owner, the member added or removed; null for an account-wide event): members read
 // the events whose subject they are. `detail` is a small JSON object — never a secret or a digest.
-import { newId } from "./store.js";
+import { newId, pageOf, whereOf } from "./store.js";
 
 /** The API (dialect) a path belongs to: what the audit log records as `api`. */
 export function apiOf(pathname) {
@@ -100,41 +100,18 @@ export function toEvent(row) {
  * core-checked query `q` (parseAuditQuery).
  */
 export async function pageEvents(db, view, q) {
-  const where = ["account_id = ?"];
-  const args = [view.account];
-  if (view.subject !== null) {
-    where.push("subject = ?");
-    args.push(view.subject);
-  }
-  if (q.target !== null) {
-    where.push("target_id = ?");
-    args.push(q.target);
-  }
-  if (q.actor !== null) {
-    where.push("(actor_token = ? OR actor_member = ?)");
-    args.push(q.actor, q.actor);
-  }
-  if (q.action !== null) {
-    where.push("action = ?");
-    args.push(q.action);
-  }
-  if (q.since !== null) {
-    where.push("at >= ?");
-    args.push(q.since);
-  }
-  if (q.until !== null) {
-    where.push("at < ?");
-    args.push(q.until);
-  }
-  if (q.cursor !== null) {
-    where.push("seq < ?");
-    args.push(q.cursor);
-  }
-  args.push(q.limit + 1);
-  const { results } = await db.prepare(`SELECT * FROM audit_events WHERE ${where.join(" AND ")} ORDER BY seq DESC LIMIT ?`).bind(...args).all();
-  const more = results.length > q.limit;
-  const rows = more ? results.slice(0, q.limit) : results;
-  return { events: rows.map(toEvent), next_cursor: more ? String(rows[rows.length - 1].seq) : null };
+  const w = whereOf(["account_id = ?"], [view.account], [
+    [view.subject !== null, "subject = ?", view.subject],
+    [q.target !== null, "target_id = ?", q.target],
+    [q.actor !== null, "(actor_token = ? OR actor_member = ?)", q.actor, q.actor],
+    [q.action !== null, "action = ?", q.action],
+    [q.since !== null, "at >= ?", q.since],
+    [q.until !== null, "at < ?", q.until],
+    [q.cursor !== null, "seq < ?", q.cursor],
+  ]);
+  const { results } = await db.prepare(`SELECT * FROM audit_events WHERE ${w.where} ORDER BY seq DESC LIMIT ?`).bind(...w.args, q.limit + 1).all();
+  const { rows, next } = pageOf(results, q.limit);
+  return { events: rows.map(toEvent), next_cursor: next };
 }
 
 /** `auditEvent` for a token of `account` owned by `owner` (its subject). */

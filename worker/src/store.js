@@ -7,4 +7,5 @@
 //   store/shapes.js    rows as tokenkit's API (toMeta) and the dialects' model (toDialect) show them.
 export { Store, USE_GRANULARITY_MS } from "./store/store.js";
 export { newId } from "./store/mint.js";
+export { pageOf, whereOf } from "./store/sql.js";
 export { toMeta, toDialect, conditionsOf } from "./store/shapes.js";

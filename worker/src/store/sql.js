@@ -226,28 +226,37 @@ export function setDisabled(db, account, id, at, extra) {
   return withExtra(db, statement, extra);
 }
 
+/**
+ * A query's WHERE text and its arguments: the `base` conditions (bound to `args`), then each
+ * `[applies, condition, ...values]` of `filters` that applies, in order.
+ */
+export function whereOf(base, args, filters) {
+  const where = [...base];
+  const values = [...args];
+  for (const [applies, condition, ...vs] of filters) {
+    if (!applies) continue;
+    where.push(condition);
+    values.push(...vs);
+  }
+  return { where: where.join(" AND "), args: values };
+}
+
+/** One page of `limit` rows of `results` (read with LIMIT limit + 1) and the next page's cursor (the last row's seq). */
+export function pageOf(results, limit) {
+  const more = results.length > limit;
+  const rows = more ? results.slice(0, limit) : results;
+  return { rows, next: more ? String(rows[rows.length - 1].seq) : null };
+}
+
 /** The live tokens matching a bulk revocation filter (the core's parseBulkRevoke), oldest first, at most `limit`. */
 export async function matchingTokens(db, account, { owner, name, createdBefore, notUsedSince }, limit) {
-  const where = ["account_id = ?", "revoked_at IS NULL"];
-  const args = [account];
-  if (owner !== null) {
-    where.push("owner_id = ?");
-    args.push(owner);
-  }
-  if (name !== null) {
-    where.push("instr(lower(name), lower(?)) > 0");
-    args.push(name);
-  }
-  if (createdBefore !== null) {
-    where.push("created_at < ?");
-    args.push(createdBefore);
-  }
-  if (notUsedSince !== null) {
-    where.push("(last_used_at IS NULL OR last_used_at < ?)");
-    args.push(notUsedSince);
-  }
-  args.push(limit);
-  const { results } = await db.prepare(`SELECT id, owner_id FROM tokens WHERE ${where.join(" AND ")} ORDER BY seq LIMIT ?`).bind(...args).all();
+  const q = whereOf(["account_id = ?", "revoked_at IS NULL"], [account], [
+    [owner !== null, "owner_id = ?", owner],
+    [name !== null, "instr(lower(name), lower(?)) > 0", name],
+    [createdBefore !== null, "created_at < ?", createdBefore],
+    [notUsedSince !== null, "(last_used_at IS NULL OR last_used_at < ?)", notUsedSince],
+  ]);
+  const { results } = await db.prepare(`SELECT id, owner_id FROM tokens WHERE ${q.where} ORDER BY seq LIMIT ?`).bind(...q.args, limit).all();
   return results;
 }
 
@@ -327,36 +336,16 @@ export function redigest(db, seq, column, from, to) {
  * (parseListQuery).
  */
 export async function pageTokens(db, { account, owner, name, expired, expiringUntil, cursor, limit, revoked }, now) {
-  const where = ["account_id = ?", revoked ? "revoked_at IS NOT NULL" : "revoked_at IS NULL"];
-  const args = [account];
-  if (owner) {
-    where.push("owner_id = ?");
-    args.push(owner);
-  }
-  if (name) {
-    where.push("instr(lower(name), lower(?)) > 0");
-    args.push(name);
-  }
-  if (expired === true) {
-    where.push("expires_at IS NOT NULL AND expires_at <= ?");
-    args.push(now);
-  } else if (expired === false) {
-    where.push("(expires_at IS NULL OR expires_at > ?)");
-    args.push(now);
-  }
-  if (expiringUntil !== undefined) {
-    where.push("expires_at IS NOT NULL AND expires_at > ? AND expires_at <= ?");
-    args.push(now, expiringUntil);
-  }
-  if (cursor !== undefined) {
-    where.push("seq < ?");
-    args.push(cursor);
-  }
-  args.push(limit + 1);
-  const { results } = await db.prepare(`SELECT * FROM tokens WHERE ${where.join(" AND ")} ORDER BY seq DESC LIMIT ?`).bind(...args).all();
-  const more = results.length > limit;
-  const rows = more ? results.slice(0, limit) : results;
-  return { rows, next: more ? String(rows[rows.length - 1].seq) : null };
+  const q = whereOf(["account_id = ?", revoked ? "revoked_at IS NOT NULL" : "revoked_at IS NULL"], [account], [
+    [Boolean(owner), "owner_id = ?", owner],
+    [Boolean(name), "instr(lower(name), lower(?)) > 0", name],
+    [expired === true, "expires_at IS NOT NULL AND expires_at <= ?", now],
+    [expired === false, "(expires_at IS NULL OR expires_at > ?)", now],
+    [expiringUntil !== undefined, "expires_at IS NOT NULL AND expires_at > ? AND expires_at <= ?", now, expiringUntil],
+    [cursor !== undefined, "seq < ?", cursor],
+  ]);
+  const { results } = await db.prepare(`SELECT * FROM tokens WHERE ${q.where} ORDER BY seq DESC LIMIT ?`).bind(...q.args, limit + 1).all();
+  return pageOf(results, limit);
 }
 
 /** Every live token of an account, oldest first. */
