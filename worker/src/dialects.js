@@ -10,19 +10,26 @@ import { respond, vendorError } from "./dialects/common.js";
 import { tokenEvent } from "./audit.js";
 
 /**
- * The account's policy (src/rules/policy.rs) on a dialect's token: `asked` an expiry the client
- * gave (refused past the maximum), else shortened to it; a refusal is the vendor's 403.
+ * The account's policy (src/rules/policy.rs) on a dialect's token expiring at `expiresAt`, as the
+ * core's `decide(policy)` applies it; without a policy, `expiresAt` as it is. A refusal is the
+ * vendor's 403.
  */
-async function underPolicy(ctx, account, expiresAt, asked) {
+async function underPolicy(ctx, account, expiresAt, decide) {
   const policy = await ctx.store.policy(account);
   if (policy === null) return expiresAt;
   try {
-    return asked === null ? (ctx.tk.requirePolicy(policy, expiresAt, ctx.now), expiresAt) : ctx.tk.policyExpiry(policy, expiresAt, asked, ctx.now);
+    return decide(policy);
   } catch (e) {
     if (e?.code === "policy_violation") throw vendorError({ tk: ctx.tk }, ctx.api, "forbidden", e.message);
     throw e;
   }
 }
+
+/** A new token's expiry: one the client `asked` for is refused past the maximum, a default one shortened to it. */
+const newExpiry = (ctx, account, expiresAt, asked) => underPolicy(ctx, account, expiresAt, (p) => ctx.tk.policyExpiry(p, expiresAt, asked, ctx.now));
+
+/** An update or a rotation: the token's expiry must meet the policy (it is kept as it is). */
+const keptExpiry = (ctx, account, expiresAt) => underPolicy(ctx, account, expiresAt, (p) => (ctx.tk.requirePolicy(p, expiresAt, ctx.now), expiresAt));
 
 /** A dialect's change of a token as JSON Patch `replace` operations (the audit log's `patch`). */
 function changes(tk, before, after) {
@@ -100,7 +107,7 @@ export function dialectDeps(ctx, request) {
         // The vendors' APIs have no conditions of use: a token they issue carries its issuer's
         // (the core's grantConditions with none asked for), so it is never laxer.
         const conditions = tk.grantConditions(c.conditions ?? null, {});
-        const expiresAt = await underPolicy(ctx, c.account, draft.expiresAt ?? null, draft.expiresAt !== null && draft.expiresAt !== undefined);
+        const expiresAt = await newExpiry(ctx, c.account, draft.expiresAt ?? null, draft.expiresAt !== null && draft.expiresAt !== undefined);
         const audit = (id) => [tokenEvent(ctx, "token.created", { account: c.account, id, owner: c.owner }, { name: draft.name ?? "", dialect: ctx.api })];
         const made = await store.insert(
           { id: draft.id ?? undefined, account: c.account, owner: c.owner, name: draft.name, description: draft.description, scope: draft.scope, expiresAt, meta: draft.meta, conditions },
@@ -112,7 +119,7 @@ export function dialectDeps(ctx, request) {
       update: async (token, expectedVersion) => {
         const before = await store.row(token.account, token.id);
         if (!before) return null;
-        await underPolicy(ctx, token.account, token.expiresAt ?? null, null);
+        await keptExpiry(ctx, token.account, token.expiresAt ?? null);
         const audit = [tokenEvent(ctx, "token.patched", { account: token.account, id: token.id, owner: before.owner_id }, { patch: changes(tk, before, token), versionBefore: expectedVersion, versionAfter: expectedVersion + 1 })];
         const row = await store.update(
           token.account,
@@ -125,7 +132,7 @@ export function dialectDeps(ctx, request) {
         return row ? toDialect(row) : null;
       },
       rotate: async (token, previousValidUntil) => {
-        await underPolicy(ctx, token.account, token.expiresAt ?? null, null);
+        await keptExpiry(ctx, token.account, token.expiresAt ?? null);
         const audit = (cur) => [tokenEvent(ctx, "token.rotated", { account: cur.account_id, id: cur.id, owner: cur.owner_id }, { versionBefore: cur.version, versionAfter: cur.version + 1, graceUntil: previousValidUntil ? new Date(previousValidUntil).toISOString() : null })];
         const r = await store.rotate(token.account, token.id, previousValidUntil ?? null, ctx.now, audit);
         return r ? { token: toDialect(r.row), secret: r.secret } : null;
